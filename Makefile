@@ -1,0 +1,71 @@
+# 广州市企业新型学徒制管理系统 — entry points named in the README.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app webapp
+STAMP := $(VENV)/.installed-stamp
+ASSETS := webapp/static/vendor/.stamp
+
+.PHONY: run test test-pg install assets browser screenshots bench lint validate tick clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+assets: $(ASSETS)
+
+$(ASSETS): package.json package-lock.json webapp/vendor.py
+	npm ci --no-audit --no-fund --loglevel=error
+	$(PY) -m webapp.vendor
+	@touch $(ASSETS)
+
+# Debian's chromium and CJK fonts for the browser tests and screenshots.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get install -y -q chromium fonts-noto-cjk >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-noto-cjk >/dev/null)); \
+	  else \
+	    echo "浏览器测试需要 Chromium 和中文字体：请运行 sudo apt-get install -y chromium fonts-noto-cjk"; exit 1; \
+	  fi; \
+	fi
+
+run: install assets
+	$(FLASK) init-db
+	$(FLASK) seed-demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# The whole suite on SQLite; again (without the browser stories) on PostgreSQL when TEST_DATABASE_URL is set.
+test: install assets browser
+	env -u TEST_DATABASE_URL $(PY) -m pytest -n 2 -q
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
+	  $(PY) -m pytest -q -m "not browser"; \
+	fi
+
+test-pg: install
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://root@127.0.0.1:5432/test} \
+	  $(PY) -m pytest -q -m "not browser"
+
+screenshots: install assets browser
+	$(PY) -m pytest -q tests/browser/test_screenshots.py --screenshots
+
+bench: install
+	$(PY) bench/bench_filing.py
+
+lint:
+	$(VENV)/bin/ruff check workflows webapp tests bench config.py
+	$(VENV)/bin/mypy workflows
+
+validate: install
+	$(FLASK) workflows validate
+
+tick: install
+	$(FLASK) workflows tick
+
+clean:
+	rm -rf $(VENV) node_modules webapp/static/vendor instance

@@ -1,0 +1,79 @@
+"""Shared fixtures: the real app on a real database (SQLite file by default, PostgreSQL when
+TEST_DATABASE_URL is set), emptied between tests, plus factories for actors and filings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from config import TestConfig
+from webapp import create_app
+from webapp.extensions import db
+from workflows.db import Base
+from workflows.dto import Actor
+
+
+def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    url = _database_url(tmp_path_factory)
+    upload_dir = str(tmp_path_factory.mktemp("uploads"))
+
+    class Cfg(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        UPLOAD_DIR = upload_dir
+
+    application = create_app(Cfg)
+    with application.app_context():
+        Base.metadata.drop_all(db.engine)
+        Base.metadata.create_all(db.engine)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _truncate() -> None:
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(Base.metadata.sorted_tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture()
+def session(app) -> Iterator:  # type: ignore[no-untyped-def]
+    """A clean database and the Flask-SQLAlchemy session inside an app context."""
+    with app.app_context():
+        _truncate()
+        yield db.session
+        db.session.rollback()
+        db.session.remove()
+
+
+@pytest.fixture()
+def client(app, session):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture()
+def world(session):  # type: ignore[no-untyped-def]
+    """Districts, one reviewer per district, city staff, admin and the demo enterprises (no filings)."""
+    from tests.factories import make_world
+
+    return make_world(session)
+
+
+def actor(user) -> Actor:  # type: ignore[no-untyped-def]
+    return Actor(user.id, user.display_name, user.role, user.district_code, user.enterprise_id)

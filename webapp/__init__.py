@@ -1,0 +1,122 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+from config import Config
+from webapp.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config_class: type[Config] = Config) -> Flask:
+    """Build the app: config, extensions, engine, blueprints, CLI."""
+    config_class.check()
+    app = Flask(__name__, instance_path=str(_instance_dir()))
+    app.config.from_object(config_class)
+    os.makedirs(app.instance_path, exist_ok=True)
+    _sqlite_tuning(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from workflows.engine import configure_engine
+
+    configure_engine(app.config["BPMN_DIR"])
+
+    from webapp import models  # noqa: F401  (registers the user loader)
+    from webapp.blueprints import register_blueprints
+
+    register_blueprints(app)
+
+    from webapp.cli import register_cli
+
+    register_cli(app)
+    _template_helpers(app)
+    from webapp.errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def _sqlite_tuning(app: Flask) -> None:
+    """WAL and a busy timeout let several requests share SQLite; foreign keys on."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    options.setdefault("connect_args", {"timeout": 30})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    @event.listens_for(Engine, "connect")
+    def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        if type(dbapi_connection).__module__.startswith("sqlite3"):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+
+# Navigation: (endpoint, label, roles). Items whose endpoint does not exist yet are skipped.
+NAV = [
+    ("filings.index", "我的备案", {"enterprise"}),
+    ("tasks.inbox", "待办", {"enterprise", "district", "city"}),
+    ("cases.index", "案件查询", {"district", "city", "admin"}),
+    ("plans.index", "季度计划", {"district", "city"}),
+    ("reports.index", "半年报告", {"district", "city"}),
+    ("reports.gallery", "典型案例", {"district", "city", "admin"}),
+    ("dashboard.index", "全市概览", {"city", "admin"}),
+    ("admin.index", "系统管理", {"admin", "city"}),
+    ("api_docs.index", "接口文档", {"admin", "city"}),
+]
+
+
+def _template_helpers(app: Flask) -> None:
+    from workflows.service import KIND_LABELS, STATUS_LABELS
+
+    @app.context_processor
+    def inject_nav() -> dict:
+        items = []
+        unread = 0
+        if current_user.is_authenticated:
+            for endpoint, label, roles in NAV:
+                if current_user.role in roles and endpoint in app.view_functions:
+                    url = url_for(endpoint)
+                    items.append({"label": label, "url": url, "badge": None,
+                                  "active": request.endpoint is not None
+                                  and request.endpoint.split(".")[0] == endpoint.split(".")[0]})
+            counter = app.extensions.get("unread_counter")
+            if counter is not None:
+                unread = counter(current_user)
+        return {"nav_items": items, "unread_count": unread, "config_endpoints": set(app.view_functions),
+                "STATUS_LABELS": STATUS_LABELS, "KIND_LABELS": KIND_LABELS}
+
+    @app.template_filter("dt")
+    def format_dt(value) -> str:  # type: ignore[no-untyped-def]
+        if value is None:
+            return ""
+        from zoneinfo import ZoneInfo
+
+        return value.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+
+    @app.template_filter("yuan")
+    def format_yuan(fen: int | None) -> str:
+        return f"{(fen or 0) / 100:,.2f}"
+
+
+def _instance_dir() -> Path:
+    from config import INSTANCE_DIR
+
+    return INSTANCE_DIR

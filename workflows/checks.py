@@ -1,0 +1,154 @@
+"""Bridge between the database and the pure rules: builds the rules' inputs for one filing, runs them
+when the diagram asks (script helper ``run_filing_checks``), and guards decisions (R2 confirm, R5 budget).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workflows import bindings, catalogue, policy, rules
+from workflows.dto import Actor
+from workflows.models import DistrictYearPlan, Enterprise, Filing, Trainee, WorkflowInstance
+
+ACTIVE = ("district_review", "returned", "city_record", "recorded")
+COUNTED = ("district_review", "city_record", "recorded")
+COMMITTED = ("city_record", "recorded")
+
+
+def filing_input(session: Session, filing: Filing) -> rules.FilingInput:
+    enterprise = session.get(Enterprise, filing.enterprise_id)
+    return rules.FilingInput(
+        enterprise_credit_code=enterprise.credit_code if enterprise else "",
+        apprenticeship_type=filing.apprenticeship_type,
+        occupation_code=filing.occupation_code,
+        level=filing.level,
+        period_start=filing.period_start,
+        period_end=filing.period_end,
+        period_reason=filing.period_reason,
+        trainees=[rules.TraineeInput(
+            name=t.name, id_number=t.id_number, job_post=t.job_post, contract_start=t.contract_start,
+            school=t.school, graduation_year=t.graduation_year, recruited_on=t.recruited_on, major=t.major,
+            expected_graduation=t.expected_graduation) for t in filing.trainees],
+        courses=[rules.CourseInput(category=c.category, name=c.name, hours=c.hours,
+                                   textbook_isbn=c.textbook_isbn, off_catalogue_reason=c.off_catalogue_reason)
+                 for c in filing.courses],
+        career_plan=filing.career_plan, training_goals=filing.training_goals,
+        retention_measures=filing.retention_measures, institution_name=filing.institution_name,
+        institution_type=filing.institution_type, tutor_enterprise=filing.tutor_enterprise,
+        tutor_institution=filing.tutor_institution,
+    )
+
+
+def active_enrolments(session: Session, filing: Filing) -> list[rules.ActiveEnrolment]:
+    ids = [t.id_number for t in filing.trainees if t.id_number]
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Trainee.id_number, Filing.occupation_code, Filing.level, Filing.period_start, Filing.period_end,
+               Filing.id)
+        .join(Filing, Trainee.filing_id == Filing.id)
+        .join(WorkflowInstance, Filing.instance_id == WorkflowInstance.id)
+        .where(Trainee.id_number.in_(ids), Filing.id != filing.id, WorkflowInstance.status.in_(ACTIVE))
+    ).all()
+    return [rules.ActiveEnrolment(r[0], r[1], r[2], r[3], r[4], f"备案{r[5]}") for r in rows
+            if r[3] is not None and r[4] is not None]
+
+
+def year_figures(session: Session, filing: Filing) -> rules.DistrictYearFigures:
+    """The district's year so far, not counting this filing."""
+    year = filing.plan_year or (filing.period_start.year if filing.period_start else None)
+    plan = session.scalars(select(DistrictYearPlan).where(
+        DistrictYearPlan.district_code == filing.district_code, DistrictYearPlan.year == year)).first()
+    base = (select(Filing).join(WorkflowInstance, Filing.instance_id == WorkflowInstance.id)
+            .where(Filing.district_code == filing.district_code, Filing.plan_year == year,
+                   Filing.id != filing.id))
+    counted = base.where(WorkflowInstance.status.in_(COUNTED)).subquery()
+
+    def total(*conditions) -> int:
+        stmt = select(func.coalesce(func.sum(counted.c.trainee_count), 0))
+        for condition in conditions:
+            stmt = stmt.where(condition)
+        return int(session.scalar(stmt) or 0)
+
+    committed_sq = base.where(WorkflowInstance.status.in_(COMMITTED)).subquery()
+    committed = int(session.scalar(select(func.coalesce(func.sum(committed_sq.c.subsidy_fen), 0))) or 0)
+    return rules.DistrictYearFigures(
+        planned_headcount=plan.planned_headcount if plan else 0,
+        budget_fen=plan.budget_fen if plan else 0,
+        committed_fen=committed,
+        trainees_total=total(),
+        trainees_intermediate_up=total(counted.c.level <= 4),
+        trainees_same_enterprise=total(counted.c.enterprise_id == filing.enterprise_id),
+        trainees_same_occupation=total(counted.c.occupation_code == filing.occupation_code),
+    )
+
+
+def rules_params(params: policy.PolicyParams) -> rules.Params:
+    return rules.Params(
+        max_period_years=params.max_period_years,
+        max_period_years_with_reason=params.max_period_years_with_reason,
+        enterprise_share_threshold=params.enterprise_share_threshold,
+        occupation_share_threshold=params.occupation_share_threshold,
+        intermediate_min_share=params.intermediate_min_share,
+    )
+
+
+def evaluate(session: Session, filing: Filing, reveal_other_filing: bool = False) -> list[rules.CheckResult]:
+    """Every hard failure and every soft result for this filing, with its numbers."""
+    params = policy.in_force(session)
+    data = filing_input(session, filing)
+    occupations, textbooks = catalogue.occupations(), catalogue.textbooks()
+    hard = rules.hard_checks(data, occupations, textbooks, active_enrolments(session, filing),
+                             rules_params(params), reveal_other_filing=reveal_other_filing)
+    if hard:
+        return hard
+    return rules.soft_checks(data, occupations, textbooks, year_figures(session, filing), rules_params(params))
+
+
+def run_filing_checks(session: Session, filing_id: int) -> int:
+    """Called by the diagram's 自动校验 step: store the results on the filing; return the hard count."""
+    filing = session.get(Filing, int(filing_id))
+    if filing is None:
+        raise ValueError(f"filing {filing_id} not found")
+    results = evaluate(session, filing)
+    filing.check_results = [r.to_dict() for r in results]
+    session.flush()
+    return sum(1 for r in results if r.severity == "hard" and not r.ok)
+
+
+@bindings.register
+def _script_helpers(session: Session, actor: Actor | None) -> dict:
+    return {"run_filing_checks": lambda filing_id: run_filing_checks(session, filing_id)}
+
+
+def hard_errors_by_field(filing: Filing) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for result in filing.check_results or []:
+        if result.get("severity") == "hard" and not result.get("ok"):
+            errors.setdefault(result.get("field") or "__all__", []).append(result["message"])
+    return errors
+
+
+def before_decision(session: Session, instance: WorkflowInstance, decision: str, confirm_mismatches: bool) -> None:
+    """Guards on a district approval: explicit confirmation of job-post mismatches (R2), budget (R5)."""
+    from workflows.service import ValidationFailed
+
+    if decision != "approve":
+        return
+    filing = session.scalars(select(Filing).where(Filing.instance_id == instance.id)).first()
+    if filing is None:
+        return
+    mismatches = [r for r in filing.check_results or []
+                  if r.get("rule") == "job_post_match" and r.get("details", {}).get("result") == "mismatch"]
+    if mismatches and not confirm_mismatches:
+        message = f"有{len(mismatches)}名学员的岗位与培训职业不一致，请逐项确认后再通过。"
+        raise ValidationFailed(message, {"confirm_mismatches": [message]})
+    budget = rules.budget_check(filing.subsidy_fen, year_figures(session, filing))
+    if not budget.ok:
+        raise ValidationFailed(budget.message, {"decision": [budget.message]})
+
+
+def after_decision(session: Session, instance: WorkflowInstance, decision: str, actor: Actor) -> None:
+    """Hook after a decision (notifications attach here)."""
+    return None

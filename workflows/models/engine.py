@@ -1,0 +1,100 @@
+"""Tables of the engine layer: spec versions, workflow instances, the task index and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflows.db import Base, UTCDateTime, utcnow
+
+
+class SpecVersion(Base):
+    """One parsed BPMN process per content hash: stored once, shared by every instance started on it."""
+
+    __tablename__ = "spec_version"
+    __table_args__ = (UniqueConstraint("process_id", "version_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100))
+    version_hash: Mapped[str] = mapped_column(String(64))
+    spec_json: Mapped[str] = mapped_column(Text)
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkflowInstance(Base):
+    """One case: the serialized workflow (without its spec) plus business keys derived after each step."""
+
+    __tablename__ = "workflow_instance"
+    __table_args__ = (
+        Index("ix_workflow_instance_kind_status", "kind", "status"),
+        Index("ix_workflow_instance_district_kind", "district_code", "kind"),
+        UniqueConstraint("kind", "business_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    business_key: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    spec_version_id: Mapped[int] = mapped_column(ForeignKey("spec_version.id"))
+    state_json: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(30))
+    current_step: Mapped[str] = mapped_column(String(100), default="")
+    district_code: Mapped[str | None] = mapped_column(ForeignKey("district.code"))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    spec_version: Mapped[SpecVersion] = relationship()
+
+    # Optimistic concurrency: every UPDATE checks and bumps `version` (compare-and-swap).
+    __mapper_args__ = {"version_id_col": version}
+
+
+class TaskIndex(Base):
+    """One row per READY human task, rewritten after every engine step, so inboxes never deserialize."""
+
+    __tablename__ = "task_index"
+    __table_args__ = (
+        Index("ix_task_index_role_district", "role", "district_code"),
+        UniqueConstraint("instance_id", "task_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("workflow_instance.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    task_name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    form_key: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(40))
+    district_code: Mapped[str | None] = mapped_column(String(6))
+    enterprise_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    instance: Mapped[WorkflowInstance] = relationship()
+
+
+class AuditEvent(Base):
+    """Append-only history of a case: who did what, when, with which comment, and how the status moved."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("workflow_instance.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_name: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    task_name: Mapped[str] = mapped_column(String(100), default="")
+    task_id: Mapped[str] = mapped_column(String(36), default="", index=True)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    status_before: Mapped[str] = mapped_column(String(30), default="")
+    status_after: Mapped[str] = mapped_column(String(30), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,168 @@
+"""Operations on a live BpmnWorkflow: start, find human tasks, complete one, deliver messages, fire timers.
+
+No database here: ``store.py`` loads and saves, ``service.py`` decides who may do what.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from workflows.engine import LANE_ROLES, Engine, ProcessVersion
+
+
+class TaskNotReady(Exception):
+    """The task does not exist in this case or is no longer READY (someone completed it first)."""
+
+
+@dataclass(frozen=True)
+class HumanTask:
+    """A READY user task as the rest of the system sees it."""
+
+    id: str
+    name: str
+    title: str
+    role: str
+    form_key: str
+    status: str
+
+
+def _properties(task: Task) -> dict[str, str]:
+    return dict(getattr(task.task_spec, "extensions", {}).get("properties", {}))
+
+
+def _human(task: Task) -> HumanTask:
+    props = _properties(task)
+    lane = task.task_spec.lane or ""
+    return HumanTask(
+        id=str(task.id),
+        name=task.task_spec.bpmn_id or task.task_spec.name,
+        title=task.task_spec.bpmn_name or task.task_spec.name,
+        role=LANE_ROLES.get(lane, lane),
+        form_key=props.get("formKey", task.task_spec.name),
+        status=props.get("status", ""),
+    )
+
+
+def ready_human_tasks(workflow: BpmnWorkflow) -> list[HumanTask]:
+    """Every READY user task (manual tasks wait for a person)."""
+    return [_human(t) for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.manual]
+
+
+def start(engine: Engine, version: ProcessVersion, data: dict[str, Any]) -> BpmnWorkflow:
+    """Create an instance, seed its data and run it until a person or a timer is needed."""
+    workflow = engine.new_workflow(version)
+    workflow.data.update(data)
+    workflow.task_tree.data.update(data)
+    for task in workflow.get_tasks(state=TaskState.READY):
+        task.data.update(data)
+    workflow.do_engine_steps()
+    return workflow
+
+
+def find_ready_task(workflow: BpmnWorkflow, task_id: str) -> Task:
+    """The READY manual task with this id, or TaskNotReady (run() on a non-ready task raises nothing)."""
+    try:
+        task = workflow.get_task_from_id(UUID(str(task_id)))
+    except (ValueError, TypeError, KeyError) as exc:
+        raise TaskNotReady(task_id) from exc
+    if task is None or not task.task_spec.manual or task.state != TaskState.READY:
+        raise TaskNotReady(task_id)
+    return task
+
+
+def complete(workflow: BpmnWorkflow, task_id: str, data: dict[str, Any]) -> HumanTask:
+    """Complete a READY user task with ``data`` and advance the engine."""
+    task = find_ready_task(workflow, task_id)
+    done = _human(task)
+    task.data.update(data)
+    task.run()
+    workflow.do_engine_steps()
+    return done
+
+
+def waiting_message_names(workflow: BpmnWorkflow) -> set[str]:
+    names = set()
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, MessageEventDefinition):
+            names.add(definition.name)
+    return names
+
+
+def send_message(workflow: BpmnWorkflow, name: str, payload: dict[str, Any] | None = None) -> bool:
+    """Deliver message ``name`` to a waiting catch event; False when nothing is waiting for it."""
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, MessageEventDefinition) and definition.name == name:
+            workflow.catch(BpmnEvent(definition, payload or {}))
+            workflow.do_engine_steps()
+            return True
+    return False
+
+
+def fire_timers(workflow: BpmnWorkflow) -> None:
+    """Fire every timer that is due at the engine clock's now, and advance."""
+    workflow.refresh_timers()
+    workflow.do_engine_steps()
+
+
+def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
+    """The earliest instant at which a waiting timer of this workflow falls due."""
+    earliest: datetime | None = None
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if not isinstance(definition, TimerEventDefinition):
+            continue
+        value = definition.details(task).value
+        if isinstance(value, dict):
+            value = value.get("next")
+        if not value:
+            continue
+        when = TimerEventDefinition.get_datetime(str(value))
+        if earliest is None or when < earliest:
+            earliest = when
+    return earliest
+
+
+def derive_status(workflow: BpmnWorkflow) -> tuple[str, str]:
+    """(status code, current step title) from the diagram: the ready task's or the end event's status."""
+    if workflow.completed:
+        for task in reversed(workflow.get_tasks(state=TaskState.COMPLETED)):
+            status = _properties(task).get("status")
+            if status:
+                return status, task.task_spec.bpmn_name or ""
+        return "completed", ""
+    for human in ready_human_tasks(workflow):
+        if human.status:
+            return human.status, human.title
+    return "waiting", ""
+
+
+def element_states(workflow: BpmnWorkflow) -> tuple[list[str], list[str]]:
+    """BPMN element ids to highlight: (current: ready/waiting, done: completed)."""
+    current, done = [], []
+    for task in workflow.get_tasks():
+        bpmn_id = task.task_spec.bpmn_id
+        if not bpmn_id:
+            continue
+        if task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+            current.append(bpmn_id)
+        elif task.state == TaskState.COMPLETED:
+            done.append(bpmn_id)
+    return sorted(set(current)), sorted(set(done) - set(current))
+
+
+def data_of(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The data of the most recently changed task (what the diagram currently knows)."""
+    tasks = workflow.get_tasks(state=TaskState.READY) or workflow.get_tasks(state=TaskState.COMPLETED)
+    return dict(tasks[-1].data) if tasks else dict(workflow.data)

@@ -1,0 +1,341 @@
+"""Use cases the web layer and the API call. Each one is a single unit of work:
+
+lock the instance -> deserialize -> check the task is READY and the actor may complete it -> set data
+-> run the engine -> serialize -> rewrite the task index -> append the audit row -> commit once.
+Any exception rolls everything back, so a case is never half-advanced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflows import bindings, runner, store
+from workflows.dto import Actor
+from workflows.engine import frozen_now, get_engine, now, script_services
+from workflows.models import AuditEvent, Enterprise, Filing, TaskIndex, WorkflowInstance
+
+STATUS_LABELS: dict[str, str] = {
+    "draft": "草稿",
+    "district_review": "待区审核",
+    "returned": "已退回待修改",
+    "city_record": "待市备案",
+    "recorded": "已备案",
+    "rejected": "未通过",
+    "withdrawn": "已撤回",
+    "expired": "已逾期关闭",
+    "compiling": "待编制",
+}
+
+KIND_LABELS: dict[str, str] = {"filing": "培训备案", "quarterly_plan": "季度计划", "semiannual_report": "半年报告"}
+
+OPEN_FILING_STATUSES = ("draft", "district_review", "returned", "city_record")
+ACTIVE_FILING_STATUSES = ("district_review", "returned", "city_record", "recorded")
+
+# Decisions each form accepts, with their audit action and whether a comment is required.
+DECISIONS: dict[str, dict[str, tuple[str, bool]]] = {
+    "district_review": {"approve": ("通过", False), "return": ("退回修改", True), "reject": ("不予通过", True)},
+    "city_record": {"record": ("予以备案", False), "send_back": ("退回区局", True)},
+}
+
+
+class ServiceError(Exception):
+    """Base of the errors a use case reports to people; ``message`` is Chinese."""
+
+    status_code = 400
+    code = "error"
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class NotFound(ServiceError):
+    """Missing or out of scope (the two are indistinguishable on purpose)."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(ServiceError):
+    """The case moved on (task no longer ready, or a concurrent change won)."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class ValidationFailed(ServiceError):
+    """Input breaks a rule; ``fields`` maps field paths to Chinese messages."""
+
+    status_code = 422
+    code = "validation_error"
+
+
+@contextmanager
+def unit_of_work(session: Session) -> Iterator[None]:
+    """Commit once at the end; roll back on any exception (including StaleDataError -> Conflict)."""
+    try:
+        yield
+        session.commit()
+    except StaleDataError as exc:
+        session.rollback()
+        raise Conflict("该事项已被他人处理，请刷新后查看最新状态。") from exc
+    except BaseException:
+        session.rollback()
+        raise
+
+
+# --------------------------------------------------------------------------------------------------
+# Scope
+
+
+def scope_cases(stmt: Select, actor: Actor) -> Select:
+    """Restrict a query over WorkflowInstance to what ``actor`` may see (SPEC section 2)."""
+    if actor.role in ("city", "admin"):
+        return stmt
+    if actor.role == "district":
+        return stmt.where(WorkflowInstance.district_code == actor.district_code)
+    if actor.role == "enterprise":
+        return stmt.where(WorkflowInstance.enterprise_id == actor.enterprise_id,
+                          WorkflowInstance.kind == "filing")
+    return stmt.where(WorkflowInstance.id.is_(None))
+
+
+def get_case(session: Session, actor: Actor, instance_id: int) -> WorkflowInstance:
+    """A case in scope, or NotFound."""
+    instance = session.scalars(
+        scope_cases(select(WorkflowInstance).where(WorkflowInstance.id == instance_id), actor)
+    ).first()
+    if instance is None:
+        raise NotFound("未找到该案件。")
+    return instance
+
+
+def filing_of(session: Session, instance: WorkflowInstance) -> Filing:
+    filing = session.scalars(select(Filing).where(Filing.instance_id == instance.id)).first()
+    if filing is None:
+        raise NotFound("未找到该备案。")
+    return filing
+
+
+def get_filing(session: Session, actor: Actor, filing_id: int) -> Filing:
+    filing = session.get(Filing, filing_id)
+    if filing is None or filing.instance_id is None:
+        raise NotFound("未找到该备案。")
+    get_case(session, actor, filing.instance_id)
+    return filing
+
+
+@dataclass
+class CaseFilters:
+    status: str | None = None
+    district: str | None = None
+    kind: str | None = None
+    apprenticeship_type: str | None = None
+    q: str | None = None
+
+
+def list_cases(session: Session, actor: Actor, filters: CaseFilters, page: int = 1, per_page: int = 20
+               ) -> tuple[list[WorkflowInstance], int]:
+    """Cases in scope, newest first, with filters; returns (rows of one page, total)."""
+    stmt = scope_cases(select(WorkflowInstance), actor)
+    if filters.status:
+        stmt = stmt.where(WorkflowInstance.status == filters.status)
+    if filters.district:
+        stmt = stmt.where(WorkflowInstance.district_code == filters.district)
+    if filters.kind:
+        stmt = stmt.where(WorkflowInstance.kind == filters.kind)
+    if filters.apprenticeship_type:
+        stmt = stmt.where(WorkflowInstance.id.in_(
+            select(Filing.instance_id).where(Filing.apprenticeship_type == filters.apprenticeship_type)))
+    if filters.q:
+        like = f"%{filters.q.strip()}%"
+        stmt = stmt.where(or_(
+            WorkflowInstance.title.like(like),
+            WorkflowInstance.business_key.like(like),
+            WorkflowInstance.enterprise_id.in_(select(Enterprise.id).where(Enterprise.name.like(like))),
+        ))
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = list(session.scalars(
+        stmt.order_by(WorkflowInstance.updated_at.desc(), WorkflowInstance.id.desc())
+        .offset(max(page - 1, 0) * per_page).limit(per_page)
+    ))
+    return rows, total
+
+
+def inbox(session: Session, actor: Actor, kind: str | None = None) -> list[TaskIndex]:
+    """Ready tasks this actor may complete: own role, own district or enterprise."""
+    stmt = select(TaskIndex).where(TaskIndex.role == actor.role)
+    if actor.role == "district":
+        stmt = stmt.where(TaskIndex.district_code == actor.district_code)
+    elif actor.role == "enterprise":
+        stmt = stmt.where(TaskIndex.enterprise_id == actor.enterprise_id)
+    elif actor.role not in ("city",):
+        return []
+    if kind:
+        stmt = stmt.where(TaskIndex.kind == kind)
+    return list(session.scalars(stmt.order_by(TaskIndex.due_at.is_(None), TaskIndex.due_at,
+                                              TaskIndex.created_at)))
+
+
+def history(session: Session, instance_id: int) -> list[AuditEvent]:
+    return list(session.scalars(
+        select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)))
+
+
+def ready_tasks(session: Session, instance_id: int) -> list[TaskIndex]:
+    return list(session.scalars(select(TaskIndex).where(TaskIndex.instance_id == instance_id)))
+
+
+def may_complete(actor: Actor, row: TaskIndex) -> bool:
+    """The task's lane role is the actor's role, and the case is in the actor's district/enterprise."""
+    if row.role != actor.role:
+        return False
+    if actor.role == "district":
+        return row.district_code == actor.district_code
+    if actor.role == "enterprise":
+        return row.enterprise_id == actor.enterprise_id
+    return actor.role == "city"
+
+
+def audit(session: Session, instance: WorkflowInstance, actor: Actor | None, action: str, *,
+          task_name: str = "", task_id: str = "", comment: str = "", status_before: str = "") -> None:
+    session.add(AuditEvent(
+        instance_id=instance.id,
+        actor_id=actor.id if actor else None,
+        actor_name=actor.name if actor else "系统",
+        action=action,
+        task_name=task_name,
+        task_id=task_id,
+        comment=comment,
+        status_before=status_before,
+        status_after=instance.status,
+        created_at=now(),
+    ))
+
+
+# --------------------------------------------------------------------------------------------------
+# Completing tasks (generic)
+
+
+def _locked(session: Session, instance_id: int) -> WorkflowInstance:
+    instance = store.lock_instance(session, instance_id)
+    if instance is None:
+        raise NotFound("未找到该案件。")
+    return instance
+
+
+def _task_row(session: Session, actor: Actor, task_id: str) -> TaskIndex:
+    """The index row of a ready task the actor may complete; 409 if it was completed, else 404."""
+    row = session.scalars(select(TaskIndex).where(TaskIndex.task_id == str(task_id))).first()
+    if row is not None and may_complete(actor, row):
+        return row
+    if row is None:
+        done = session.scalars(select(AuditEvent).where(AuditEvent.task_id == str(task_id))).first()
+        if done is not None:
+            try:
+                get_case(session, actor, done.instance_id)
+            except NotFound:
+                pass
+            else:
+                raise Conflict("该任务已被处理，请刷新后查看最新状态。")
+    raise NotFound("未找到该任务。")
+
+
+def advance(session: Session, actor: Actor | None, instance: WorkflowInstance, task_id: str,
+            data: dict[str, Any], action: str, comment: str = "",
+            services: dict[str, Any] | None = None) -> WorkflowInstance:
+    """Complete one READY task of a locked instance, save, index and audit it (no commit)."""
+    engine = get_engine()
+    workflow = store.load_workflow(engine, instance)
+    before = instance.status
+    try:
+        with script_services({**bindings.for_session(session, actor), **(services or {})}):
+            done = runner.complete(workflow, task_id, data)
+    except runner.TaskNotReady as exc:
+        raise Conflict("该任务已被处理，请刷新后查看最新状态。") from exc
+    store.save(session, engine, instance, workflow)
+    audit(session, instance, actor, action, task_name=done.title, task_id=task_id, comment=comment,
+          status_before=before)
+    return instance
+
+
+def complete_task(session: Session, actor: Actor, task_id: str, decision: str, comment: str = "",
+                  confirm_mismatches: bool = False) -> WorkflowInstance:
+    """A reviewer's decision on a district-review or city-record task."""
+    with unit_of_work(session):
+        row = _task_row(session, actor, task_id)
+        instance = _locked(session, row.instance_id)
+        allowed = DECISIONS.get(row.form_key)
+        if allowed is None:
+            raise NotFound("未找到该任务。")
+        comment = (comment or "").strip()
+        if decision not in allowed:
+            raise ValidationFailed("请选择有效的处理结论。", {"decision": ["请选择有效的处理结论。"]})
+        label, needs_comment = allowed[decision]
+        if needs_comment and not comment:
+            raise ValidationFailed(f"“{label}”必须填写意见。", {"comment": [f"“{label}”必须填写意见。"]})
+        if len(comment) > 2000:
+            raise ValidationFailed("意见不能超过2000字。", {"comment": ["意见不能超过2000字。"]})
+        if instance.kind == "filing":
+            from workflows import checks
+
+            checks.before_decision(session, instance, decision, confirm_mismatches)
+        advance(session, actor, instance, task_id, {"decision": decision, "comment": comment}, decision, comment)
+        if instance.kind == "filing":
+            from workflows import checks
+
+            checks.after_decision(session, instance, decision, actor)
+    return instance
+
+
+# --------------------------------------------------------------------------------------------------
+# Timers
+
+
+def tick(session: Session, at: datetime | None = None, limit: int = 500) -> int:
+    """Fire every timer due at ``at``. Each instance is its own transaction, locked so that several
+    tick processes (cron on several hosts) fire each timer exactly once."""
+    at = at or now()
+    fired = 0
+    for instance_id in store.due_instance_ids(session, at, limit):
+        try:
+            with unit_of_work(session), frozen_now(at), script_services(bindings.for_session(session, None)):
+                instance = store.lock_instance(session, instance_id)
+                if instance is None or instance.next_timer_at is None or instance.next_timer_at > at:
+                    continue
+                engine = get_engine()
+                workflow = store.load_workflow(engine, instance)
+                before = instance.status
+                runner.fire_timers(workflow)
+                store.save(session, engine, instance, workflow)
+                if instance.status != before:
+                    audit(session, instance, None, "timer", comment="期限届满，系统自动处理",
+                          status_before=before)
+                fired += 1
+        except Conflict:
+            continue  # another worker fired it first
+    return fired
+
+
+# Filing use cases live in their own module; re-exported so callers use one facade.
+from workflows.filing_service import (  # noqa: E402
+    create_filing,
+    save_filing,
+    submit_filing,
+    withdraw_filing,
+)
+
+__all__ = [
+    "Conflict", "NotFound", "ServiceError", "ValidationFailed", "complete_task", "create_filing",
+    "get_case", "history", "inbox", "list_cases", "save_filing", "submit_filing", "tick",
+    "withdraw_filing",
+]

@@ -1,0 +1,166 @@
+"""Load and save workflow instances: serialized state pinned to a spec version, locking, projections.
+
+After every engine step ``save`` rewrites what is derived from the workflow: the status, the current
+step, the earliest pending timer and the task-index rows. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from workflows import runner
+from workflows.engine import Engine, ProcessVersion, now
+from workflows.models import SpecVersion, TaskIndex, WorkflowInstance
+
+_spec_ids: dict[tuple[str, str, str], int] = {}
+
+
+def spec_version_row(session: Session, engine: Engine, version: ProcessVersion) -> SpecVersion:
+    """The stored row for this process version, inserted the first time it is used."""
+    bind_key = str(session.get_bind().url)
+    key = (bind_key, version.process_id, version.version_hash)
+    cached = _spec_ids.get(key)
+    if cached is not None:
+        row = session.get(SpecVersion, cached)
+        if row is not None:
+            return row
+    row = session.scalars(
+        select(SpecVersion).where(
+            SpecVersion.process_id == version.process_id, SpecVersion.version_hash == version.version_hash
+        )
+    ).first()
+    if row is None:
+        row = SpecVersion(
+            process_id=version.process_id,
+            version_hash=version.version_hash,
+            spec_json=engine.spec_to_json(version),
+            bpmn_xml=version.bpmn_xml,
+        )
+        session.add(row)
+        session.flush()
+    _spec_ids[key] = row.id
+    return row
+
+
+def version_of(engine: Engine, instance: WorkflowInstance) -> ProcessVersion:
+    spec = instance.spec_version
+    cached = engine.cached_version(spec.process_id, spec.version_hash)
+    return cached or engine.version_from_json(spec.process_id, spec.version_hash, spec.spec_json, spec.bpmn_xml)
+
+
+def lock_instance(session: Session, instance_id: int) -> WorkflowInstance | None:
+    """Fetch an instance for update: SELECT ... FOR UPDATE where supported (PostgreSQL); on SQLite the
+    version counter makes the final UPDATE a compare-and-swap instead."""
+    stmt = select(WorkflowInstance).where(WorkflowInstance.id == instance_id)
+    if session.get_bind().dialect.name != "sqlite":
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
+
+
+def load_workflow(engine: Engine, instance: WorkflowInstance) -> BpmnWorkflow:
+    return engine.loads(instance.state_json, version_of(engine, instance))
+
+
+def create_instance(
+    session: Session,
+    engine: Engine,
+    *,
+    kind: str,
+    process_id: str,
+    business_key: str,
+    title: str,
+    district_code: str | None,
+    enterprise_id: int | None,
+    data: dict[str, Any],
+) -> tuple[WorkflowInstance, BpmnWorkflow]:
+    """Start a new case on the current version of ``process_id`` and save it (not committed)."""
+    version = engine.current(process_id)
+    spec_row = spec_version_row(session, engine, version)
+    workflow = runner.start(engine, version, data)
+    instance = WorkflowInstance(
+        kind=kind,
+        business_key=business_key,
+        title=title,
+        spec_version_id=spec_row.id,
+        district_code=district_code,
+        enterprise_id=enterprise_id,
+        state_json="",
+        status="",
+    )
+    instance.spec_version = spec_row
+    session.add(instance)
+    save(session, engine, instance, workflow)
+    return instance, workflow
+
+
+def _parse_due(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+def save(session: Session, engine: Engine, instance: WorkflowInstance, workflow: BpmnWorkflow) -> None:
+    """Serialize the workflow and rewrite everything derived from it (status, timers, task index)."""
+    instance.state_json = engine.dumps(workflow)
+    instance.status, instance.current_step = runner.derive_status(workflow)
+    instance.next_timer_at = runner.next_timer_at(workflow)
+    instance.updated_at = now()
+    if workflow.completed and instance.completed_at is None:
+        instance.completed_at = now()
+    data = runner.data_of(workflow)
+    instance.due_at = _parse_due(data.get("due_at"))
+    session.flush()
+    _rewrite_task_index(session, instance, workflow)
+
+
+def _rewrite_task_index(session: Session, instance: WorkflowInstance, workflow: BpmnWorkflow) -> None:
+    existing = {row.task_id: row for row in session.scalars(
+        select(TaskIndex).where(TaskIndex.instance_id == instance.id))}
+    ready = runner.ready_human_tasks(workflow)
+    ready_ids = {t.id for t in ready}
+    stale = [tid for tid in existing if tid not in ready_ids]
+    if stale:
+        session.execute(delete(TaskIndex).where(TaskIndex.instance_id == instance.id,
+                                                TaskIndex.task_id.in_(stale)))
+    for human in ready:
+        task = workflow.get_task_from_id(_uuid(human.id))
+        due_variable = runner._properties(task).get("dueVariable")
+        due = _parse_due(task.data.get(due_variable)) if due_variable else None
+        row = existing.get(human.id)
+        if row is None:
+            row = TaskIndex(instance_id=instance.id, task_id=human.id, created_at=now())
+            session.add(row)
+        row.task_name = human.name
+        row.title = human.title
+        row.form_key = human.form_key
+        row.role = human.role
+        row.kind = instance.kind
+        row.district_code = instance.district_code
+        row.enterprise_id = instance.enterprise_id
+        row.due_at = due or instance.due_at
+    session.flush()
+
+
+def _uuid(value: str) -> Any:
+    from uuid import UUID
+
+    return UUID(value)
+
+
+def due_instance_ids(session: Session, at: datetime, limit: int = 500) -> list[int]:
+    """Instances with a timer due at ``at`` (oldest first)."""
+    return list(session.scalars(
+        select(WorkflowInstance.id)
+        .where(WorkflowInstance.next_timer_at.is_not(None), WorkflowInstance.next_timer_at <= at)
+        .order_by(WorkflowInstance.next_timer_at)
+        .limit(limit)
+    ))
