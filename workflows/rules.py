@@ -346,7 +346,8 @@ def _check_trainees(f: FilingInput, active: Sequence[ActiveEnrolment], reveal: b
             conflicts = [(e, r) for e in active_by_id.get(number, []) if (r := _conflict_reasons(f, e))]
             if conflicts:
                 reasons = sorted({r for _, rs in conflicts for r in rs})
-                where = f"备案{'、'.join(e.filing_ref for e, _ in conflicts)}" if reveal else "其他有效备案"
+                refs = "、".join(e.filing_ref for e, _ in conflicts)
+                where = f"其他有效备案（{refs}）" if reveal else "其他有效备案"
                 details: dict[str, Any] = {"reasons": reasons, "count": len(conflicts)}
                 if reveal:
                     details["filing_refs"] = [e.filing_ref for e, _ in conflicts]
@@ -410,8 +411,9 @@ def _check_courses(f: FilingInput, textbooks: Mapping[str, Textbook]) -> list[Ch
             out.append(_hard("required_textbook", f"{path}.textbook_isbn",
                              f"{what}的教材不在全国职业培训规划教材目录内", isbn=normalize_isbn(isbn)))
         elif c.category in COURSE_CATEGORIES and not in_catalogue and _blank(c.off_catalogue_reason):
+            problem = "的教材不在全国职业培训规划教材目录内" if isbn else "未使用目录内教材"
             out.append(_hard("off_catalogue_reason", f"{path}.off_catalogue_reason",
-                             f"{what}的教材不在全国职业培训规划教材目录内，须填写使用理由"))
+                             f"{what}{problem}，须填写使用理由"))
     return out
 
 
