@@ -4,8 +4,10 @@ from workflows.models.engine import AuditEvent, SpecVersion, TaskIndex, Workflow
 from workflows.models.filing import Course, Filing, Trainee
 from workflows.models.org import DISTRICTS, District, Enterprise, User
 from workflows.models.plan import DistrictYearPlan
+from workflows.models.token import ApiToken
 
 __all__ = [
+    "ApiToken",
     "DISTRICTS",
     "AuditEvent",
     "Course",
