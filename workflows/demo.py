@@ -44,7 +44,7 @@ def credit_code(area: str, seed: int) -> str:
 def id_number(area: str, birth: date, seq: int) -> str:
     """A valid resident ID number (GB 11643-1999)."""
     body = f"{area}{birth:%Y%m%d}{seq % 1000:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")
 
 
 def ensure_districts(session: Session) -> None:

@@ -1,0 +1,57 @@
+"""An exception inside the engine step leaves the case, the task index and the audit trail unchanged."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.factories import filing_data, submitted_filing, task_of
+from workflows import checks, service, store
+from workflows.models import AuditEvent, Filing, TaskIndex, WorkflowInstance
+
+
+def snapshot(session, filing_id: int) -> tuple:  # type: ignore[no-untyped-def]
+    session.expire_all()
+    filing = session.get(Filing, filing_id)
+    instance = session.get(WorkflowInstance, filing.instance_id)
+    tasks = sorted((t.task_id, t.task_name) for t in session.scalars(
+        select(TaskIndex).where(TaskIndex.instance_id == instance.id)))
+    audits = session.scalars(select(AuditEvent.id).where(AuditEvent.instance_id == instance.id)).all()
+    return (instance.state_json, instance.status, instance.version, tasks, audits, filing.check_results,
+            filing.subsidy_fen)
+
+
+def test_error_inside_a_script_task_rolls_back_submission(session, world, monkeypatch):  # type: ignore[no-untyped-def]
+    ent = world.actor("ent-440106-1")
+    filing = service.create_filing(session, ent, filing_data(1))
+    before = snapshot(session, filing.id)
+
+    def explode(session_, filing_id):  # type: ignore[no-untyped-def]
+        session_.get(Filing, filing_id).check_results = [{"half": "written"}]
+        session_.flush()
+        raise RuntimeError("injected failure inside the engine step")
+
+    monkeypatch.setattr(checks, "run_filing_checks", explode)
+    with pytest.raises(Exception, match="injected failure"):
+        service.submit_filing(session, ent, filing.id)
+    assert snapshot(session, filing.id) == before
+
+
+def test_error_while_saving_rolls_back_a_decision(session, world, monkeypatch):  # type: ignore[no-untyped-def]
+    filing = submitted_filing(session, world)
+    before = snapshot(session, filing.id)
+    task_id = task_of(session, filing).task_id
+    real = store._rewrite_task_index
+
+    def explode(*args, **kwargs):  # type: ignore[no-untyped-def]
+        real(*args, **kwargs)
+        raise RuntimeError("injected failure after the engine advanced")
+
+    monkeypatch.setattr(store, "_rewrite_task_index", explode)
+    with pytest.raises(RuntimeError):
+        service.complete_task(session, world.actor("review-440106"), task_id, "approve")
+    assert snapshot(session, filing.id) == before
+    monkeypatch.setattr(store, "_rewrite_task_index", real)
+    service.complete_task(session, world.actor("review-440106"), task_id, "approve")
+    session.expire_all()
+    assert session.get(WorkflowInstance, filing.instance_id).status == "city_record"
