@@ -114,7 +114,8 @@ def copy_vendor_files(root: Path = ROOT, vendor_dir: Path | None = None) -> list
             wanted.add(target)
             if not source.is_file():
                 raise VendorError(
-                    f"{package.name} {installed} 中找不到文件 {source_rel}：请检查版本或更新 webapp/vendor.py。\n"
+                    f"{package.name} {installed} 中找不到文件 {source_rel}："
+                    f"请检查版本或更新 webapp/vendor.py。\n"
                     f"{source_rel} not found in {package.name} {installed}: check the version or update "
                     f"webapp/vendor.py."
                 )

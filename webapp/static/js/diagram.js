@@ -29,6 +29,8 @@
 (function () {
   'use strict';
 
+  var FONT_FAMILY = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", sans-serif';
+
   function parseIds(element, name) {
     var raw = element.getAttribute(name);
     if (!raw) { return []; }
@@ -63,13 +65,19 @@
     return (business && business.name) || id;
   }
 
-  function addToolbar(container, canvas) {
+  // Fit the whole diagram with a little margin so shapes do not touch the border.
+  function fit(canvas) {
+    canvas.zoom('fit-viewport', 'auto');
+    canvas.zoom(canvas.zoom() * 0.94);
+  }
+
+  function addToolbar(container, canvas, state) {
     var toolbar = document.createElement('div');
     toolbar.className = 'diagram-toolbar';
     [
-      ['适应窗口', '缩放流程图以完整显示', function () { canvas.zoom('fit-viewport', 'auto'); }],
-      ['放大', '放大流程图', function () { canvas.zoom(canvas.zoom() * 1.25); }],
-      ['缩小', '缩小流程图', function () { canvas.zoom(canvas.zoom() / 1.25); }]
+      ['适应窗口', '缩放流程图以完整显示', function () { state.autoFit = true; fit(canvas); }],
+      ['放大', '放大流程图', function () { state.autoFit = false; canvas.zoom(canvas.zoom() * 1.25); }],
+      ['缩小', '缩小流程图', function () { state.autoFit = false; canvas.zoom(canvas.zoom() / 1.25); }]
     ].forEach(function (spec) {
       var button = document.createElement('button');
       button.type = 'button';
@@ -129,7 +137,14 @@
       })
       .then(function (xml) {
         container.textContent = '';
-        var viewer = new window.BpmnJS({ container: container });
+        var viewer = new window.BpmnJS({
+          container: container,
+          // Measure and draw labels with the same CJK fonts as the rest of the page.
+          textRenderer: {
+            defaultStyle: { fontFamily: FONT_FAMILY, fontSize: 12 },
+            externalStyle: { fontFamily: FONT_FAMILY, fontSize: 11 }
+          }
+        });
         return viewer.importXML(xml).then(function () { return viewer; });
       })
       .then(function (viewer) {
@@ -141,16 +156,28 @@
         });
         done.forEach(function (id) { canvas.addMarker(id, 'highlight-done'); });
         current.forEach(function (id) { canvas.addMarker(id, 'highlight-current'); });
-        canvas.zoom('fit-viewport', 'auto');
+        fit(canvas);
 
-        addToolbar(container, canvas);
+        // Keep the whole diagram in view when the window changes size (phone rotated, window
+        // resized) until the person pans or zooms it themselves.
+        var state = { autoFit: true };
+        ['mousedown', 'wheel', 'touchstart'].forEach(function (type) {
+          container.addEventListener(type, function (event) {
+            if (!event.target.closest('.diagram-toolbar')) { state.autoFit = false; }
+          }, { passive: true });
+        });
+
+        addToolbar(container, canvas, state);
         addLegend(container, current.length > 0, done.length > 0);
         addSummary(container, registry, current, done);
 
         var resizeTimer = null;
         window.addEventListener('resize', function () {
           window.clearTimeout(resizeTimer);
-          resizeTimer = window.setTimeout(function () { canvas.resized(); }, 200);
+          resizeTimer = window.setTimeout(function () {
+            canvas.resized();
+            if (state.autoFit) { fit(canvas); }
+          }, 200);
         });
       })
       .catch(function (error) {
