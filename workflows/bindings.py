@@ -26,6 +26,8 @@ def register(factory: Factory) -> Factory:
 def for_session(session: Session, actor: Actor | None) -> dict[str, Callable[..., Any]]:
     """Every registered helper, bound to ``session`` and ``actor``."""
     import workflows.checks  # noqa: F401  (registers the filing checks)
+    import workflows.deadlines  # noqa: F401  (due-date helpers)
+    import workflows.notifications  # noqa: F401  (notify_role)
 
     helpers: dict[str, Callable[..., Any]] = {}
     for factory in _FACTORIES:

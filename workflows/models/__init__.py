@@ -1,7 +1,9 @@
 """SQLAlchemy 2.0 typed models. Importing this package registers every table on Base.metadata."""
 
+from workflows.models.catalogue import CatalogueRevision, Occupation, PolicyVersion, Textbook
 from workflows.models.engine import AuditEvent, SpecVersion, TaskIndex, WorkflowInstance
 from workflows.models.filing import Course, Filing, Trainee
+from workflows.models.notification import NOTIFICATION_KINDS, Notification
 from workflows.models.org import DISTRICTS, District, Enterprise, User
 from workflows.models.plan import DistrictYearPlan
 from workflows.models.token import ApiToken
@@ -10,13 +12,19 @@ __all__ = [
     "ApiToken",
     "DISTRICTS",
     "AuditEvent",
+    "CatalogueRevision",
     "Course",
     "District",
     "DistrictYearPlan",
     "Enterprise",
     "Filing",
+    "NOTIFICATION_KINDS",
+    "Notification",
+    "Occupation",
+    "PolicyVersion",
     "SpecVersion",
     "TaskIndex",
+    "Textbook",
     "Trainee",
     "User",
     "WorkflowInstance",

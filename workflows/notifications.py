@@ -1,0 +1,195 @@
+"""In-app notifications (站内信): who gets told what, and the inbox use cases.
+
+* ``notify(session, role=..., ...)`` reaches every active user of ``role`` in scope: a district's
+  reviewers (``district_code``), an enterprise's clerks (``enterprise_id``), all city staff, all admins.
+  One row per recipient; nothing here commits (the caller's unit of work does), so a notification
+  exists exactly when the step that caused it was committed.
+* BPMN scripts call the session-bound helper ``notify_role(role, title, body, kind, district_code=...,
+  enterprise_id=..., case_kind=..., case_key=...)``; ``case_kind``/``case_key`` (the instance's kind and
+  business key, seed them into the task data) let the notification link to the case.
+* ``on_filing_decision`` tells the enterprise (or the district) about returns and decisions on filings.
+* Email or SMS can be added later behind ``notify`` (one more delivery channel per recipient).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from workflows import bindings
+from workflows.dto import Actor
+from workflows.engine import now
+from workflows.models import User, WorkflowInstance
+from workflows.models.notification import NOTIFICATION_KINDS, Notification
+
+ROLES = ("enterprise", "district", "city", "admin")
+
+
+def recipients(session: Session, role: str, district_code: str | None = None,
+               enterprise_id: int | None = None) -> list[int]:
+    """Ids of the active users of ``role`` in scope. District and enterprise roles need their scope key
+    (no key -> nobody, so a missing district never broadcasts to every district)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    stmt = select(User.id).where(User.role == role, User.active.is_(True))
+    if role == "district":
+        if not district_code:
+            return []
+        stmt = stmt.where(User.district_code == district_code)
+    elif role == "enterprise":
+        if enterprise_id is None:
+            return []
+        stmt = stmt.where(User.enterprise_id == int(enterprise_id))
+    return list(session.scalars(stmt.order_by(User.id)))
+
+
+def notify_users(session: Session, user_ids: Iterable[int], *, title: str, body: str = "", kind: str = "info",
+                 link: str = "", instance_id: int | None = None, case_kind: str = "") -> int:
+    """Write one notification per user (no commit). Returns how many were written."""
+    created = now()
+    count = 0
+    for user_id in dict.fromkeys(user_ids):
+        session.add(Notification(user_id=user_id, kind=kind if kind in NOTIFICATION_KINDS else "info",
+                                 title=title[:200], body=body or "", link=link or "", instance_id=instance_id,
+                                 case_kind=case_kind or "", created_at=created))
+        count += 1
+    if count:
+        session.flush()
+    return count
+
+
+def notify(session: Session, *, role: str, title: str, body: str = "", kind: str = "info", link: str = "",
+           district_code: str | None = None, enterprise_id: int | None = None,
+           instance: WorkflowInstance | None = None) -> int:
+    """Notify every user of ``role`` in scope (see ``recipients``). When ``instance`` is given, its
+    district/enterprise fill in a missing scope and the notification links to the case."""
+    if instance is not None:
+        district_code = district_code or instance.district_code
+        if enterprise_id is None:
+            enterprise_id = instance.enterprise_id
+    return notify_users(
+        session, recipients(session, role, district_code, enterprise_id), title=title, body=body, kind=kind,
+        link=link, instance_id=instance.id if instance is not None else None,
+        case_kind=instance.kind if instance is not None else "")
+
+
+def notify_case(session: Session, instance: WorkflowInstance, role: str, title: str, body: str = "",
+                kind: str = "info") -> int:
+    """Notify ``role`` in the scope of ``instance`` (its district / enterprise), linking to it."""
+    return notify(session, role=role, title=title, body=body, kind=kind, instance=instance)
+
+
+def _instance_by_key(session: Session, case_kind: str | None, case_key: str | None
+                     ) -> WorkflowInstance | None:
+    if not case_kind or not case_key:
+        return None
+    return session.scalars(select(WorkflowInstance).where(
+        WorkflowInstance.kind == case_kind, WorkflowInstance.business_key == case_key)).first()
+
+
+def notify_role_helper(session: Session, role: str, title: str, body: str = "", kind: str = "info",
+                       district_code: str | None = None, enterprise_id: int | None = None,
+                       case_kind: str | None = None, case_key: str | None = None) -> int:
+    """What the BPMN helper ``notify_role`` does: find the case by (kind, business key) if given, then
+    notify ``role`` in scope. At the very first engine run the case row does not exist yet; the
+    notification is then sent without a link."""
+    instance = _instance_by_key(session, case_kind, case_key)
+    if instance is not None:
+        return notify(session, role=role, title=str(title), body=str(body or ""), kind=kind,
+                      district_code=district_code, enterprise_id=enterprise_id, instance=instance)
+    return notify(session, role=role, title=str(title), body=str(body or ""), kind=kind,
+                  district_code=district_code, enterprise_id=enterprise_id)
+
+
+@bindings.register
+def _script_helpers(session: Session, actor: Actor | None) -> dict[str, Any]:
+    def notify_role(role: str, title: str, body: str = "", kind: str = "info",
+                    district_code: str | None = None, enterprise_id: int | None = None,
+                    case_kind: str | None = None, case_key: str | None = None) -> int:
+        return notify_role_helper(session, role, title, body, kind, district_code, enterprise_id,
+                                  case_kind, case_key)
+
+    return {"notify_role": notify_role}
+
+
+# --------------------------------------------------------------------------------------------------
+# Inbox
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    """Unread notifications of one user (the bell)."""
+    return int(session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None))) or 0)
+
+
+def list_for(session: Session, actor: Actor, page: int = 1, per_page: int = 20, unread_only: bool = False
+             ) -> tuple[list[Notification], int]:
+    """The actor's own notifications, newest first: (rows of one page, total)."""
+    stmt = select(Notification).where(Notification.user_id == actor.id)
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    rows = list(session.scalars(stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
+                                .offset(max(page - 1, 0) * per_page).limit(per_page)))
+    return rows, total
+
+
+def get_own(session: Session, actor: Actor, notification_id: int) -> Notification:
+    """One of the actor's notifications; someone else's is NotFound (404)."""
+    from workflows.service import NotFound
+
+    row = session.get(Notification, notification_id)
+    if row is None or row.user_id != actor.id:
+        raise NotFound("未找到该消息。")
+    return row
+
+
+def mark_read(session: Session, actor: Actor, notification_id: int) -> Notification:
+    """Mark one of the actor's notifications read (idempotent)."""
+    from workflows.service import unit_of_work
+
+    with unit_of_work(session):
+        row = get_own(session, actor, notification_id)
+        if row.read_at is None:
+            row.read_at = now()
+    return row
+
+
+def mark_all_read(session: Session, actor: Actor) -> int:
+    """Mark every unread notification of the actor read; returns how many changed."""
+    from workflows.service import unit_of_work
+
+    with unit_of_work(session):
+        result = session.execute(update(Notification).where(
+            Notification.user_id == actor.id, Notification.read_at.is_(None)).values(read_at=now()))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------------------------------
+# Filing decisions (called from workflows.checks.after_decision)
+
+_FILING_DECISIONS: dict[str, tuple[str, str, str]] = {
+    # decision -> (role told, kind, title template)
+    "approve": ("enterprise", "decision", "培训备案已通过区人社局审核：{title}"),
+    "return": ("enterprise", "returned", "培训备案被退回修改：{title}"),
+    "reject": ("enterprise", "decision", "培训备案未通过审核：{title}"),
+    "record": ("enterprise", "decision", "培训备案已完成市级备案：{title}"),
+    "send_back": ("district", "returned", "市中心退回培训备案，请重新审核：{title}"),
+}
+
+
+def on_filing_decision(session: Session, instance: WorkflowInstance, decision: str, actor: Actor | None,
+                       comment: str = "") -> int:
+    """Tell the enterprise about a district or city decision on its filing (the district when the city
+    sends a filing back)."""
+    spec = _FILING_DECISIONS.get(decision)
+    if spec is None:
+        return 0
+    role, kind, template = spec
+    body = f"意见：{comment}" if comment else ""
+    if actor is not None:
+        body = f"办理人：{actor.name}。" + body
+    return notify_case(session, instance, role, template.format(title=instance.title), body, kind)
