@@ -75,10 +75,12 @@ def sample_filing(enterprise_seed: int, occupation_code: str | None = None, leve
     rng = random.Random(enterprise_seed * 1000 + trainees)
     people = []
     for i in range(trainees):
-        birth = date(1998 + rng.randint(0, 6), rng.randint(1, 12), rng.randint(1, 28))
+        # Unique per (seed, row): the birth date and sequence encode both, so filings never share a person.
+        serial = enterprise_seed * 16 + i
+        birth = date(1976, 1, 1) + timedelta(days=serial % 8000)
         people.append(TraineeData(
             name=rng.choice("张王李赵陈刘黄周吴林") + rng.choice(["伟", "芳", "娜", "敏", "静", "强", "磊", "洋"]),
-            id_number=id_number("440106", birth, enterprise_seed * 100 + i + rng.randint(0, 50)),
+            id_number=id_number("440106", birth, serial // 8000),
             job_post=(occupation.job_posts or (occupation.name,))[0],
             contract_start=date(start.year - 1, 9, 1),
         ))

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from workflows import runner
@@ -47,10 +47,19 @@ def spec_version_row(session: Session, engine: Engine, version: ProcessVersion) 
     return row
 
 
+_versions_by_row: dict[tuple[str, int], ProcessVersion] = {}
+
+
 def version_of(engine: Engine, instance: WorkflowInstance) -> ProcessVersion:
-    spec = instance.spec_version
-    cached = engine.cached_version(spec.process_id, spec.version_hash)
-    return cached or engine.version_from_json(spec.process_id, spec.version_hash, spec.spec_json, spec.bpmn_xml)
+    """The process version an instance is pinned to (cached per spec_version row; no query when cached)."""
+    key = (str(engine.bpmn_dir), instance.spec_version_id)
+    version = _versions_by_row.get(key)
+    if version is None:
+        spec = instance.spec_version
+        version = engine.cached_version(spec.process_id, spec.version_hash) or engine.version_from_json(
+            spec.process_id, spec.version_hash, spec.spec_json, spec.bpmn_xml)
+        _versions_by_row[key] = version
+    return version
 
 
 def lock_instance(session: Session, instance_id: int) -> WorkflowInstance | None:
@@ -123,31 +132,25 @@ def save(session: Session, engine: Engine, instance: WorkflowInstance, workflow:
 
 
 def _rewrite_task_index(session: Session, instance: WorkflowInstance, workflow: BpmnWorkflow) -> None:
-    existing = {row.task_id: row for row in session.scalars(
-        select(TaskIndex).where(TaskIndex.instance_id == instance.id))}
-    ready = runner.ready_human_tasks(workflow)
-    ready_ids = {t.id for t in ready}
-    stale = [tid for tid in existing if tid not in ready_ids]
-    if stale:
-        session.execute(delete(TaskIndex).where(TaskIndex.instance_id == instance.id,
-                                                TaskIndex.task_id.in_(stale)))
-    for human in ready:
+    """Replace the instance's rows with its ready human tasks (Core statements: this is the hot path);
+    a task that stays ready keeps its original created time."""
+    created = dict(session.execute(
+        delete(TaskIndex).where(TaskIndex.instance_id == instance.id)
+        .returning(TaskIndex.task_id, TaskIndex.created_at),
+        execution_options={"synchronize_session": False}).all())
+    rows = []
+    for human in runner.ready_human_tasks(workflow):
         task = workflow.get_task_from_id(_uuid(human.id))
         due_variable = runner._properties(task).get("dueVariable")
         due = _parse_due(task.data.get(due_variable)) if due_variable else None
-        row = existing.get(human.id)
-        if row is None:
-            row = TaskIndex(instance_id=instance.id, task_id=human.id, created_at=now())
-            session.add(row)
-        row.task_name = human.name
-        row.title = human.title
-        row.form_key = human.form_key
-        row.role = human.role
-        row.kind = instance.kind
-        row.district_code = instance.district_code
-        row.enterprise_id = instance.enterprise_id
-        row.due_at = due or instance.due_at
-    session.flush()
+        rows.append({
+            "instance_id": instance.id, "task_id": human.id, "task_name": human.name, "title": human.title,
+            "form_key": human.form_key, "role": human.role, "kind": instance.kind,
+            "district_code": instance.district_code, "enterprise_id": instance.enterprise_id,
+            "created_at": created.get(human.id) or now(), "due_at": due or instance.due_at,
+        })
+    if rows:
+        session.execute(insert(TaskIndex), rows)
 
 
 def _uuid(value: str) -> Any:
