@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
@@ -105,8 +106,9 @@ _GUARDS: dict[str, Any] = {
 _RESERVED = set(_GUARDS) | {"__name__", "__metaclass__"}
 
 # Per-run helpers bound to the current unit of work (e.g. a database session), set by the runner.
+_NO_SERVICES: Mapping[str, Callable[..., Any]] = MappingProxyType({})
 _script_services: contextvars.ContextVar[Mapping[str, Callable[..., Any]]] = contextvars.ContextVar(
-    "script_services", default={}
+    "script_services", default=_NO_SERVICES
 )
 
 

@@ -120,7 +120,8 @@ def save_filing(session: Session, actor: Actor, filing_id: int, data: FilingData
         filing, instance = _editable(session, actor, filing_id)
         _write_content(filing, data)
         filing.subsidy_fen = fund_plan_fen(filing, policy.in_force(session))
-        instance.title = f"{session.get(Enterprise, filing.enterprise_id).name} · {filing.occupation_name or '培训备案'}"  # type: ignore[union-attr]
+        enterprise = session.get(Enterprise, filing.enterprise_id)
+        instance.title = f"{enterprise.name if enterprise else ''} · {filing.occupation_name or '培训备案'}"
         instance.updated_at = now()
         audit(session, instance, actor, "save", comment="保存草稿", status_before=instance.status)
     return filing
