@@ -134,6 +134,20 @@ def get_filing(session: Session, actor: Actor, filing_id: int) -> Filing:
     return filing
 
 
+# Check results built on the district's year figures (R3, R4) are for reviewers, not for enterprises.
+DISTRICT_FIGURE_RULES = frozenset(
+    {"enterprise_concentration", "occupation_concentration", "intermediate_share"})
+
+
+def visible_checks(actor: Actor, filing: Filing) -> list[dict[str, Any]]:
+    """The filing's stored check results this actor may see: an enterprise sees those about its own
+    content (hard errors, job posts, textbooks, credit code), not the district's year figures."""
+    results = list(filing.check_results or [])
+    if actor.role == "enterprise":
+        return [r for r in results if r.get("rule") not in DISTRICT_FIGURE_RULES]
+    return results
+
+
 @dataclass
 class CaseFilters:
     status: str | None = None
