@@ -13,7 +13,7 @@ from stdnum.cn import ric, uscc
 from workflows import catalogue, service
 from workflows.accounts import create_user, hash_password
 from workflows.dto import Actor, CourseData, FilingData, TraineeData
-from workflows.models import DISTRICTS, District, DistrictYearPlan, Enterprise, User
+from workflows.models import DISTRICTS, District, DistrictYearPlan, Enterprise, Filing, User
 
 DEMO_PASSWORD = "Demo@2026"
 
@@ -111,7 +111,7 @@ def seed(session: Session) -> dict[str, int]:
                     DistrictYearPlan.district_code == code, DistrictYearPlan.year == y)).first() is None:
                 session.add(DistrictYearPlan(district_code=code, year=y, budget_fen=300_000_000,
                                              planned_headcount=400))
-    fresh: list[tuple[Actor, Enterprise]] = []
+    pending: list[tuple[Actor, Enterprise]] = []
     for district, n, name, size, tags in DEMO_ENTERPRISES:
         username = f"ent-{district}-{n}"
         enterprise = session.scalars(select(Enterprise).where(Enterprise.name == name)).first()
@@ -126,9 +126,11 @@ def seed(session: Session) -> dict[str, int]:
             user = create_user(session, username=username, password=DEMO_PASSWORD,
                                display_name=f"{name[:8]}经办人", role="enterprise",
                                district_code=district, enterprise_id=enterprise.id)
-            fresh.append((Actor(user.id, user.display_name, "enterprise", district, enterprise.id), enterprise))
+        has_filings = session.scalars(select(Filing.id).where(Filing.enterprise_id == enterprise.id)).first()
+        if has_filings is None:
+            pending.append((Actor(user.id, user.display_name, "enterprise", district, enterprise.id), enterprise))
     session.commit()
-    for actor, enterprise in fresh:
+    for actor, enterprise in pending:
         _demo_filings(session, actor, enterprise)
     return {"users": len(session.scalars(select(User.id)).all()),
             "enterprises": len(session.scalars(select(Enterprise.id)).all())}
