@@ -91,41 +91,37 @@ def year_figures(session: Session, filing: Filing) -> rules.DistrictYearFigures:
     )
 
 
-_BUDGET_PLAN = select(DistrictYearPlan.budget_fen).where(
-    DistrictYearPlan.district_code == bindparam("district"), DistrictYearPlan.year == bindparam("year"))
-_COMMITTED = (
+_BUDGET_FIGURES = select(
+    select(DistrictYearPlan.budget_fen).where(
+        DistrictYearPlan.district_code == bindparam("district"), DistrictYearPlan.year == bindparam("year")
+    ).scalar_subquery(),
     select(func.coalesce(func.sum(Filing.subsidy_fen), 0))
     .join(WorkflowInstance, Filing.instance_id == WorkflowInstance.id)
     .where(Filing.district_code == bindparam("district"), Filing.plan_year == bindparam("year"),
            Filing.id != bindparam("filing_id"), WorkflowInstance.status.in_(COMMITTED))
+    .scalar_subquery(),
 )
 
 
 def budget_figures(session: Session, filing: Filing) -> rules.DistrictYearFigures:
-    """Only what the R5 budget check needs (budget and committed subsidy): the approval hot path."""
+    """Only what the R5 budget check needs (budget and committed subsidy), in one query: the approval hot path."""
     params = {"district": filing.district_code, "year": filing.plan_year, "filing_id": filing.id}
-    budget = session.execute(_BUDGET_PLAN, params).scalar()
-    committed = int(session.execute(_COMMITTED, params).scalar() or 0)
-    return rules.DistrictYearFigures(planned_headcount=0, budget_fen=int(budget or 0), committed_fen=committed,
+    budget, committed = session.execute(_BUDGET_FIGURES, params).one()
+    return rules.DistrictYearFigures(planned_headcount=0, budget_fen=int(budget or 0), committed_fen=int(committed or 0),
                                      trainees_total=0, trainees_intermediate_up=0, trainees_same_enterprise=0,
                                      trainees_same_occupation=0)
 
 
 def rules_params(params: policy.PolicyParams) -> rules.Params:
-    return rules.Params(
-        max_period_years=params.max_period_years,
-        max_period_years_with_reason=params.max_period_years_with_reason,
-        enterprise_share_threshold=params.enterprise_share_threshold,
-        occupation_share_threshold=params.occupation_share_threshold,
-        intermediate_min_share=params.intermediate_min_share,
-    )
+    return params.rules_params()
 
 
 def evaluate(session: Session, filing: Filing, reveal_other_filing: bool = False) -> list[rules.CheckResult]:
-    """Every hard failure and every soft result for this filing, with its numbers."""
-    params = policy.in_force(session)
+    """Every hard failure and every soft result for this filing, with its numbers, judged by the policy
+    version stamped on the filing at submission (today's parameters for a draft)."""
+    params = policy.for_filing(session, filing)
     data = filing_input(session, filing)
-    occupations, textbooks = catalogue.occupations(), catalogue.textbooks()
+    occupations, textbooks = catalogue.occupations(session), catalogue.textbooks(session)
     hard = rules.hard_checks(data, occupations, textbooks, active_enrolments(session, filing),
                              rules_params(params), reveal_other_filing=reveal_other_filing)
     if hard:
@@ -144,9 +140,44 @@ def run_filing_checks(session: Session, filing_id: int) -> int:
     return sum(1 for r in results if r.severity == "hard" and not r.ok)
 
 
+def compute_subsidy_fen(trainee_count: int, rate_yuan: int, billed_years: int) -> int:
+    """The diagram's fund plan: trainees x rate (yuan per person per year) x years, in integer fen."""
+    return rules.subsidy_fen(int(trainee_count), int(rate_yuan), int(billed_years))
+
+
+def record_fund_plan(session: Session, filing_id: int, subsidy_fen: int) -> None:
+    """Called by the diagram's 计算资金计划 step: write the fund plan it computed onto the filing."""
+    filing = session.get(Filing, int(filing_id))
+    if filing is None:
+        raise ValueError(f"filing {filing_id} not found")
+    if isinstance(subsidy_fen, bool) or not isinstance(subsidy_fen, int) or subsidy_fen < 0:
+        raise ValueError(f"subsidy must be a non-negative integer number of fen, got {subsidy_fen!r}")
+    filing.subsidy_fen = subsidy_fen
+    session.flush()
+
+
+def fund_plan_inputs(filing: Filing, params: policy.PolicyParams) -> dict:
+    """What the diagram's 确定补贴标准 (DMN) and 计算资金计划 steps read from the task data."""
+    years = 0
+    if filing.period_start and filing.period_end and filing.period_end > filing.period_start:
+        years = rules.period_years(filing.period_start, filing.period_end)
+    return {
+        "apprenticeship_type": filing.apprenticeship_type,
+        "level": int(filing.level),
+        "trainee_count": len(filing.trainees),
+        "billed_years": years,
+        "policy_version_id": params.version_id,
+        "policy_rates": dict(params.rates),
+    }
+
+
 @bindings.register
 def _script_helpers(session: Session, actor: Actor | None) -> dict:
-    return {"run_filing_checks": lambda filing_id: run_filing_checks(session, filing_id)}
+    return {
+        "run_filing_checks": lambda filing_id: run_filing_checks(session, filing_id),
+        "compute_subsidy_fen": compute_subsidy_fen,
+        "record_fund_plan": lambda filing_id, subsidy_fen: record_fund_plan(session, filing_id, subsidy_fen),
+    }
 
 
 def hard_errors_by_field(filing: Filing) -> dict[str, list[str]]:

@@ -264,6 +264,20 @@ def _task_row(session: Session, actor: Actor, task_id: str) -> TaskIndex:
     raise NotFound("未找到该任务。")
 
 
+def _task_and_locked_instance(session: Session, actor: Actor, task_id: str) -> tuple[TaskIndex, WorkflowInstance]:
+    """The task's index row and its instance, locked, in one query (the decision hot path)."""
+    stmt = (select(TaskIndex, WorkflowInstance)
+            .join(WorkflowInstance, TaskIndex.instance_id == WorkflowInstance.id)
+            .where(TaskIndex.task_id == str(task_id)))
+    if session.get_bind().dialect.name != "sqlite":
+        stmt = stmt.with_for_update(of=WorkflowInstance)
+    found = session.execute(stmt).first()
+    if found is None or not may_complete(actor, found[0]):
+        _task_row(session, actor, task_id)  # raises the right Conflict / NotFound
+        raise NotFound("未找到该任务。")
+    return found[0], found[1]
+
+
 def advance(session: Session, actor: Actor | None, instance: WorkflowInstance, task_id: str,
             data: dict[str, Any], action: str, comment: str = "",
             services: dict[str, Any] | None = None) -> WorkflowInstance:
@@ -286,8 +300,7 @@ def complete_task(session: Session, actor: Actor, task_id: str, decision: str, c
                   confirm_mismatches: bool = False) -> WorkflowInstance:
     """A reviewer's decision on a district-review or city-record task."""
     with unit_of_work(session):
-        row = _task_row(session, actor, task_id)
-        instance = _locked(session, row.instance_id)
+        row, instance = _task_and_locked_instance(session, actor, task_id)
         allowed = DECISIONS.get(row.form_key)
         if allowed is None:
             raise NotFound("未找到该任务。")
@@ -338,6 +351,86 @@ def tick(session: Session, at: datetime | None = None, limit: int = 500) -> int:
         except Conflict:
             continue  # another worker fired it first
     return fired
+
+
+# --------------------------------------------------------------------------------------------------
+# Read-only queries for the screens (filings, inbox, case list and detail)
+
+
+@dataclass
+class CaseInfo:
+    """What a list shows beside a case: its enterprise, its district and, for filings, the filing."""
+
+    enterprise_name: str = ""
+    district_name: str = ""
+    filing: Filing | None = None
+
+
+def case_infos(session: Session, instance_ids: list[int]) -> dict[int, CaseInfo]:
+    """Enterprise name, district name and filing of each case, in two queries (no N+1).
+
+    Callers pass ids they obtained through a scoped query (``list_cases``, ``inbox`` ...)."""
+    from workflows.models import DISTRICTS
+
+    ids = sorted(set(instance_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(WorkflowInstance.id, WorkflowInstance.district_code, Enterprise.name)
+        .outerjoin(Enterprise, Enterprise.id == WorkflowInstance.enterprise_id)
+        .where(WorkflowInstance.id.in_(ids))
+    ).all()
+    infos = {r[0]: CaseInfo(enterprise_name=r[2] or "", district_name=DISTRICTS.get(r[1] or "", ""))
+             for r in rows}
+    for filing in session.scalars(select(Filing).where(Filing.instance_id.in_(ids))):
+        infos[filing.instance_id].filing = filing  # type: ignore[index]
+    return infos
+
+
+def list_filings(session: Session, actor: Actor, status: str | None = None
+                 ) -> list[tuple[Filing, WorkflowInstance]]:
+    """Filings in the actor's scope (an enterprise: its own), last changed first."""
+    stmt = scope_cases(
+        select(Filing, WorkflowInstance).join(WorkflowInstance, Filing.instance_id == WorkflowInstance.id),
+        actor,
+    ).where(WorkflowInstance.kind == "filing")
+    if status:
+        stmt = stmt.where(WorkflowInstance.status == status)
+    stmt = stmt.order_by(WorkflowInstance.updated_at.desc(), WorkflowInstance.id.desc())
+    return [(f, i) for f, i in session.execute(stmt).tuples()]
+
+
+def status_counts(session: Session, actor: Actor, kind: str | None = "filing") -> dict[str, int]:
+    """Number of cases in scope per status code."""
+    stmt = scope_cases(select(WorkflowInstance.status, func.count()), actor)
+    if kind:
+        stmt = stmt.where(WorkflowInstance.kind == kind)
+    return {status: int(n) for status, n in session.execute(stmt.group_by(WorkflowInstance.status)).tuples()}
+
+
+def get_task(session: Session, actor: Actor, task_id: str) -> TaskIndex:
+    """A READY task the actor may complete: Conflict if it was completed already, NotFound otherwise."""
+    return _task_row(session, actor, task_id)
+
+
+def case_of_task(session: Session, actor: Actor, task_id: str) -> int:
+    """The id of the case a task (ready or already completed) belongs to, if in scope; else NotFound."""
+    instance_id = session.scalars(
+        select(TaskIndex.instance_id).where(TaskIndex.task_id == str(task_id))).first()
+    if instance_id is None:
+        instance_id = session.scalars(
+            select(AuditEvent.instance_id).where(AuditEvent.task_id == str(task_id))).first()
+    if instance_id is None:
+        raise NotFound("未找到该任务。")
+    return get_case(session, actor, instance_id).id
+
+
+def case_diagram(session: Session, actor: Actor, instance_id: int) -> tuple[str, list[str], list[str]]:
+    """(BPMN XML of the case's own spec version, current element ids, completed element ids)."""
+    instance = get_case(session, actor, instance_id)
+    workflow = store.load_workflow(get_engine(), instance)
+    current, done = runner.element_states(workflow)
+    return instance.spec_version.bpmn_xml, current, done
 
 
 # Filing use cases live in their own module; re-exported so callers use one facade.
