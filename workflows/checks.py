@@ -108,7 +108,8 @@ def budget_figures(session: Session, filing: Filing) -> rules.DistrictYearFigure
     params = {"district": filing.district_code, "year": filing.plan_year, "filing_id": filing.id}
     budget, committed = session.execute(_BUDGET_FIGURES, params).one()
     return rules.DistrictYearFigures(planned_headcount=0, budget_fen=int(budget or 0),
-                                     committed_fen=int(committed or 0), trainees_total=0, trainees_intermediate_up=0, trainees_same_enterprise=0,
+                                     committed_fen=int(committed or 0), trainees_total=0,
+                                     trainees_intermediate_up=0, trainees_same_enterprise=0,
                                      trainees_same_occupation=0)
 
 
