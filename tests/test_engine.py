@@ -21,6 +21,11 @@ from workflows.engine import (
 from workflows.script_helpers import STATIC_HELPERS
 
 BPMN = Path(__file__).resolve().parent.parent / "bpmn"
+# What submit_filing puts into the task data for the DMN 确定补贴标准 and the script 计算资金计划.
+FUND_PLAN_INPUTS = {"apprenticeship_type": "enterprise_apprentice", "level": 4, "trainee_count": 3,
+                    "billed_years": 1, "policy_rates": {}}
+FUND_PLAN_SERVICES = {"record_fund_plan": lambda _id, _fen: None,
+                      "compute_subsidy_fen": lambda n, rate, years: n * rate * years * 100}
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +61,9 @@ class Case:
         task = runner.ready_human_tasks(wf)[0]
         data.setdefault("resubmit_window_days", 15)
         data.setdefault("resubmit_working_days", False)
-        with script_services({"run_filing_checks": lambda _id: self.hard_errors}):
+        for key, value in FUND_PLAN_INPUTS.items():
+            data.setdefault(key, value)
+        with script_services({"run_filing_checks": lambda _id: self.hard_errors, **FUND_PLAN_SERVICES}):
             runner.complete(wf, task.id, data)
         self.state = self.engine.dumps(wf)
 
@@ -148,8 +155,9 @@ def test_hard_errors_loop_back_to_the_enterprise(engine, version):  # type: igno
 def test_completing_a_task_that_is_not_ready_raises(engine, version):  # type: ignore[no-untyped-def]
     wf = runner.start(engine, version, {"filing_id": 1})
     task_id = runner.ready_human_tasks(wf)[0].id
-    with script_services({"run_filing_checks": lambda _id: 0}):
-        runner.complete(wf, task_id, {"resubmit_window_days": 15, "resubmit_working_days": False})
+    with script_services({"run_filing_checks": lambda _id: 0, **FUND_PLAN_SERVICES}):
+        runner.complete(wf, task_id, {"resubmit_window_days": 15, "resubmit_working_days": False,
+                                      **FUND_PLAN_INPUTS})
     with pytest.raises(runner.TaskNotReady):
         runner.complete(wf, task_id, {})
     with pytest.raises(runner.TaskNotReady):

@@ -75,7 +75,8 @@ class _NoBook:
 
 
 def fund_plan_fen(filing: Filing, params: policy.PolicyParams) -> int:
-    """Trainees x rate for the level x years billed (integer fen)."""
+    """Estimate shown on a draft: trainees x rate for the level x years billed (integer fen). At
+    submission the diagram's DMN decides the rate and its script writes the fund plan."""
     if filing.period_start is None or filing.period_end is None or filing.period_end <= filing.period_start:
         return 0
     years = period_years(filing.period_start, filing.period_end)
@@ -135,9 +136,10 @@ def submit_filing(session: Session, actor: Actor, filing_id: int, data: FilingDa
         filing, instance = _editable(session, actor, filing_id)
         if data is not None:
             _write_content(filing, data)
+        # The parameters in force now judge this submission: the checks and the diagram's fund plan
+        # (DMN 确定补贴标准 -> 计算资金计划, which writes filing.subsidy_fen) use this version.
         params = policy.in_force(session, now())
         filing.policy_version_id = params.version_id
-        filing.subsidy_fen = fund_plan_fen(filing, params)
         session.flush()
         workflow = store.load_workflow(get_engine(), instance)
         task = next((t for t in runner.ready_human_tasks(workflow) if t.role == "enterprise"), None)
@@ -150,6 +152,7 @@ def submit_filing(session: Session, actor: Actor, filing_id: int, data: FilingDa
             "resubmit_working_days": params.resubmit_working_days,
             "decision": "",
             "comment": "",
+            **checks.fund_plan_inputs(filing, params),
         }, action, comment="重新提交" if action == "resubmit" else "提交备案")
         if instance.status in EDITABLE:
             errors = checks.hard_errors_by_field(filing) or {"__all__": ["提交未通过自动校验。"]}

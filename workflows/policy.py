@@ -1,31 +1,59 @@
-"""Policy parameters in force at an instant (SPEC R3-R5, R9; issue "rules").
+"""Policy parameters, versioned with an effective date (SPEC R3-R5, R9; issue 3).
 
-The first version comes from these defaults; versioned, admin-edited parameters build on this seam.
-Money is integer fen; rates are yuan per person per year.
+Design
+------
+* The subsidy rate per person per year is a DMN decision table, ``bpmn/subsidy_rates.dmn``
+  (decision ``subsidy_rate``), evaluated by the businessRuleTask 确定补贴标准 of the training-filing
+  diagram. Its rows carry the default rates; each row's output reads the rate of the policy version
+  the filing is judged by from the task data (``policy_rates["<type>:<level>"]``) and falls back to
+  the row's default. So the table stays the single place where a type and a level become a rate, and
+  admins change the amounts without deploying a new diagram.
+* Every other parameter (concentration thresholds, the intermediate-and-above minimum, the training
+  period limits, the resubmission window) and the rate table are stored in ``policy_version`` rows:
+  append-only, each in force from its ``effective_from`` date (China time) until a later one. A new
+  version copies the whole rate table, so a version means the same thing forever.
+* At submission the filing stores the id of the version in force (``Filing.policy_version_id``); the
+  automatic checks and the fund plan of that submission use that version only. Publishing a version
+  never alters a filing submitted before it. Versions may not take effect in the past.
+* With no version published the defaults below and the DMN table's default rates apply
+  (``version_id`` None).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflows import rules
+from workflows.dto import Actor
+from workflows.models import Filing, PolicyVersion
 
-def _default_rates() -> dict[str, dict[int, int]]:
-    # Guangdong 2023: 5000-8500 yuan per person per year for the new apprenticeship, 5000 for students;
-    # priced by level as in Shenzhen (四级 5500, 三级 7000, 二级 8500).
-    enterprise = {5: 5000, 4: 5500, 3: 7000, 2: 8500, 1: 8500}
-    return {
-        "enterprise_apprentice": dict(enterprise),
-        "tech_trainee": dict(enterprise),
-        "student_apprentice": {5: 5000, 4: 5000, 3: 5000, 2: 5000, 1: 5000},
-    }
+CHINA_TZ = ZoneInfo("Asia/Shanghai")
+DECISION_ID = "subsidy_rate"
+RATE_TASK_ID = "decide_subsidy_rate"
+MAX_RATE_YUAN = 100_000
+
+
+def rate_key(apprenticeship_type: str, level: int) -> str:
+    """Key of one rate in ``PolicyVersion.rates`` and in the DMN's ``policy_rates``."""
+    return f"{apprenticeship_type}:{int(level)}"
+
+
+RATE_KEYS: tuple[str, ...] = tuple(rate_key(t, lv) for t in rules.APPRENTICESHIP_TYPES for lv in rules.LEVELS)
 
 
 @dataclass(frozen=True)
 class PolicyParams:
+    """The parameters a filing is judged by. ``rates`` is the version's full rate table (yuan per
+    person per year by ``rate_key``), empty when no version is published (DMN defaults apply)."""
+
     version_id: int | None = None
+    effective_from: date | None = None
     enterprise_share_threshold: float = 0.20
     occupation_share_threshold: float = 0.30
     intermediate_min_share: float = 0.70
@@ -33,15 +61,239 @@ class PolicyParams:
     max_period_years_with_reason: int = 3
     resubmit_window_days: int = 15
     resubmit_working_days: bool = False
-    rates: dict[str, dict[int, int]] = field(default_factory=_default_rates)
+    rates: dict[str, int] = field(default_factory=dict)
 
     def rate(self, apprenticeship_type: str, level: int) -> int:
-        return int(self.rates.get(apprenticeship_type, {}).get(int(level), 0))
+        """Yuan per person per year, as the diagram's DMN table will decide it."""
+        key = rate_key(apprenticeship_type, level)
+        if key in self.rates:
+            return int(self.rates[key])
+        return int(dmn_default_rates().get(key, 0))
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def effective_rates(self) -> dict[str, int]:
+        """The full table: this version's rates over the DMN defaults."""
+        return {key: int(self.rates.get(key, dmn_default_rates().get(key, 0))) for key in RATE_KEYS}
+
+    def rules_params(self) -> rules.Params:
+        return rules.Params(
+            max_period_years=self.max_period_years,
+            max_period_years_with_reason=self.max_period_years_with_reason,
+            enterprise_share_threshold=self.enterprise_share_threshold,
+            occupation_share_threshold=self.occupation_share_threshold,
+            intermediate_min_share=self.intermediate_min_share,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["effective_from"] = self.effective_from.isoformat() if self.effective_from else None
+        return data
+
+
+DEFAULTS = PolicyParams()
+
+
+# --------------------------------------------------------------------------------------------------
+# The DMN table's default rates
+
+
+_dmn_defaults: dict[str, dict[str, int]] = {}
+
+
+def dmn_default_rates() -> dict[str, int]:
+    """The default rate of every row of the DMN table in the current diagram (``policy_rates`` empty).
+
+    Read from the businessRuleTask's parsed decision table, so it is exactly what the diagram uses."""
+    from workflows.engine import RestrictedEnvironment, get_engine
+
+    engine = get_engine()
+    version = engine.current("training_filing")
+    cached = _dmn_defaults.get(version.version_hash)
+    if cached is not None:
+        return cached
+    table = version.spec.task_specs[RATE_TASK_ID].dmnEngine.decision_table
+    env = RestrictedEnvironment({})
+    rates: dict[str, int] = {}
+    for rule in table.rules:
+        apprenticeship_type = env.evaluate(rule.inputEntries[0].lhs[0], {})
+        level = env.evaluate(rule.inputEntries[1].lhs[0], {})
+        rates[rate_key(apprenticeship_type, level)] = int(env.evaluate(rule.outputEntries[0].text,
+                                                                       {"policy_rates": {}}))
+    _dmn_defaults[version.version_hash] = rates
+    return rates
+
+
+# --------------------------------------------------------------------------------------------------
+# Versions
+
+
+def china_date(at: datetime) -> date:
+    return at.astimezone(CHINA_TZ).date()
+
+
+def params_of(row: PolicyVersion | None) -> PolicyParams:
+    if row is None:
+        return DEFAULTS
+    return PolicyParams(
+        version_id=row.id,
+        effective_from=row.effective_from,
+        enterprise_share_threshold=row.enterprise_share_bp / 10000,
+        occupation_share_threshold=row.occupation_share_bp / 10000,
+        intermediate_min_share=row.intermediate_min_bp / 10000,
+        max_period_years=row.max_period_years,
+        max_period_years_with_reason=row.max_period_years_with_reason,
+        resubmit_window_days=row.resubmit_window_days,
+        resubmit_working_days=bool(row.resubmit_working_days),
+        rates={str(k): int(v) for k, v in (row.rates or {}).items()},
+    )
+
+
+def version_in_force(session: Session, at: datetime | None = None) -> PolicyVersion | None:
+    """The version in force at ``at``: the latest effective date on or before that day among the
+    versions that existed then (so the answer for a past instant never changes)."""
+    from workflows.engine import now
+
+    at = at or now()
+    return session.scalars(
+        select(PolicyVersion)
+        .where(PolicyVersion.effective_from <= china_date(at), PolicyVersion.created_at <= at)
+        .order_by(PolicyVersion.effective_from.desc(), PolicyVersion.id.desc())
+        .limit(1)
+    ).first()
 
 
 def in_force(session: Session, at: datetime | None = None) -> PolicyParams:
-    """The parameters in force at ``at`` (defaults until an admin has versioned them)."""
-    return PolicyParams()
+    """The parameters in force at ``at`` (now by default); the defaults before any version exists."""
+    return params_of(version_in_force(session, at))
+
+
+def by_id(session: Session, version_id: int | None) -> PolicyParams:
+    """The parameters of one version (the defaults for None)."""
+    if version_id is None:
+        return DEFAULTS
+    row = session.get(PolicyVersion, int(version_id))
+    if row is None:
+        raise LookupError(f"policy version {version_id} not found")
+    return params_of(row)
+
+
+def for_filing(session: Session, filing: Filing) -> PolicyParams:
+    """The parameters a filing is judged by: those of its submission, or today's for a draft."""
+    if filing.policy_version_id is not None:
+        return by_id(session, filing.policy_version_id)
+    return in_force(session)
+
+
+def versions(session: Session) -> list[PolicyVersion]:
+    """Every version, newest effective date first."""
+    return list(session.scalars(select(PolicyVersion).order_by(PolicyVersion.effective_from.desc(),
+                                                               PolicyVersion.id.desc())))
+
+
+def version_state(row: PolicyVersion, current_id: int | None, at: datetime | None = None) -> str:
+    """'current' (生效中), 'scheduled' (待生效) or 'superseded' (已失效)."""
+    from workflows.engine import now
+
+    if row.id == current_id:
+        return "current"
+    if row.effective_from > china_date(at or now()):
+        return "scheduled"
+    return "superseded"
+
+
+VERSION_STATES = {"current": "生效中", "scheduled": "待生效", "superseded": "已失效"}
+
+
+@dataclass
+class PolicyInput:
+    """A new version as typed on the admin screen; shares in percent, rates in yuan."""
+
+    effective_from: date | None
+    enterprise_share_pct: float
+    occupation_share_pct: float
+    intermediate_min_pct: float
+    max_period_years: int
+    max_period_years_with_reason: int
+    resubmit_window_days: int
+    resubmit_working_days: bool
+    rates: dict[str, int]
+    note: str = ""
+
+
+def input_from(params: PolicyParams) -> PolicyInput:
+    """A form pre-filled with ``params`` (what is in force now)."""
+    return PolicyInput(
+        effective_from=None,
+        enterprise_share_pct=round(params.enterprise_share_threshold * 100, 2),
+        occupation_share_pct=round(params.occupation_share_threshold * 100, 2),
+        intermediate_min_pct=round(params.intermediate_min_share * 100, 2),
+        max_period_years=params.max_period_years,
+        max_period_years_with_reason=params.max_period_years_with_reason,
+        resubmit_window_days=params.resubmit_window_days,
+        resubmit_working_days=params.resubmit_working_days,
+        rates=params.effective_rates(),
+    )
+
+
+def _pct_errors(errors: dict[str, list[str]], name: str, label: str, value: float) -> None:
+    if value is None or not 0 < value <= 100:
+        errors[name] = [f"{label}应大于0且不超过100%"]
+    elif round(value * 100) != round(value * 100, 6):
+        errors[name] = [f"{label}最多保留两位小数"]
+
+
+def validate(data: PolicyInput, today: date) -> dict[str, list[str]]:
+    """Field -> Chinese messages for a new version."""
+    errors: dict[str, list[str]] = {}
+    if data.effective_from is None:
+        errors["effective_from"] = ["请填写生效日期"]
+    elif data.effective_from < today:
+        errors["effective_from"] = [f"生效日期不能早于今天（{today.isoformat()}），历史参数不能修改"]
+    _pct_errors(errors, "enterprise_share_pct", "单个企业占比提示线", data.enterprise_share_pct)
+    _pct_errors(errors, "occupation_share_pct", "单个职业（工种）占比提示线", data.occupation_share_pct)
+    _pct_errors(errors, "intermediate_min_pct", "中级工及以上最低占比", data.intermediate_min_pct)
+    if not 1 <= (data.max_period_years or 0) <= 5:
+        errors["max_period_years"] = ["培训期限上限应为1至5年"]
+    if not (data.max_period_years or 0) <= (data.max_period_years_with_reason or 0) <= 5:
+        errors["max_period_years_with_reason"] = ["说明理由后的培训期限上限应不少于一般上限，且不超过5年"]
+    if not 1 <= (data.resubmit_window_days or 0) <= 90:
+        errors["resubmit_window_days"] = ["退回修改期限应为1至90天"]
+    for key in RATE_KEYS:
+        value = data.rates.get(key)
+        if value is None or not 0 <= int(value) <= MAX_RATE_YUAN:
+            kind, level = key.split(":")
+            errors[f"rate_{kind}_{level}"] = [
+                f"{rules.APPRENTICESHIP_TYPES[kind]}{rules.LEVELS[int(level)]}的补贴标准应为0至{MAX_RATE_YUAN}元的整数"]
+    if len(data.note or "") > 1000:
+        errors["note"] = ["说明不能超过1000字"]
+    return errors
+
+
+def add_version(session: Session, actor: Actor, data: PolicyInput) -> PolicyVersion:
+    """Publish a new version (admins only). Nothing existing is changed."""
+    from workflows.engine import now
+    from workflows.service import NotFound, ValidationFailed, unit_of_work
+
+    with unit_of_work(session):
+        if actor.role != "admin":
+            raise NotFound("页面不存在，或您无权查看。")
+        errors = validate(data, china_date(now()))
+        if errors:
+            raise ValidationFailed("政策参数有误，请修改标出的内容。", errors)
+        row = PolicyVersion(
+            effective_from=data.effective_from,
+            enterprise_share_bp=round(data.enterprise_share_pct * 100),
+            occupation_share_bp=round(data.occupation_share_pct * 100),
+            intermediate_min_bp=round(data.intermediate_min_pct * 100),
+            max_period_years=int(data.max_period_years),
+            max_period_years_with_reason=int(data.max_period_years_with_reason),
+            resubmit_window_days=int(data.resubmit_window_days),
+            resubmit_working_days=bool(data.resubmit_working_days),
+            rates={key: int(data.rates[key]) for key in RATE_KEYS},
+            note=(data.note or "").strip(),
+            created_by_id=actor.id,
+            created_by_name=actor.name,
+            created_at=now(),
+        )
+        session.add(row)
+        session.flush()
+    return row

@@ -1,0 +1,81 @@
+"""Reference data kept by admins: the occupation and textbook catalogues and the versioned policy
+parameters (SPEC R2-R5, R9).
+
+Catalogue rows are plain reference data (edited in place; filings copy the occupation name and the
+textbook title when saved). Policy versions are append-only: a filing stores the id of the version it
+was judged by, so a row is never updated once written.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workflows.db import Base, UTCDateTime, utcnow
+
+
+class Occupation(Base):
+    """An occupation (职业工种) of the national classification, with what a job post may be called."""
+
+    __tablename__ = "occupation"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    job_posts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Skill levels that may be trained (5 = 五级/初级工 ... 1 = 一级/高级技师), highest number first.
+    levels: Mapped[list[int]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Textbook(Base):
+    """An entry of the national vocational-training planning textbook catalogue; ISBN-13, compact."""
+
+    __tablename__ = "textbook"
+
+    isbn: Mapped[str] = mapped_column(String(13), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    publisher: Mapped[str] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(30))
+    occupation_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CatalogueRevision(Base):
+    """One row per catalogue ('occupation', 'textbook'): a random token replaced by every change, so
+    each process can keep the catalogue in memory and reload it when the token differs."""
+
+    __tablename__ = "catalogue_revision"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PolicyVersion(Base):
+    """One published set of policy parameters, in force from ``effective_from`` (China date) until the
+    next version's date. Never updated: a change is a new row.
+
+    Shares are basis points (2000 = 20%); rates are integer yuan per person per year keyed
+    ``"<apprenticeship type>:<level>"`` (the full table, so a version means the same thing forever).
+    """
+
+    __tablename__ = "policy_version"
+    __table_args__ = (Index("ix_policy_version_effective", "effective_from", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    effective_from: Mapped[date] = mapped_column(Date)
+    enterprise_share_bp: Mapped[int] = mapped_column(Integer, default=2000)
+    occupation_share_bp: Mapped[int] = mapped_column(Integer, default=3000)
+    intermediate_min_bp: Mapped[int] = mapped_column(Integer, default=7000)
+    max_period_years: Mapped[int] = mapped_column(Integer, default=2)
+    max_period_years_with_reason: Mapped[int] = mapped_column(Integer, default=3)
+    resubmit_window_days: Mapped[int] = mapped_column(Integer, default=15)
+    resubmit_working_days: Mapped[bool] = mapped_column(Boolean, default=False)
+    rates: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_by_name: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
