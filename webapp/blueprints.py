@@ -10,6 +10,8 @@ from flask_login import current_user
 # Each entry is a module exposing `bp`; features add themselves here.
 BLUEPRINTS = [
     "webapp.auth.views",
+    "webapp.api",
+    "webapp.api.docs",
 ]
 
 

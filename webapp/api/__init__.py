@@ -1,0 +1,31 @@
+"""JSON API v1 (``/api/v1``) for integrations and automated clients, on the same service layer as the
+screens. Endpoints are declared once with ``webapp.api.core.operation``; the OpenAPI document
+(``/api/v1/openapi.json``) and the documentation page (``/api/docs``) are built from those declarations.
+
+To add endpoints (quarterly plans, semiannual reports, notifications ...): write a module under
+``webapp/api/`` and append it to ``API_MODULES``; see ``webapp.api.registry``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from webapp.api import registry, schemas
+from webapp.api.core import bp
+
+API_MODULES = [
+    "webapp.api.auth",
+    "webapp.api.catalogues",
+    "webapp.api.filings",
+    "webapp.api.cases",
+    "webapp.api.tasks",
+    "webapp.api.openapi",
+]
+
+for _name in API_MODULES:
+    importlib.import_module(_name)
+
+# Registered last: modules above may add case sections (registry.case_section).
+registry.schema("Case", schemas.case_schema(registry.CASE_SECTION_SCHEMAS))
+
+__all__ = ["API_MODULES", "bp"]

@@ -1,0 +1,116 @@
+"""Training filings (培训备案): create a draft, edit it, submit it, withdraw it. Each answers with the case."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Response
+
+from webapp.api import serializers
+from webapp.api.core import MAX_ID, ApiCall, operation
+from webapp.api.errors import json_response
+from webapp.api.registry import Param, tag
+from webapp.api.registry import Response as Reply
+from webapp.api.validation import RequestInvalid
+from webapp.extensions import db
+from workflows import catalogue, service
+from workflows.models import Filing
+
+TAG = tag("培训备案", "企业经办人创建、修改、提交和撤回培训备案。路径中的 id 为备案编号（案件详情中的 filing.id）。")
+FILING_ID = Param("id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "备案编号", location="path",
+                  required=True, example=1)
+
+
+def _example() -> dict[str, Any]:
+    from workflows.demo import id_number
+
+    year = date.today().year
+    return {
+        "apprenticeship_type": "enterprise_apprentice",
+        "occupation_code": "6-18-01-01",
+        "level": 4,
+        "institution": {"name": "广州市工贸技师学院", "type": "technical_school"},
+        "period": {"start": f"{year}-03-01", "end": f"{year + 1}-02-28"},
+        "tutors": {"enterprise": "陈师傅", "institution": "李老师"},
+        "trainees": [{"name": "张伟", "id_number": id_number("440106", date(2000, 5, 1), 12),
+                      "job_post": "数控车床操作工", "contract_start": f"{year - 1}-09-01"}],
+        "courses": [
+            {"category": "general_required", "name": "职业道德", "hours": 24, "textbook_isbn": "9787516738016"},
+            {"category": "professional_skill", "name": "车工工艺与技能训练", "hours": 160,
+             "textbook_isbn": "", "off_catalogue_reason": "企业自编讲义，目录内暂无对应教材"},
+        ],
+    }
+
+
+EXAMPLE = _example()
+
+
+def _data(body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    code = body["occupation_code"].strip()
+    if code not in catalogue.occupations():
+        raise RequestInvalid("职业（工种）代码不在目录中。",
+                             {"occupation_code": ["不在职业（工种）目录中，请从 GET /api/v1/occupations 选择"]})
+    return serializers.filing_data(body)
+
+
+def _case_of(call: ApiCall, filing: Filing, status: int = 200) -> Response:
+    session = db.session
+    instance = service.get_case(session, call.who, filing.instance_id)  # type: ignore[arg-type]
+    headers = {"Location": f"/api/v1/cases/{instance.id}"} if status == 201 else None
+    return json_response(serializers.case(session, call.who, instance), status, headers)
+
+
+@operation(
+    "POST", "/filings", operation_id="create_filing", tag=TAG, roles=("enterprise",),
+    summary="新建培训备案（草稿）",
+    description="以与页面表单相同的字段创建草稿，返回 201 和案件详情（状态 `draft`）。"
+                "内容的硬性规则在提交时校验；本接口只校验格式和职业代码。",
+    body="FilingInput", body_example=EXAMPLE, responses={201: Reply("Case", "新建的案件")},
+)
+def create_filing(call: ApiCall) -> Response:
+    filing = service.create_filing(db.session, call.who, _data(call.body))
+    return _case_of(call, filing, 201)
+
+
+@operation(
+    "GET", "/filings/{id}", operation_id="get_filing", tag=TAG, params=(FILING_ID,),
+    summary="按备案编号查看案件",
+    description="与 GET /cases/{id} 相同的案件详情，按备案编号查找。超出本人范围的返回 404。",
+    responses={200: Reply("Case", "案件详情")},
+)
+def get_filing(call: ApiCall) -> Response:
+    return _case_of(call, service.get_filing(db.session, call.who, call.path["id"]))
+
+
+@operation(
+    "PUT", "/filings/{id}", operation_id="update_filing", tag=TAG, roles=("enterprise",), params=(FILING_ID,),
+    summary="修改草稿或被退回的备案",
+    description="整体替换备案内容（未提供的可选字段清空）。仅 `draft`、`returned` 状态可修改，否则返回 409。",
+    body="FilingInput", body_example=EXAMPLE, responses={200: Reply("Case", "修改后的案件")}, errors=(409,),
+)
+def update_filing(call: ApiCall) -> Response:
+    return _case_of(call, service.save_filing(db.session, call.who, call.path["id"], _data(call.body)))
+
+
+@operation(
+    "POST", "/filings/{id}/submit", operation_id="submit_filing", tag=TAG, roles=("enterprise",),
+    params=(FILING_ID,), summary="提交（或修改后重新提交）备案",
+    description="运行自动校验。有硬性错误时整个提交不生效，返回 422，`fields` 按字段列出全部错误"
+                "（如 `trainees[2].id_number`）；通过时进入区人社局审核（`district_review`）。",
+    responses={200: Reply("Case", "提交后的案件")}, errors=(409, 422),
+)
+def submit_filing(call: ApiCall) -> Response:
+    return _case_of(call, service.submit_filing(db.session, call.who, call.path["id"]))
+
+
+@operation(
+    "POST", "/filings/{id}/withdraw", operation_id="withdraw_filing", tag=TAG, roles=("enterprise",),
+    params=(FILING_ID,), summary="撤回备案",
+    description="区人社局作出决定前（或被退回待修改时）可以撤回；否则返回 409。请求体可省略。",
+    body="Withdrawal", body_required=False, body_example={"comment": "培训计划调整"},
+    responses={200: Reply("Case", "撤回后的案件")}, errors=(409,),
+)
+def withdraw_filing(call: ApiCall) -> Response:
+    comment = ((call.body or {}).get("comment") or "").strip()
+    return _case_of(call, service.withdraw_filing(db.session, call.who, call.path["id"], comment))
