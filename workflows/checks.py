@@ -168,7 +168,7 @@ def fund_plan_inputs(filing: Filing, params: policy.PolicyParams) -> dict:
         "trainee_count": len(filing.trainees),
         "billed_years": years,
         "policy_version_id": params.version_id,
-        "policy_rates": dict(params.rates),
+        "policy_rates": dict(params.version_rates),
     }
 
 

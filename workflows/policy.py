@@ -49,8 +49,9 @@ RATE_KEYS: tuple[str, ...] = tuple(rate_key(t, lv) for t in rules.APPRENTICESHIP
 
 @dataclass(frozen=True)
 class PolicyParams:
-    """The parameters a filing is judged by. ``rates`` is the version's full rate table (yuan per
-    person per year by ``rate_key``), empty when no version is published (DMN defaults apply)."""
+    """The parameters a filing is judged by. ``version_rates`` is the version's rate table (yuan per
+    person per year by ``rate_key``), empty when no version is published (the DMN defaults apply);
+    ``rates`` is the effective table nested by type and level, for screens."""
 
     version_id: int | None = None
     effective_from: date | None = None
@@ -61,18 +62,28 @@ class PolicyParams:
     max_period_years_with_reason: int = 3
     resubmit_window_days: int = 15
     resubmit_working_days: bool = False
-    rates: dict[str, int] = field(default_factory=dict)
+    version_rates: dict[str, int] = field(default_factory=dict)
 
     def rate(self, apprenticeship_type: str, level: int) -> int:
         """Yuan per person per year, as the diagram's DMN table will decide it."""
         key = rate_key(apprenticeship_type, level)
-        if key in self.rates:
-            return int(self.rates[key])
+        if key in self.version_rates:
+            return int(self.version_rates[key])
         return int(dmn_default_rates().get(key, 0))
 
     def effective_rates(self) -> dict[str, int]:
-        """The full table: this version's rates over the DMN defaults."""
-        return {key: int(self.rates.get(key, dmn_default_rates().get(key, 0))) for key in RATE_KEYS}
+        """The full table by ``rate_key``: this version's rates over the DMN defaults."""
+        defaults = dmn_default_rates()
+        return {key: int(self.version_rates.get(key, defaults.get(key, 0))) for key in RATE_KEYS}
+
+    @property
+    def rates(self) -> dict[str, dict[int, int]]:
+        """The effective table as ``{apprenticeship type: {level: yuan}}``."""
+        nested: dict[str, dict[int, int]] = {t: {} for t in rules.APPRENTICESHIP_TYPES}
+        for key, value in self.effective_rates().items():
+            kind, level = key.split(":")
+            nested[kind][int(level)] = value
+        return nested
 
     def rules_params(self) -> rules.Params:
         return rules.Params(
@@ -143,7 +154,7 @@ def params_of(row: PolicyVersion | None) -> PolicyParams:
         max_period_years_with_reason=row.max_period_years_with_reason,
         resubmit_window_days=row.resubmit_window_days,
         resubmit_working_days=bool(row.resubmit_working_days),
-        rates={str(k): int(v) for k, v in (row.rates or {}).items()},
+        version_rates={str(k): int(v) for k, v in (row.rates or {}).items()},
     )
 
 
