@@ -12,6 +12,9 @@ BLUEPRINTS = [
     "webapp.auth.views",
     "webapp.api",
     "webapp.api.docs",
+    "webapp.filings.views",
+    "webapp.tasks.views",
+    "webapp.cases.views",
 ]
 
 

@@ -328,10 +328,15 @@ def complete_task(session: Session, actor: Actor, task_id: str, decision: str, c
 # Timers
 
 
-def tick(session: Session, at: datetime | None = None, limit: int = 500) -> int:
+def tick(session: Session, at: datetime | None = None, limit: int = 500, open_periods: bool = False) -> int:
     """Fire every timer due at ``at``. Each instance is its own transaction, locked so that several
-    tick processes (cron on several hosts) fire each timer exactly once."""
+    tick processes (cron on several hosts) fire each timer exactly once. With ``open_periods`` the
+    period openers (``deadlines.register_opener``: quarterly plans, ...) run first."""
     at = at or now()
+    if open_periods:
+        from workflows import deadlines
+
+        deadlines.open_due_periods(session, at)
     fired = 0
     for instance_id in store.due_instance_ids(session, at, limit):
         try:
@@ -446,3 +451,5 @@ __all__ = [
     "get_case", "history", "inbox", "list_cases", "save_filing", "submit_filing", "tick",
     "withdraw_filing",
 ]
+from workflows.plans import decide_plan, open_plan, refresh_plan, save_plan, submit_plan, urge_plan  # noqa: E402,F401,I001
+from workflows import reports  # noqa: E402,F401,I001  (semiannual reports: service.reports.*; registers its opener)

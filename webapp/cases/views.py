@@ -1,0 +1,141 @@
+"""Case list (scoped, filtered, paginated), case detail (data, tasks, history, diagram), diagram XML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_login import login_required
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from webapp.extensions import db
+from webapp.filings.forms import PlainForm, WithdrawForm, options
+from webapp.filings.views import WITHDRAWABLE
+from webapp.models import current_actor
+from workflows import service
+from workflows.engine import now
+from workflows.models import DISTRICTS
+from workflows.models.filing import APPRENTICESHIP_TYPES
+
+bp = Blueprint("cases", __name__, static_folder="static", static_url_path="/cases/static")
+
+PER_PAGE = 20
+
+ACTION_LABELS = {
+    "create": "创建备案草稿", "save": "保存草稿", "submit": "提交备案", "resubmit": "重新提交",
+    "approve": "区人社局审核通过", "return": "退回企业修改", "reject": "不予通过", "record": "予以备案",
+    "send_back": "退回区局重新审核", "withdraw": "企业撤回", "timer": "期限届满，系统自动处理",
+}
+ROLE_ACTORS = {"enterprise": "企业", "district": "区人社局", "city": "市职业能力建设指导中心"}
+TERMINAL = ("recorded", "rejected", "withdrawn", "expired")
+
+
+def _any(label: str, items: dict[str, str]):  # type: ignore[no-untyped-def]
+    """An "all" option first, then the items."""
+    return options([("", label), *items.items()])
+
+
+class CaseFilterForm(PlainForm):
+    """GET filters of the case list (no CSRF: nothing changes)."""
+
+    q = StringField("企业名称或编号", [Optional(), Length(max=100)])
+    district = SelectField("所在区", choices=_any("全部区", DISTRICTS))
+    status = SelectField("状态", choices=_any("全部状态", service.STATUS_LABELS))
+    apprenticeship_type = SelectField("学徒类型", choices=_any("全部类型", APPRENTICESHIP_TYPES))
+    kind = SelectField("业务类型", choices=_any("全部业务", service.KIND_LABELS))
+
+
+@dataclass
+class Page:
+    """What the pagination macro needs."""
+
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(ceil(self.total / self.per_page), 1)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _clean(form: CaseFilterForm) -> service.CaseFilters:
+    """Filter values that are valid choices; anything else is ignored rather than an error page."""
+    form.validate()
+    values = {}
+    for name in ("district", "status", "apprenticeship_type", "kind"):
+        field = form[name]
+        values[name] = field.data if field.data and not field.errors else None
+    q = (form.q.data or "").strip()[:100] or None
+    return service.CaseFilters(q=q, **values)
+
+
+@bp.route("/cases/")
+@login_required
+def index():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    if actor.role == "enterprise":
+        return redirect(url_for("filings.index"))
+    form = CaseFilterForm(request.args)
+    filters = _clean(form)
+    if actor.role == "district":
+        filters.district = None  # the scope already limits a district reviewer to its own district
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows, total = service.list_cases(db.session, actor, filters, page, PER_PAGE)
+    infos = service.case_infos(db.session, [r.id for r in rows])
+    return render_template(
+        "cases/index.html", form=form, rows=rows, infos=infos, total=total, pager=Page(page, PER_PAGE, total),
+        args={k: v for k, v in request.args.items() if k != "page"}, now=now(), terminal=TERMINAL,
+        filtered=any([filters.q, filters.district, filters.status, filters.apprenticeship_type, filters.kind]),
+    )
+
+
+@bp.route("/cases/<int:case_id>")
+@login_required
+def detail(case_id: int):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    instance = service.get_case(db.session, actor, case_id)
+    filing = service.filing_of(db.session, instance) if instance.kind == "filing" else None
+    info = service.case_infos(db.session, [instance.id]).get(instance.id)
+    tasks = service.ready_tasks(db.session, instance.id)
+    _, current_ids, done_ids = service.case_diagram(db.session, actor, instance.id)
+    at = now()
+    return render_template(
+        "cases/detail.html", instance=instance, filing=filing,
+        enterprise_name=info.enterprise_name if info else "", district_name=info.district_name if info else "",
+        tasks=tasks, can_act={t.task_id: service.may_complete(actor, t) for t in tasks},
+        history=service.history(db.session, instance.id), action_labels=ACTION_LABELS, role_actors=ROLE_ACTORS,
+        current_ids=current_ids, done_ids=done_ids,
+        overdue=instance.status not in TERMINAL and instance.due_at is not None and instance.due_at < at,
+        show_checks=actor.role in ("district", "city", "admin"),
+        can_withdraw=actor.role == "enterprise" and instance.status in WITHDRAWABLE and filing is not None,
+        withdraw_form=WithdrawForm(formdata=None),
+    )
+
+
+@bp.route("/cases/<int:case_id>/diagram.bpmn")
+@login_required
+def diagram_xml(case_id: int) -> Response:
+    """The BPMN XML of the spec version this case runs on (scoped like the case itself)."""
+    instance = service.get_case(db.session, current_actor(), case_id)
+    response = Response(instance.spec_version.bpmn_xml, mimetype="application/xml")
+    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,187 @@
+"""我的备案: an enterprise's filings, the new/edit form (save draft or submit), withdraw."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from webapp.extensions import db
+from webapp.filings.forms import MAX_COURSES, MAX_TRAINEES, CourseForm, FilingForm, TraineeForm, WithdrawForm
+from webapp.models import current_actor
+from workflows import catalogue, policy, rules, service
+from workflows.dto import Actor
+from workflows.models import Filing, WorkflowInstance
+
+bp = Blueprint("filings", __name__, static_folder="static", static_url_path="/filings/static")
+
+EDITABLE = ("draft", "returned")
+WITHDRAWABLE = ("district_review", "returned")
+
+
+def _enterprise_actor() -> Actor:
+    """Only an enterprise's clerk has these screens; anyone else gets 404 like any out-of-scope page."""
+    actor = current_actor()
+    if actor.role != "enterprise":
+        raise service.NotFound("页面不存在，或您无权查看。")
+    return actor
+
+
+@dataclass
+class FundPlan:
+    """trainees x rate (yuan per person per year) x years = fen."""
+
+    trainees: int
+    rate_yuan: int
+    years: int | None
+    fen: int
+
+
+def fund_plan(filing: Filing) -> FundPlan:
+    """The filing's fund plan from the policy rates in force, as the service computes it on save."""
+    params = policy.in_force(db.session)
+    rate = params.rate(filing.apprenticeship_type, filing.level)
+    trainees = len(filing.trainees)
+    start, end = filing.period_start, filing.period_end
+    if start is None or end is None or end <= start:
+        return FundPlan(trainees, rate, None, 0)
+    years = rules.period_years(start, end)
+    return FundPlan(trainees, rate, years, rules.subsidy_fen(trainees, rate, years))
+
+
+def _latest_return(instance: WorkflowInstance):  # type: ignore[no-untyped-def]
+    """The district's latest 退回修改 event (its comment is what the enterprise must address)."""
+    if instance.status != "returned":
+        return None
+    return next((e for e in reversed(service.history(db.session, instance.id)) if e.action == "return"), None)
+
+
+def _render_form(form: FilingForm, filing: Filing | None = None, instance: WorkflowInstance | None = None,
+                 status: int = 200) -> tuple[str, int]:
+    params = policy.in_force(db.session)
+    return render_template(
+        "filings/form.html",
+        form=form,
+        filing=filing,
+        instance=instance,
+        returned=_latest_return(instance) if instance is not None else None,
+        plan=fund_plan(filing) if filing is not None else None,
+        rates=params.rates,
+        max_period_years=params.max_period_years,
+        blank_trainee=TraineeForm(prefix="trainees-__index__-"),
+        blank_course=CourseForm(prefix="courses-__index__-"),
+        textbooks=sorted(catalogue.textbooks().values(), key=lambda b: (b.category != "general_required", b.title)),
+        max_trainees=MAX_TRAINEES,
+        max_courses=MAX_COURSES,
+        withdraw_form=WithdrawForm(formdata=None),
+        can_withdraw=instance is not None and instance.status in WITHDRAWABLE,
+    ), status
+
+
+@bp.route("/filings/")
+@login_required
+def index():  # type: ignore[no-untyped-def]
+    actor = _enterprise_actor()
+    status = request.args.get("status") or None
+    if status not in service.STATUS_LABELS:
+        status = None
+    rows = service.list_filings(db.session, actor, status)
+    counts = service.status_counts(db.session, actor)
+    return render_template("filings/index.html", rows=rows, counts=counts, status=status,
+                           total=sum(counts.values()), editable=EDITABLE, withdrawable=WITHDRAWABLE)
+
+
+@bp.route("/filings/new", methods=["GET", "POST"])
+@login_required
+def new():  # type: ignore[no-untyped-def]
+    actor = _enterprise_actor()
+    form = FilingForm()
+    if request.method == "GET":
+        form.trainees.append_entry()
+        form.courses.append_entry()
+        return _render_form(form)
+    if not form.validate_on_submit():
+        return _render_form(form, status=422)
+    data, rows = form.to_data()
+    try:
+        filing = service.create_filing(db.session, actor, data)
+    except service.ValidationFailed as exc:
+        form.apply_errors(exc.fields, rows)
+        return _render_form(form, status=422)
+    if not form.submitting:
+        flash("草稿已保存。", "success")
+        return redirect(url_for("filings.edit", filing_id=filing.id))
+    try:
+        service.submit_filing(db.session, actor, filing.id)
+    except service.ValidationFailed as exc:
+        # The draft exists now; the form posts to its edit page from here on.
+        form.apply_errors(exc.fields, rows)
+        form.general_errors.insert(0, "已保存为草稿，但提交未通过校验。")
+        instance = service.get_case(db.session, actor, filing.instance_id)  # type: ignore[arg-type]
+        return _render_form(form, filing, instance, status=422)
+    flash("备案已提交，等待区人社局审核。", "success")
+    return redirect(url_for("cases.detail", case_id=filing.instance_id))
+
+
+@bp.route("/filings/<int:filing_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(filing_id: int):  # type: ignore[no-untyped-def]
+    actor = _enterprise_actor()
+    filing = service.get_filing(db.session, actor, filing_id)
+    instance = service.get_case(db.session, actor, filing.instance_id)  # type: ignore[arg-type]
+    if instance.status not in EDITABLE:
+        flash(f"该备案当前状态为“{service.STATUS_LABELS.get(instance.status, instance.status)}”，不能修改。", "info")
+        return redirect(url_for("cases.detail", case_id=instance.id))
+    if request.method == "GET":
+        form = FilingForm(obj=filing)
+        if not form.trainees.entries:
+            form.trainees.append_entry()
+        if not form.courses.entries:
+            form.courses.append_entry()
+        return _render_form(form, filing, instance)
+    form = FilingForm()
+    if not form.validate_on_submit():
+        return _render_form(form, filing, instance, status=422)
+    data, rows = form.to_data()
+    was_returned = instance.status == "returned"
+    try:
+        if form.submitting:
+            service.submit_filing(db.session, actor, filing.id, data)
+        else:
+            service.save_filing(db.session, actor, filing.id, data)
+    except service.ValidationFailed as exc:
+        form.apply_errors(exc.fields, rows)
+        return _render_form(form, filing, instance, status=422)
+    except service.Conflict as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("cases.detail", case_id=instance.id))
+    if form.submitting:
+        flash("备案已重新提交，等待区人社局审核。" if was_returned else "备案已提交，等待区人社局审核。", "success")
+        return redirect(url_for("cases.detail", case_id=instance.id))
+    flash("草稿已保存。", "success")
+    return redirect(url_for("filings.edit", filing_id=filing.id))
+
+
+@bp.route("/filings/<int:filing_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(filing_id: int) -> Response | tuple[str, int]:
+    """GET: a confirmation page with an optional reason; POST: withdraw (before the district decides)."""
+    actor = _enterprise_actor()
+    filing = service.get_filing(db.session, actor, filing_id)
+    instance = service.get_case(db.session, actor, filing.instance_id)  # type: ignore[arg-type]
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            service.withdraw_filing(db.session, actor, filing.id, form.reason.data or "")
+        except service.Conflict as exc:
+            flash(exc.message, "error")
+            return redirect(url_for("cases.detail", case_id=instance.id))
+        flash("备案已撤回。", "success")
+        return redirect(url_for("filings.index"))
+    if request.method == "GET" and instance.status not in WITHDRAWABLE:
+        flash("该备案当前状态不能撤回（区人社局已作出决定或尚未提交）。", "info")
+        return redirect(url_for("cases.detail", case_id=instance.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("filings/withdraw.html", form=form, filing=filing, instance=instance), status

@@ -1,0 +1,1 @@
+"""待办: the inbox of ready tasks and the task page with its decision form."""

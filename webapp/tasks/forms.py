@@ -1,0 +1,75 @@
+"""One decision form per user task, chosen by the task's ``formKey`` in the BPMN file (``TASK_FORMS``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import RadioField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from webapp.filings.forms import ZhForm, options
+from workflows.service import DECISIONS
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _choices(form_key: str) -> list[SelectChoice]:
+    return options((code, label) for code, (label, _) in DECISIONS[form_key].items())
+
+
+def _values(field: SelectMultipleField) -> set[str]:
+    return {choice.value for choice in field.choices or []}  # type: ignore[union-attr]
+
+
+class DecisionForm(ZhForm):
+    """A decision and a comment; the comment is required for every decision that needs one
+    (``DECISIONS[form_key]``, the same table the service enforces)."""
+
+    FORM_KEY = ""
+    decision: RadioField
+
+    def decision_label(self) -> str:
+        return DECISIONS[self.FORM_KEY].get(self.decision.data or "", ("", False))[0]
+    comment = TextAreaField("意见", [Length(max=2000, message="意见不能超过2000字")], filters=[_strip])
+    submit = SubmitField("提交")
+
+    def validate_comment(self, field: TextAreaField) -> None:
+        decision = DECISIONS[self.FORM_KEY].get(self.decision.data or "")
+        if decision is not None and decision[1] and not field.data:
+            raise ValidationError(f"选择“{decision[0]}”时必须填写意见")
+
+
+class DistrictReviewForm(DecisionForm):
+    FORM_KEY = "district_review"
+    decision = RadioField("审核结论", [InputRequired("请选择审核结论")], choices=_choices("district_review"))
+    confirm_mismatches = SelectMultipleField("岗位与职业不一致确认", choices=[], widget=ListWidget(prefix_label=False),
+                                             option_widget=CheckboxInput())
+
+    def validate_confirm_mismatches(self, field: SelectMultipleField) -> None:
+        if self.decision.data != "approve":
+            return
+        missing = _values(field) - set(field.data or [])
+        if missing:
+            raise ValidationError(f"还有{len(missing)}名学员的岗位与培训职业不一致未确认："
+                                  "请逐项核实并勾选确认后再通过，或选择“退回修改”")
+
+    def all_confirmed(self) -> bool:
+        values = _values(self.confirm_mismatches)
+        return bool(values) and values <= set(self.confirm_mismatches.data or [])
+
+
+class CityRecordForm(DecisionForm):
+    FORM_KEY = "city_record"
+    decision = RadioField("备案结论", [InputRequired("请选择备案结论")], choices=_choices("city_record"))
+
+
+# formKey -> (form class, template of the decision part). Tasks whose formKey is not here are not
+# completed on the task page (filing_edit goes to the filing form).
+TASK_FORMS: dict[str, tuple[type[DecisionForm], str]] = {
+    "district_review": (DistrictReviewForm, "tasks/_district_review.html"),
+    "city_record": (CityRecordForm, "tasks/_city_record.html"),
+}

@@ -1,0 +1,112 @@
+"""待办 inbox and the task page: the whole filing read-only, its check results and the decision form."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from webapp.extensions import db
+from webapp.filings.forms import options
+from webapp.models import current_actor
+from webapp.tasks.forms import TASK_FORMS, DistrictReviewForm
+from workflows import service
+from workflows.dto import Actor
+from workflows.engine import now
+from workflows.models import TaskIndex
+
+bp = Blueprint("tasks", __name__)
+
+CONFLICT_MESSAGE = "该任务已被他人处理，以下是案件的最新状态。"
+
+
+def task_url(row: TaskIndex, filing_id: int | None) -> str:
+    """Where a task is done: the filing form for the enterprise's tasks, else the task page."""
+    if row.form_key == "filing_edit" and filing_id is not None:
+        return url_for("filings.edit", filing_id=filing_id)
+    return url_for("tasks.show", task_id=row.task_id)
+
+
+@bp.route("/tasks/")
+@login_required
+def inbox():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    rows = service.inbox(db.session, actor)
+    infos = service.case_infos(db.session, [r.instance_id for r in rows])
+    at = now()
+    overdue = {r.task_id for r in rows if r.due_at is not None and r.due_at < at}
+    titles: dict[str, str] = {}
+    for r in rows:
+        titles.setdefault(r.task_name, r.title)
+    counts = Counter(r.task_name for r in rows)
+    selected = request.args.get("task") or None
+    only_overdue = request.args.get("overdue") == "1"
+    shown = [r for r in rows if (selected is None or r.task_name == selected)
+             and (not only_overdue or r.task_id in overdue)]
+    links = {r.task_id: task_url(r, infos[r.instance_id].filing.id if r.instance_id in infos
+                                 and infos[r.instance_id].filing else None) for r in shown}
+    return render_template("tasks/inbox.html", rows=shown, total=len(rows), infos=infos, overdue=overdue,
+                           counts=counts, titles=titles, selected=selected, only_overdue=only_overdue,
+                           links=links)
+
+
+def _already_done(actor: Actor, task_id: str) -> Response:
+    """Someone completed the task first: say so, change nothing, show the case as it is now."""
+    case_id = service.case_of_task(db.session, actor, task_id)
+    flash(CONFLICT_MESSAGE, "warning")
+    return redirect(url_for("cases.detail", case_id=case_id))
+
+
+@bp.route("/tasks/<task_id>", methods=["GET", "POST"])
+@login_required
+def show(task_id: str):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    try:
+        row = service.get_task(db.session, actor, task_id)
+    except service.Conflict:
+        return _already_done(actor, task_id)
+    instance = service.get_case(db.session, actor, row.instance_id)
+    filing = service.filing_of(db.session, instance) if instance.kind == "filing" else None
+    if row.form_key == "filing_edit" and filing is not None:
+        return redirect(url_for("filings.edit", filing_id=filing.id))
+    if row.form_key not in TASK_FORMS:
+        raise service.NotFound("未找到该任务。")
+    form_class, partial = TASK_FORMS[row.form_key]
+    form = form_class()
+    results = list(filing.check_results or []) if filing is not None else []
+    if isinstance(form, DistrictReviewForm):
+        form.confirm_mismatches.choices = options(
+            (r["field"], r["message"]) for r in results
+            if r.get("rule") == "job_post_match" and (r.get("details") or {}).get("result") == "mismatch"
+        )
+    general_errors: list[str] = []
+    if form.validate_on_submit():
+        confirmed = form.all_confirmed() if isinstance(form, DistrictReviewForm) else False
+        label = form.decision_label()
+        try:
+            service.complete_task(db.session, actor, task_id, form.decision.data or "", form.comment.data or "",
+                                  confirm_mismatches=confirmed)
+        except service.Conflict:
+            return _already_done(actor, task_id)
+        except service.ValidationFailed as exc:
+            for path, messages in exc.fields.items():
+                field = form._fields.get(path)
+                if field is not None and field.type not in ("SubmitField", "CSRFTokenField"):
+                    field.errors = [*field.errors, *messages]
+                else:
+                    general_errors.extend(messages)
+            if not exc.fields:
+                general_errors.append(exc.message)
+        else:
+            flash(f"已办理“{row.title}”：{label}。", "success")
+            return redirect(url_for("tasks.inbox"))
+    info = service.case_infos(db.session, [instance.id]).get(instance.id)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "tasks/show.html", row=row, instance=instance, filing=filing, form=form, partial=partial,
+        results=results, general_errors=general_errors, history=service.history(db.session, instance.id),
+        enterprise_name=info.enterprise_name if info else "", district_name=info.district_name if info else "",
+        overdue=row.due_at is not None and row.due_at < now(),
+    ), status
