@@ -35,6 +35,13 @@ class Config:
     SCHEDULER_ENABLED = os.environ.get("SCHEDULER_ENABLED", "0") == "1"
     SCHEDULER_INTERVAL_SECONDS = _int("SCHEDULER_INTERVAL_SECONDS", 60)
     PAGE_SIZE = 20
+    # Semiannual reports and their uploads (SPEC R10): per-file limits by kind, due day of the month after
+    # the half-year, reminder days before it.
+    UPLOAD_MAX_PICTURE_BYTES = _int("UPLOAD_MAX_PICTURE_BYTES", 10 * 1024 * 1024)
+    UPLOAD_MAX_VIDEO_BYTES = _int("UPLOAD_MAX_VIDEO_BYTES", 500 * 1024 * 1024)
+    UPLOAD_MAX_DOCUMENT_BYTES = _int("UPLOAD_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
+    REPORT_DUE_DAY = _int("REPORT_DUE_DAY", 10)
+    REPORT_REMINDER_DAYS = _int("REPORT_REMINDER_DAYS", 5)
 
     @classmethod
     def check(cls) -> None:

@@ -15,6 +15,7 @@ BLUEPRINTS = [
     "webapp.filings.views",
     "webapp.tasks.views",
     "webapp.cases.views",
+    "webapp.reports.views",
 ]
 
 

@@ -36,11 +36,19 @@ MAX_PIXELS = 60_000_000  # a 60-megapixel photo is already far beyond any camera
 THUMB_SIZE = (480, 480)
 MAX_NAME_LENGTH = 120
 
-KIND_LABELS: dict[str, str] = {"picture": "图片", "video": "视频", "document": "文档"}
+KIND_LABELS: dict[str, str] = {"picture": "图片", "video": "视频", "document": "文档", "scan": "扫描件"}
 KIND_HINTS: dict[str, str] = {
     "picture": "JPEG、PNG 或 WebP 格式",
     "video": "MP4 格式",
     "document": "PDF 或 Word（.docx）格式",
+    "scan": "JPEG、PNG、WebP 图片或 PDF",
+}
+# What each upload field accepts ("scan": a publicity item's scanned copy, a picture or a PDF).
+ACCEPTED: dict[str, tuple[str, ...]] = {
+    "picture": ("jpeg", "png", "webp"),
+    "video": ("mp4",),
+    "document": ("pdf", "docx"),
+    "scan": ("jpeg", "png", "webp", "pdf"),
 }
 
 
@@ -90,6 +98,8 @@ class UploadLimits:
     document: int = 20 * 1024 * 1024
 
     def of(self, kind: str) -> int:
+        if kind == "scan":
+            return max(self.picture, self.document)
         return int(getattr(self, kind))
 
     @property
@@ -222,7 +232,7 @@ def detect(head: bytes) -> str:
 def check_claims(fmt: str, kind: str, original_name: str, claimed_mime: str | None) -> None:
     """The content must match the upload field's kind, the file's extension and the browser's claim."""
     found = FORMATS[fmt]
-    if found.kind != kind:
+    if fmt not in ACCEPTED[kind]:
         raise UploadRefused(
             f"文件内容是 {found.label}，这里只能上传{KIND_LABELS[kind]}（{KIND_HINTS[kind]}）")
     ext = _extension(original_name)
@@ -446,6 +456,9 @@ def _receive(stream: BinaryIO, original: str, kind: str, upload_dir: Path, limit
         if fmt is None:
             fmt = detect(head)
             check_claims(fmt, kind, original, claimed_mime)
+        found_kind = FORMATS[fmt].kind
+        if total > limits.of(found_kind):
+            raise UploadRefused(f"超过{KIND_LABELS[found_kind]}大小上限 {human_size(limits.of(found_kind))}")
         width, height = verify(tmp, fmt, limits)
         token = secrets.token_hex(16)
         final = path_of(upload_dir, f"{token}.{FORMATS[fmt].ext}")
@@ -466,7 +479,7 @@ def _receive(stream: BinaryIO, original: str, kind: str, upload_dir: Path, limit
         else:
             os.replace(tmp, final)
         made.append(final)
-        return StoredUpload(final.name, thumb_name, original, kind, fmt, FORMATS[fmt].mime, size, sha,
+        return StoredUpload(final.name, thumb_name, original, found_kind, fmt, FORMATS[fmt].mime, size, sha,
                             width, height)
     except BaseException:
         for path in made:
@@ -495,3 +508,17 @@ def discard(upload_dir: str | os.PathLike[str], names: Iterable[str | None]) -> 
             path_of(upload_dir, name).unlink(missing_ok=True)
         except FileNotFoundError:
             continue
+
+
+def content_disposition(name: str, inline: bool) -> str:
+    """RFC 6266 / RFC 5987 header value: an ASCII fallback ``filename`` for old clients and the exact
+    UTF-8 name in ``filename*`` (Chinese names survive the round trip)."""
+    from urllib.parse import quote
+
+    name = clean_filename(name)
+    stem, dot, ext = name.rpartition(".")
+    ascii_stem = re.sub(r"[^A-Za-z0-9._ -]+", "_", stem if dot else name).strip("_ ") or "file"
+    ascii_ext = re.sub(r"[^A-Za-z0-9]+", "", ext) if dot else ""
+    fallback = f"{ascii_stem}.{ascii_ext}" if ascii_ext else ascii_stem
+    disposition = "inline" if inline else "attachment"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

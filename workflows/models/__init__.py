@@ -6,6 +6,7 @@ from workflows.models.filing import Course, Filing, Trainee
 from workflows.models.notification import NOTIFICATION_KINDS, Notification
 from workflows.models.org import DISTRICTS, District, Enterprise, User
 from workflows.models.plan import DistrictYearPlan
+from workflows.models.report_models import PublicityItem, ReportAttachment, ReportCase, SemiannualReport
 from workflows.models.token import ApiToken
 
 __all__ = [
@@ -22,6 +23,10 @@ __all__ = [
     "Notification",
     "Occupation",
     "PolicyVersion",
+    "PublicityItem",
+    "ReportAttachment",
+    "ReportCase",
+    "SemiannualReport",
     "SpecVersion",
     "TaskIndex",
     "Textbook",
