@@ -16,6 +16,8 @@ BLUEPRINTS = [
     "webapp.tasks.views",
     "webapp.cases.views",
     "webapp.reports.views",
+    "webapp.admin.views",
+    "webapp.rosters.views",
 ]
 
 

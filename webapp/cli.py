@@ -112,3 +112,7 @@ def register_cli(app: Flask) -> None:
         click.echo(f"已创建用户 {username}。")
 
     app.cli.add_command(users_group)
+
+    from webapp.admin.cli import register_admin_cli
+
+    register_admin_cli(app)

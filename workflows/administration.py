@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from workflows import rules
+from workflows import catalogue, rules
 from workflows.dto import Actor
 from workflows.engine import get_engine, now
 from workflows.models import (
@@ -312,3 +312,82 @@ def stuck_instances(session: Session, actor: Actor, at: datetime | None = None, 
         .where((WorkflowInstance.status == "waiting")
                | (WorkflowInstance.next_timer_at < at - STUCK_TIMER_GRACE))
         .order_by(WorkflowInstance.updated_at).limit(limit)))
+
+
+# --------------------------------------------------------------------------------------------------
+# Catalogues (admins edit; city staff read)
+
+
+def catalogue_view(session: Session, actor: Actor) -> None:
+    """City staff and admins may read the catalogues and the policy versions."""
+    require(actor, "city", "admin")
+
+
+def load_shipped_catalogues(session: Session, actor: Actor) -> dict[str, int]:
+    """Load the data files shipped in data/ into the empty catalogue tables."""
+    with unit_of_work(session):
+        require(actor, "admin")
+        added = catalogue.ensure_loaded(session)
+    return added
+
+
+def save_occupation(session: Session, actor: Actor, data: catalogue.OccupationInput,
+                    original_code: str | None = None) -> str:
+    with unit_of_work(session):
+        require(actor, "admin")
+        code = catalogue.save_occupation(session, data, original_code).code
+    return code
+
+
+def save_textbook(session: Session, actor: Actor, data: catalogue.TextbookInput,
+                  original_isbn: str | None = None) -> str:
+    with unit_of_work(session):
+        require(actor, "admin")
+        isbn = catalogue.save_textbook(session, data, original_isbn).isbn
+    return isbn
+
+
+def delete_catalogue_entry(session: Session, actor: Actor, name: str, key: str) -> None:
+    with unit_of_work(session):
+        require(actor, "admin")
+        if name not in ("occupation", "textbook") or not catalogue.delete_entry(session, name, key):
+            raise NotFound("未找到该条目。")
+
+
+def import_textbooks(session: Session, actor: Actor, data: bytes, replace: bool = False) -> int:
+    """Excel import of the textbook catalogue: every row or none (SpreadsheetInvalid lists the errors)."""
+    with unit_of_work(session):
+        require(actor, "admin")
+        count = catalogue.import_textbooks_xlsx(session, data, replace=replace)
+    return count
+
+
+# --------------------------------------------------------------------------------------------------
+# Figures for the admin screens
+
+
+def overview(session: Session, actor: Actor) -> dict[str, int | None]:
+    """Counts on the admin home page (None: not shown to this role)."""
+    require(actor, "city", "admin")
+    is_admin = actor.role == "admin"
+    return {
+        "users": int(session.scalar(select(func.count()).select_from(User)) or 0) if is_admin else None,
+        "enterprises": int(session.scalar(select(func.count()).select_from(Enterprise)) or 0),
+        "occupations": len(catalogue.occupations(session)),
+        "textbooks": len(catalogue.textbooks(session)),
+        "stuck": len(stuck_instances(session, actor)) if is_admin else None,
+    }
+
+
+def enterprise_names(session: Session) -> dict[int, str]:
+    """Enterprise id -> 'name（district）' for pickers and lists."""
+    return {e.id: f"{e.name}（{DISTRICTS.get(e.district_code, '')}）"
+            for e in session.scalars(select(Enterprise).order_by(Enterprise.name))}
+
+
+def filings_per_policy_version(session: Session, actor: Actor) -> dict[int | None, int]:
+    """How many filings were judged by each policy version (None: submitted before any version)."""
+    require(actor, "city", "admin")
+    return {r[0]: int(r[1]) for r in session.execute(
+        select(Filing.policy_version_id, func.count()).where(Filing.submitted_at.is_not(None))
+        .group_by(Filing.policy_version_id))}

@@ -91,9 +91,25 @@ def _session(session: Session | None) -> Session | None:
         return None
 
 
+_tables_seen: set[str] = set()
+
+
+def _has_tables(session: Session) -> bool:
+    """Whether the catalogue tables exist (a database not yet migrated reads the data files)."""
+    bind = session.get_bind()
+    url = str(bind.url)
+    if url not in _tables_seen:
+        from sqlalchemy import inspect
+
+        if not inspect(bind).has_table(CatalogueRevision.__tablename__):
+            return False
+        _tables_seen.add(url)
+    return True
+
+
 def _read(name: str, session: Session | None) -> dict[str, Any]:
     s = _session(session)
-    if s is None:
+    if s is None or not _has_tables(s):
         return _shipped(name)
     with s.no_autoflush:
         token = s.scalar(select(CatalogueRevision.token).where(CatalogueRevision.name == name))
@@ -130,6 +146,8 @@ def _textbook(row: TextbookRow) -> rules.Textbook:
 
 def is_loaded(session: Session) -> dict[str, bool]:
     """Whether each table holds rows (False: reads fall back to the shipped data file)."""
+    if not _has_tables(session):
+        return {"occupation": False, "textbook": False}
     return {
         "occupation": bool(session.scalar(select(func.count()).select_from(OccupationRow))),
         "textbook": bool(session.scalar(select(func.count()).select_from(TextbookRow))),

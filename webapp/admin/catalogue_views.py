@@ -1,0 +1,240 @@
+"""系统管理 · catalogues (occupations, textbooks, Excel import) and policy versions, on the admin blueprint."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from webapp.admin.forms import (
+    ActionForm,
+    OccupationForm,
+    PolicyForm,
+    TextbookForm,
+    TextbookImportForm,
+    rate_field_name,
+)
+from webapp.admin.views import _apply, _xlsx, bp
+from webapp.extensions import db
+from webapp.models import current_actor
+from workflows import administration as admin
+from workflows import catalogue, policy, rules, service
+from workflows.spreadsheets import SpreadsheetInvalid
+
+# --------------------------------------------------------------------------------------------------
+# Catalogues
+
+
+@bp.route("/catalogues/load", methods=["POST"])
+@login_required
+def catalogue_load() -> Response:
+    actor = current_actor()
+    admin.require(actor, "admin")
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    added = admin.load_shipped_catalogues(db.session, actor)
+    flash(f"已载入随系统提供的目录：职业 {added['occupation']} 个，教材 {added['textbook']} 种。", "success")
+    return redirect(request.form.get("back") == "textbooks" and url_for("admin.textbooks")
+                    or url_for("admin.occupations"))
+
+
+@bp.route("/occupations")
+@login_required
+def occupations():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    admin.catalogue_view(db.session, actor)
+    q = request.args.get("q", "")
+    rows = catalogue.occupation_rows(db.session, q)
+    return render_template("admin/occupations.html", rows=rows, q=q, levels=rules.LEVELS,
+                           loaded=catalogue.is_loaded(db.session)["occupation"], action_form=ActionForm())
+
+
+@bp.route("/occupations/new", methods=["GET", "POST"])
+@bp.route("/occupations/<code>", methods=["GET", "POST"])
+@login_required
+def occupation_edit(code: str | None = None):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    admin.require(actor, "admin")
+    current = catalogue.occupations(db.session).get(code) if code else None
+    if code and current is None:
+        abort(404)
+    form = OccupationForm()
+    if request.method == "GET":
+        if current is not None:
+            form.code.data, form.name.data = current.code, current.name
+            form.aliases.data, form.job_posts.data = "\n".join(current.aliases), "\n".join(current.job_posts)
+            form.levels.data = list(current.levels)
+        else:
+            form.levels.data = [5, 4, 3, 2, 1]
+    elif form.validate_on_submit():
+        data = catalogue.OccupationInput(
+            code=form.code.data or "", name=form.name.data or "", aliases=catalogue.split_list(form.aliases.data),
+            job_posts=catalogue.split_list(form.job_posts.data), levels=[int(x) for x in form.levels.data or []])
+        try:
+            saved = admin.save_occupation(db.session, actor, data, code)
+        except service.ValidationFailed as exc:
+            for message in _apply(form, exc.fields):
+                flash(message, "error")
+        else:
+            flash(f"已保存职业 {saved} {data.name}。", "success")
+            return redirect(url_for("admin.occupations"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/occupation_form.html", form=form, code=code, action_form=ActionForm()), status
+
+
+@bp.route("/occupations/<code>/delete", methods=["POST"])
+@login_required
+def occupation_delete(code: str) -> Response:
+    actor = current_actor()
+    admin.require(actor, "admin")
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    admin.delete_catalogue_entry(db.session, actor, "occupation", code)
+    flash(f"已删除职业 {code}。", "success")
+    return redirect(url_for("admin.occupations"))
+
+
+@bp.route("/textbooks")
+@login_required
+def textbooks():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    admin.catalogue_view(db.session, actor)
+    q, category = request.args.get("q", ""), request.args.get("category", "")
+    rows = catalogue.textbook_rows(db.session, q, category if category in rules.COURSE_CATEGORIES else "")
+    return render_template("admin/textbooks.html", rows=rows, q=q, category=category,
+                           categories=rules.COURSE_CATEGORIES, loaded=catalogue.is_loaded(db.session)["textbook"],
+                           action_form=ActionForm())
+
+
+@bp.route("/textbooks/new", methods=["GET", "POST"])
+@bp.route("/textbooks/<isbn>", methods=["GET", "POST"])
+@login_required
+def textbook_edit(isbn: str | None = None):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    admin.require(actor, "admin")
+    current = catalogue.textbooks(db.session).get(isbn) if isbn else None
+    if isbn and current is None:
+        abort(404)
+    form = TextbookForm()
+    if request.method == "GET" and current is not None:
+        form.isbn.data, form.title.data, form.publisher.data = current.isbn, current.title, current.publisher
+        form.category.data, form.occupation_codes.data = current.category, "\n".join(current.occupation_codes)
+    elif request.method == "POST" and form.validate_on_submit():
+        data = catalogue.TextbookInput(
+            isbn=form.isbn.data or "", title=form.title.data or "", publisher=form.publisher.data or "",
+            category=form.category.data or "", occupation_codes=catalogue.split_list(form.occupation_codes.data))
+        try:
+            saved = admin.save_textbook(db.session, actor, data, isbn)
+        except service.ValidationFailed as exc:
+            for message in _apply(form, exc.fields):
+                flash(message, "error")
+        else:
+            flash(f"已保存教材 {saved}《{data.title}》。", "success")
+            return redirect(url_for("admin.textbooks"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/textbook_form.html", form=form, isbn=isbn, action_form=ActionForm()), status
+
+
+@bp.route("/textbooks/<isbn>/delete", methods=["POST"])
+@login_required
+def textbook_delete(isbn: str) -> Response:
+    actor = current_actor()
+    admin.require(actor, "admin")
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    admin.delete_catalogue_entry(db.session, actor, "textbook", isbn)
+    flash(f"已删除教材 {isbn}。", "success")
+    return redirect(url_for("admin.textbooks"))
+
+
+@bp.route("/textbooks/template.xlsx")
+@login_required
+def textbook_template() -> Response:
+    admin.require(current_actor(), "admin")
+    return _xlsx(catalogue.textbook_template(), "教材目录导入模板.xlsx")
+
+
+@bp.route("/textbooks/import", methods=["GET", "POST"])
+@login_required
+def textbook_import():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    admin.require(actor, "admin")
+    form = TextbookImportForm()
+    errors = None
+    if form.validate_on_submit():
+        try:
+            count = admin.import_textbooks(db.session, actor, form.file.data.read(), bool(form.replace.data))
+        except SpreadsheetInvalid as exc:
+            errors = exc
+        else:
+            flash(f"已导入 {count} 种教材。", "success")
+            return redirect(url_for("admin.textbooks"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/textbook_import.html", form=form, errors=errors), status
+
+
+# --------------------------------------------------------------------------------------------------
+# Policy versions
+
+
+@bp.route("/policy")
+@login_required
+def policies():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    admin.catalogue_view(db.session, actor)
+    current = policy.version_in_force(db.session)
+    rows = policy.versions(db.session)
+    states = {r.id: policy.version_state(r, current.id if current else None) for r in rows}
+    used = admin.filings_per_policy_version(db.session, actor)
+    return render_template("admin/policies.html", rows=rows, states=states, state_labels=policy.VERSION_STATES,
+                           params=policy.in_force(db.session), used=used, types=rules.APPRENTICESHIP_TYPES,
+                           levels=rules.LEVELS, rate_key=policy.rate_key, defaults=policy.dmn_default_rates())
+
+
+@bp.route("/policy/new", methods=["GET", "POST"])
+@login_required
+def policy_new():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    admin.require(actor, "admin")
+    form = PolicyForm()
+    if request.method == "GET":
+        start = policy.input_from(policy.in_force(db.session))
+        form.effective_from.data = date.today()
+        form.enterprise_share_pct.data = start.enterprise_share_pct
+        form.occupation_share_pct.data = start.occupation_share_pct
+        form.intermediate_min_pct.data = start.intermediate_min_pct
+        form.max_period_years.data = start.max_period_years
+        form.max_period_years_with_reason.data = start.max_period_years_with_reason
+        form.resubmit_window_days.data = start.resubmit_window_days
+        form.resubmit_working_days.data = start.resubmit_working_days
+        for key, value in start.rates.items():
+            kind, level = key.split(":")
+            form[rate_field_name(kind, int(level))].data = value
+    elif form.validate_on_submit():
+        data = policy.PolicyInput(
+            effective_from=form.effective_from.data,
+            enterprise_share_pct=float(form.enterprise_share_pct.data),
+            occupation_share_pct=float(form.occupation_share_pct.data),
+            intermediate_min_pct=float(form.intermediate_min_pct.data),
+            max_period_years=form.max_period_years.data or 0,
+            max_period_years_with_reason=form.max_period_years_with_reason.data or 0,
+            resubmit_window_days=form.resubmit_window_days.data or 0,
+            resubmit_working_days=bool(form.resubmit_working_days.data),
+            rates={policy.rate_key(k, lv): form[rate_field_name(k, lv)].data
+                   for k in rules.APPRENTICESHIP_TYPES for lv in rules.LEVELS},
+            note=form.note.data or "")
+        try:
+            row = policy.add_version(db.session, actor, data)
+        except service.ValidationFailed as exc:
+            for message in _apply(form, exc.fields):
+                flash(message, "error")
+        else:
+            flash(f"已发布政策参数第 {row.id} 版，自 {row.effective_from.isoformat()} 起生效。", "success")
+            return redirect(url_for("admin.policies"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/policy_form.html", form=form, types=rules.APPRENTICESHIP_TYPES,
+                           levels=rules.LEVELS, rate_field_name=rate_field_name), status
+
+

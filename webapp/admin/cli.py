@@ -1,0 +1,48 @@
+"""Flask commands of the admin area: `flask catalogues import` loads the occupation and textbook catalogues."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from webapp.extensions import db
+
+
+def register_admin_cli(app: Flask) -> None:
+    group = AppGroup("catalogues", help="职业目录和教材目录。")
+
+    @group.command("import")
+    @click.option("--occupations", "occupations_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                  default=None, help="职业目录 CSV（默认 data/occupations.csv）")
+    @click.option("--textbooks", "textbooks_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                  default=None, help="教材目录 CSV（默认 data/textbooks.csv）")
+    @click.option("--replace", is_flag=True, help="删除文件中没有的条目")
+    def import_(occupations_path: Path | None, textbooks_path: Path | None, replace: bool) -> None:
+        """Load the catalogues from CSV files (the shipped ones by default); all or nothing."""
+        from workflows import catalogue
+
+        try:
+            counts = catalogue.import_csv_files(db.session, occupations_path, textbooks_path, replace=replace)
+            db.session.commit()
+        except ValueError as exc:
+            db.session.rollback()
+            click.echo(f"导入失败，未导入任何数据：\n{exc}", err=True)
+            sys.exit(1)
+        click.echo(f"已导入职业 {counts['occupation']} 个、教材 {counts['textbook']} 种。")
+
+    @group.command("status")
+    def status() -> None:
+        """Where the catalogues are read from and how many entries they hold."""
+        from workflows import catalogue
+
+        loaded = catalogue.is_loaded(db.session)
+        for name, label, items in (("occupation", "职业目录", catalogue.occupations(db.session)),
+                                   ("textbook", "教材目录", catalogue.textbooks(db.session))):
+            source = "数据库" if loaded[name] else "随系统提供的数据文件"
+            click.echo(f"{label}：{len(items)} 条（{source}）")
+
+    app.cli.add_command(group)

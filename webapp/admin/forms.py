@@ -1,0 +1,174 @@
+"""Forms of the admin area (系统管理) and of the roster upload."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.meta import DefaultMeta
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from workflows import rules
+from workflows.models import DISTRICTS
+from workflows.models.org import ENTERPRISE_TAGS, ROLES, SIZE_CLASSES
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class _ZhMeta(DefaultMeta):
+    locales = ("zh",)
+
+
+class ZhForm(FlaskForm):
+    """CSRF from Flask-WTF; WTForms' built-in messages in Chinese."""
+
+    class Meta(_ZhMeta):
+        pass
+
+
+class _Row(Form):
+    class Meta(_ZhMeta):
+        pass
+
+
+class CheckboxList(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ActionForm(ZhForm):
+    """A bare POST (CSRF only): delete, deactivate, load the shipped catalogues."""
+
+    submit = SubmitField("确定")
+
+
+XLSX_ONLY = FileAllowed(["xlsx"], "请上传 .xlsx 格式的 Excel 表格")
+
+
+class UploadForm(ZhForm):
+    file = FileField("Excel 文件（.xlsx）", validators=[FileRequired("请选择要上传的文件"), XLSX_ONLY])
+    submit = SubmitField("上传并导入")
+
+
+class TextbookImportForm(UploadForm):
+    replace = BooleanField("替换整个目录（删除表格中没有的教材）")
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+class UserForm(ZhForm):
+    username = StringField("用户名", [DataRequired("请填写用户名"), Length(max=64)], filters=[_strip])
+    display_name = StringField("姓名", [DataRequired("请填写姓名"), Length(max=100)], filters=[_strip])
+    role = SelectField("角色", choices=list(ROLES.items()))
+    district_code = SelectField("所属区（区人社局审核员）", choices=[("", "—")] + list(DISTRICTS.items()))
+    enterprise_id = SelectField("所属企业（企业经办人）", choices=[], coerce=lambda v: int(v) if v else None)
+    password = PasswordField("初始密码", [DataRequired("请填写初始密码"),
+                                         Length(min=8, max=128, message="初始密码至少8位")])
+    submit = SubmitField("创建用户")
+
+
+class YearPlanRowForm(_Row):
+    district_code = HiddenField()
+    budget_yuan = DecimalField("年度预算（元）", [InputRequired("请填写预算"), NumberRange(0, 10_000_000_000)],
+                               places=2)
+    planned_headcount = IntegerField("计划人数", [InputRequired("请填写计划人数"), NumberRange(0, 1_000_000)])
+
+
+class YearPlanForm(ZhForm):
+    year = HiddenField()
+    rows = FieldList(FormField(YearPlanRowForm))
+    submit = SubmitField("保存年度计划")
+
+
+def yuan_to_fen(value: Decimal | None) -> int | None:
+    """Yuan typed on a screen -> integer fen (None when empty or with more than 2 decimals)."""
+    if value is None:
+        return None
+    fen = value * 100
+    if fen != fen.to_integral_value():
+        return None
+    return int(fen)
+
+
+class EnterpriseForm(ZhForm):
+    name = StringField("企业名称", [DataRequired("请填写企业名称"), Length(max=200)], filters=[_strip])
+    credit_code = StringField("统一社会信用代码", [DataRequired("请填写统一社会信用代码"), Length(max=30)],
+                              filters=[_strip])
+    district_code = SelectField("所在区", choices=list(DISTRICTS.items()))
+    size_class = SelectField("企业规模", choices=[(s, s) for s in SIZE_CLASSES])
+    tags = CheckboxList("企业标签", choices=[(t, t) for t in ENTERPRISE_TAGS])
+    contact_name = StringField("联系人", [Optional(), Length(max=50)], filters=[_strip])
+    contact_phone = StringField("联系电话", [Optional(), Length(max=30)], filters=[_strip])
+    submit = SubmitField("保存")
+
+
+class OccupationForm(ZhForm):
+    code = StringField("职业代码", [DataRequired("请填写职业代码"), Length(max=20)], filters=[_strip],
+                       description="格式如 6-18-01-01（2022年版职业分类大典）")
+    name = StringField("职业（工种）名称", [DataRequired("请填写名称"), Length(max=100)], filters=[_strip])
+    aliases = TextAreaField("别名", [Optional(), Length(max=2000)],
+                            description="岗位名称中常见的其他叫法，每行一个（或用 | 、分隔），例如 数控车工")
+    job_posts = TextAreaField("典型工作岗位", [Optional(), Length(max=2000)], description="每行一个")
+    levels = CheckboxList("可培训的技能等级", coerce=int, choices=list(rules.LEVELS.items()))
+    submit = SubmitField("保存")
+
+
+class TextbookForm(ZhForm):
+    isbn = StringField("ISBN", [DataRequired("请填写ISBN"), Length(max=20)], filters=[_strip])
+    title = StringField("书名", [DataRequired("请填写书名"), Length(max=200)], filters=[_strip])
+    publisher = StringField("出版社", [DataRequired("请填写出版社"), Length(max=100)], filters=[_strip])
+    category = SelectField("课程类别", choices=list(rules.COURSE_CATEGORIES.items()))
+    occupation_codes = TextAreaField("适用职业代码", [Optional(), Length(max=2000)],
+                                     description="可留空；多个代码每行一个或用 | 、分隔")
+    submit = SubmitField("保存")
+
+
+class PolicyForm(ZhForm):
+    effective_from = DateField("生效日期", [InputRequired("请填写生效日期")],
+                               description="自该日（北京时间）零时起提交的备案按本版本参数审核；不能早于今天")
+    enterprise_share_pct = DecimalField("单个企业学员占本区年度计划比例的提示线（%）",
+                                        [InputRequired("请填写"), NumberRange(0, 100)], places=2)
+    occupation_share_pct = DecimalField("单个职业（工种）学员占比的提示线（%）",
+                                        [InputRequired("请填写"), NumberRange(0, 100)], places=2)
+    intermediate_min_pct = DecimalField("中级工（四级）及以上最低占比（%）",
+                                        [InputRequired("请填写"), NumberRange(0, 100)], places=2)
+    max_period_years = IntegerField("培训期限上限（年）", [InputRequired("请填写"), NumberRange(1, 5)])
+    max_period_years_with_reason = IntegerField("说明理由后的培训期限上限（年）",
+                                                [InputRequired("请填写"), NumberRange(1, 5)])
+    resubmit_window_days = IntegerField("退回修改期限（天）", [InputRequired("请填写"), NumberRange(1, 90)])
+    resubmit_working_days = BooleanField("按工作日计算退回修改期限")
+    note = TextAreaField("版本说明（依据文件等）", [Optional(), Length(max=1000)])
+    submit = SubmitField("发布新版本")
+
+
+def rate_field_name(kind: str, level: int) -> str:
+    return f"rate_{kind}_{level}"
+
+
+for _kind, _label in rules.APPRENTICESHIP_TYPES.items():
+    for _level, _level_label in rules.LEVELS.items():
+        setattr(PolicyForm, rate_field_name(_kind, _level),
+                IntegerField(f"{_label} · {_level_label}（元/人·年）",
+                             [InputRequired("请填写补贴标准"), NumberRange(0, 100_000, "应为0至100000元")]))

@@ -1,0 +1,234 @@
+"""系统管理: users, catalogues, policy versions, district year plans, enterprise profiles, deployed process
+versions and instances that need attention. Who may see what is decided in workflows.administration
+(out of role -> 404); the views parse forms and render."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from webapp.admin.forms import (
+    ActionForm,
+    EnterpriseForm,
+    UserForm,
+    YearPlanForm,
+    yuan_to_fen,
+)
+from webapp.extensions import db
+from webapp.models import current_actor
+from workflows import administration as admin
+from workflows import catalogue, policy, service
+from workflows.models import DISTRICTS
+from workflows.models.org import ENTERPRISE_TAGS, ROLES
+from workflows.spreadsheets import XLSX_MIMETYPE
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.record_once
+def _catalogue_reads_the_database(state) -> None:  # type: ignore[no-untyped-def]
+    """Catalogue reads without an explicit session go through this app's scoped session."""
+    catalogue.use_session(lambda: db.session)
+
+
+def _apply(form, fields: dict[str, list[str]]) -> list[str]:  # type: ignore[no-untyped-def]
+    """Put service errors next to their fields; return those without a field."""
+    rest: list[str] = []
+    for name, messages in fields.items():
+        field = form._fields.get(name)
+        if field is not None:
+            field.errors = [*field.errors, *messages]
+        else:
+            rest.extend(messages)
+    return rest
+
+
+def _xlsx(data: bytes, filename: str) -> Response:
+    import io
+
+    return send_file(io.BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
+
+
+@bp.route("/")
+@login_required
+def index():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    session = db.session
+    counts = admin.overview(session, actor)
+    current = policy.version_in_force(session)
+    return render_template("admin/index.html", counts=counts, current=current, loaded=catalogue.is_loaded(session))
+
+
+# --------------------------------------------------------------------------------------------------
+# Users
+
+
+@bp.route("/users")
+@login_required
+def users():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    role, q = request.args.get("role", ""), request.args.get("q", "")
+    rows = admin.list_users(db.session, actor, role if role in ROLES else "", q)
+    return render_template("admin/users.html", rows=rows, role=role, q=q, roles=ROLES, districts=DISTRICTS,
+                           enterprises=admin.enterprise_names(db.session), action_form=ActionForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@login_required
+def user_new():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    admin.require(actor, "admin")
+    form = UserForm()
+    names = admin.enterprise_names(db.session)
+    form.enterprise_id.choices = [("", "—")] + [(str(i), name) for i, name in names.items()]
+    if form.validate_on_submit():
+        try:
+            admin.create_user(db.session, actor, admin.UserInput(
+                username=form.username.data or "", display_name=form.display_name.data or "",
+                role=form.role.data or "", password=form.password.data or "",
+                district_code=form.district_code.data or None, enterprise_id=form.enterprise_id.data))
+        except service.ValidationFailed as exc:
+            for message in _apply(form, exc.fields):
+                flash(message, "error")
+        else:
+            flash(f"已创建用户 {form.username.data}。", "success")
+            return redirect(url_for("admin.users"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/user_form.html", form=form), status
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@login_required
+def user_active(user_id: int) -> Response:
+    actor = current_actor()
+    admin.require(actor, "admin")
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    try:
+        user = admin.set_user_active(db.session, actor, user_id, active)
+    except service.ValidationFailed as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"已{'启用' if active else '停用'}用户 {user.username}。", "success")
+    return redirect(url_for("admin.users"))
+
+
+# --------------------------------------------------------------------------------------------------
+# District year plans
+
+
+def _year_arg() -> int:
+    try:
+        year = int(request.args.get("year") or request.form.get("year") or date.today().year)
+    except ValueError:
+        year = date.today().year
+    return year if 2020 <= year <= 2100 else date.today().year
+
+
+@bp.route("/year-plans", methods=["GET", "POST"])
+@login_required
+def year_plans():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    year = _year_arg()
+    rows = admin.year_plans(db.session, actor, year)
+    form = YearPlanForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            values: dict[str, tuple[int | None, int | None]] = {}
+            bad = False
+            for entry in form.rows.entries:
+                fen = yuan_to_fen(entry.form.budget_yuan.data)
+                if fen is None:
+                    entry.form.budget_yuan.errors = [*entry.form.budget_yuan.errors, "预算最多保留两位小数"]
+                    bad = True
+                values[entry.form.district_code.data or ""] = (fen, entry.form.planned_headcount.data)
+            if not bad:
+                try:
+                    admin.save_year_plans(db.session, actor, year, values)
+                except service.ValidationFailed as exc:
+                    flash(exc.message, "error")
+                    for messages in exc.fields.values():
+                        for message in messages:
+                            flash(message, "error")
+                else:
+                    flash(f"{year}年度各区计划已保存。", "success")
+                    return redirect(url_for("admin.year_plans", year=year))
+        status = 422
+    else:
+        form.year.data = str(year)
+        for row in rows:
+            form.rows.append_entry({"district_code": row.district_code, "budget_yuan": row.budget_fen / 100,
+                                    "planned_headcount": row.planned_headcount})
+    names = dict(DISTRICTS)
+    by_code = {r.district_code: r for r in rows}
+    return render_template("admin/year_plans.html", form=form, year=year, rows=rows, names=names,
+                           by_code=by_code), status
+
+
+# --------------------------------------------------------------------------------------------------
+# Enterprises
+
+
+@bp.route("/enterprises")
+@login_required
+def enterprises():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    district, q, tag = request.args.get("district", ""), request.args.get("q", ""), request.args.get("tag", "")
+    rows = admin.list_enterprises(db.session, actor, district if district in DISTRICTS else "", q,
+                                  tag if tag in ENTERPRISE_TAGS else "")
+    return render_template("admin/enterprises.html", rows=rows, district=district, q=q, tag=tag,
+                           districts=DISTRICTS, tags=ENTERPRISE_TAGS)
+
+
+@bp.route("/enterprises/new", methods=["GET", "POST"])
+@bp.route("/enterprises/<int:enterprise_id>", methods=["GET", "POST"])
+@login_required
+def enterprise_edit(enterprise_id: int | None = None):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    enterprise = admin.get_enterprise(db.session, actor, enterprise_id) if enterprise_id else None
+    admin.require(actor, "city", "admin")
+    form = EnterpriseForm(obj=enterprise) if request.method == "GET" else EnterpriseForm()
+    if form.validate_on_submit():
+        try:
+            saved = admin.save_enterprise(db.session, actor, admin.EnterpriseInput(
+                name=form.name.data or "", credit_code=form.credit_code.data or "",
+                district_code=form.district_code.data or "", size_class=form.size_class.data or "",
+                tags=list(form.tags.data or []), contact_name=form.contact_name.data or "",
+                contact_phone=form.contact_phone.data or ""), enterprise_id)
+        except service.ValidationFailed as exc:
+            for message in _apply(form, exc.fields):
+                flash(message, "error")
+        else:
+            flash(f"已保存企业“{saved.name}”。", "success")
+            return redirect(url_for("admin.enterprises"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/enterprise_form.html", form=form, enterprise=enterprise), status
+
+
+# --------------------------------------------------------------------------------------------------
+# Process versions and instances that need attention
+
+
+@bp.route("/processes")
+@login_required
+def processes():  # type: ignore[no-untyped-def]
+    rows = admin.process_versions(db.session, current_actor())
+    return render_template("admin/processes.html", rows=rows)
+
+
+@bp.route("/stuck")
+@login_required
+def stuck():  # type: ignore[no-untyped-def]
+    rows = admin.stuck_instances(db.session, current_actor())
+    grace_hours = int(admin.STUCK_TIMER_GRACE.total_seconds() // 3600)
+    return render_template("admin/stuck.html", rows=rows, kinds=service.KIND_LABELS, districts=DISTRICTS,
+                           statuses=service.STATUS_LABELS, grace_hours=grace_hours)
+
+
+# The catalogue and policy screens live in their own module on the same blueprint.
+from webapp.admin import catalogue_views  # noqa: E402, F401
