@@ -26,9 +26,9 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from workflows import deadlines, runner, store, uploads
+from workflows import bindings, deadlines, runner, store, uploads
 from workflows.dto import Actor
-from workflows.engine import frozen_now, get_engine, now
+from workflows.engine import frozen_now, get_engine, now, script_services
 from workflows.models import AuditEvent, District, TaskIndex, WorkflowInstance
 from workflows.models.filing import APPRENTICESHIP_TYPES
 from workflows.models.org import DISTRICTS
@@ -175,7 +175,7 @@ def open_report(session: Session, district_code: str, year: int, half: int,
         raise ValidationFailed("请选择有效的区和半年度。")
     key = business_key(district_code, year, half)
     try:
-        with unit_of_work(session), frozen_now(at):
+        with unit_of_work(session), frozen_now(at), script_services(bindings.for_session(session, actor)):
             if session.get(District, district_code) is None:
                 raise ValidationFailed("请选择有效的区和半年度。")
             exists = session.scalars(select(WorkflowInstance.id).where(
