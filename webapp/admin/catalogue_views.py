@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
@@ -21,6 +19,7 @@ from webapp.extensions import db
 from webapp.models import current_actor
 from workflows import administration as admin
 from workflows import catalogue, policy, rules, service
+from workflows.engine import now
 from workflows.spreadsheets import SpreadsheetInvalid
 
 # --------------------------------------------------------------------------------------------------
@@ -201,7 +200,7 @@ def policy_new():  # type: ignore[no-untyped-def]
     form = PolicyForm()
     if request.method == "GET":
         start = policy.input_from(policy.in_force(db.session))
-        form.effective_from.data = date.today()
+        form.effective_from.data = policy.china_date(now())
         form.enterprise_share_pct.data = start.enterprise_share_pct
         form.occupation_share_pct.data = start.occupation_share_pct
         form.intermediate_min_pct.data = start.intermediate_min_pct
