@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-USERS = ("ent-440106-1", "ent-440112-1", "review-440106", "review-440112", "city", "admin")
+USERS = ("ent-440106-1", "ent-440106-2", "ent-440112-1", "review-440106", "review-440112", "city", "admin")
 PASSWORD = "Demo@2026"
 
 
