@@ -124,7 +124,7 @@ def detail(case_id: int):  # type: ignore[no-untyped-def]
         history=service.history(db.session, instance.id), action_labels=ACTION_LABELS, role_actors=ROLE_ACTORS,
         current_ids=current_ids, done_ids=done_ids,
         overdue=instance.status not in TERMINAL and instance.due_at is not None and instance.due_at < at,
-        show_checks=actor.role in ("district", "city", "admin"),
+        checks=service.visible_checks(actor, filing) if filing is not None else [],
         can_withdraw=actor.role == "enterprise" and instance.status in WITHDRAWABLE and filing is not None,
         withdraw_form=WithdrawForm(formdata=None),
     )

@@ -74,6 +74,7 @@ def show(task_id: str):  # type: ignore[no-untyped-def]
     if row.form_key not in TASK_FORMS:
         raise service.NotFound("未找到该任务。")
     form_class, partial = TASK_FORMS[row.form_key]
+    title = row.title  # the row is gone once the task is completed
     form = form_class()
     results = list(filing.check_results or []) if filing is not None else []
     if isinstance(form, DistrictReviewForm):
@@ -100,7 +101,7 @@ def show(task_id: str):  # type: ignore[no-untyped-def]
             if not exc.fields:
                 general_errors.append(exc.message)
         else:
-            flash(f"已办理“{row.title}”：{label}。", "success")
+            flash(f"已办理“{title}”：{label}。", "success")
             return redirect(url_for("tasks.inbox"))
     info = service.case_infos(db.session, [instance.id]).get(instance.id)
     status = 422 if request.method == "POST" else 200
