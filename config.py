@@ -43,6 +43,11 @@ class Config:
     REPORT_DUE_DAY = _int("REPORT_DUE_DAY", 10)
     REPORT_REMINDER_DAYS = _int("REPORT_REMINDER_DAYS", 5)
 
+    # Quarterly district plans (SPEC R11): due day of the quarter's first month, reminder days before it;
+    # PERIOD_AUTO_OPEN lets `workflows tick` / the scheduler open every district's plan when a quarter begins.
+    PLAN_DUE_DAY = _int("PLAN_DUE_DAY", 10)
+    PLAN_REMINDER_DAYS = _int("PLAN_REMINDER_DAYS", 5)
+    PERIOD_AUTO_OPEN = os.environ.get("PERIOD_AUTO_OPEN", "1") == "1"
     @classmethod
     def check(cls) -> None:
         """Refuse to start a production instance without a real secret key."""

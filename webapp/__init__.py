@@ -45,6 +45,9 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     from webapp.errors import register_error_handlers
 
     register_error_handlers(app)
+    from webapp.scheduler import start_scheduler
+
+    start_scheduler(app)
     return app
 
 

@@ -18,6 +18,8 @@ BLUEPRINTS = [
     "webapp.reports.views",
     "webapp.admin.views",
     "webapp.rosters.views",
+    "webapp.plans.views",
+    "webapp.notifications.views",
 ]
 
 

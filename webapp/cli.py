@@ -72,7 +72,8 @@ def register_cli(app: Flask) -> None:
         """Fire every timer due at that instant (run it from cron every minute)."""
         from workflows import service
 
-        fired = service.tick(db.session, _parse_now(now_text))
+        fired = service.tick(db.session, _parse_now(now_text),
+                             open_periods=current_app.config.get("PERIOD_AUTO_OPEN", True))
         click.echo(f"已触发 {fired} 个到期定时器。")
 
     @workflows_group.command("scheduler")
@@ -84,7 +85,7 @@ def register_cli(app: Flask) -> None:
         every = interval or current_app.config["SCHEDULER_INTERVAL_SECONDS"]
         click.echo(f"定时器调度已启动，每 {every} 秒运行一次。按 Ctrl+C 停止。")
         while True:
-            fired = service.tick(db.session)
+            fired = service.tick(db.session, open_periods=current_app.config.get("PERIOD_AUTO_OPEN", True))
             if fired:
                 click.echo(f"{datetime.now(UTC).isoformat()} 已触发 {fired} 个定时器")
             db.session.remove()

@@ -28,6 +28,7 @@ def for_session(session: Session, actor: Actor | None) -> dict[str, Callable[...
     import workflows.checks  # noqa: F401  (registers the filing checks)
     import workflows.deadlines  # noqa: F401  (due-date helpers)
     import workflows.notifications  # noqa: F401  (notify_role)
+    import workflows.plans  # noqa: F401  (run_plan_checks, plan_share_below_min)
 
     helpers: dict[str, Callable[..., Any]] = {}
     for factory in _FACTORIES:

@@ -209,5 +209,7 @@ def before_decision(session: Session, instance: WorkflowInstance, decision: str,
 
 
 def after_decision(session: Session, instance: WorkflowInstance, decision: str, actor: Actor) -> None:
-    """Hook after a decision (notifications attach here)."""
-    return None
+    """Hook after a decision: the enterprise (the district on a city send-back) is notified in-app."""
+    from workflows import notifications
+
+    notifications.on_filing_decision(session, instance, decision, actor)

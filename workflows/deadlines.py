@@ -15,6 +15,7 @@ overdue flag, 催办 (urge) and the openers that start one instance per district
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -27,6 +28,8 @@ from workflows.dto import Actor
 from workflows.engine import get_engine, now
 from workflows.models import TaskIndex, WorkflowInstance
 from workflows.script_helpers import CHINA_TZ
+
+log = logging.getLogger(__name__)
 
 # Statuses in which the city, not the district, holds a plan or report: not overdue for the district.
 WAITING_ON_CITY = ("city_record",)
@@ -97,12 +100,19 @@ def not_before(instant: str, floor: str | None = None) -> str:
     return (lower if lower > when else when).isoformat()
 
 
+def date_label(instant: str) -> str:
+    """'2027-01-10T23:59:59+08:00' -> '2027年1月10日' (China time)."""
+    day = datetime.fromisoformat(str(instant)).astimezone(CHINA_TZ).date()
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 # Pure helpers BPMN scripts may call (also bound per session below so no shared file has to list them).
 SCRIPT_HELPERS: dict[str, Callable[..., Any]] = {
     "quarter_due_at": quarter_due_at,
     "period_due_at": period_due_at,
     "days_before": days_before,
     "not_before": not_before,
+    "date_label": date_label,
 }
 
 
@@ -185,7 +195,18 @@ def register_opener(fn: Opener) -> Opener:
 
 
 def open_due_periods(session: Session, at: datetime) -> int:
-    """Run every registered opener at ``at``."""
+    """Run every registered opener at ``at``, with the session-bound script helpers available (a new
+    instance runs its first script tasks at once). One opener failing is logged and does not stop the
+    others, nor the timers that tick fires next."""
     import workflows.plans  # noqa: F401  (registers the quarterly-plan opener)
+    from workflows.engine import script_services
 
-    return sum(fn(session, at) for fn in list(_OPENERS))
+    opened = 0
+    for fn in list(_OPENERS):
+        try:
+            with script_services(bindings.for_session(session, None)):
+                opened += int(fn(session, at) or 0)
+        except Exception:
+            session.rollback()
+            log.exception("period opener %s failed at %s", getattr(fn, "__qualname__", fn), at.isoformat())
+    return opened

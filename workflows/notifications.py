@@ -189,6 +189,12 @@ def on_filing_decision(session: Session, instance: WorkflowInstance, decision: s
     if spec is None:
         return 0
     role, kind, template = spec
+    if not comment:
+        from workflows.models import AuditEvent
+
+        last = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
+                               .order_by(AuditEvent.id.desc())).first()
+        comment = last.comment if last is not None and last.action == decision else ""
     body = f"意见：{comment}" if comment else ""
     if actor is not None:
         body = f"办理人：{actor.name}。" + body

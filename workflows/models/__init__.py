@@ -6,6 +6,7 @@ from workflows.models.filing import Course, Filing, Trainee
 from workflows.models.notification import NOTIFICATION_KINDS, Notification
 from workflows.models.org import DISTRICTS, District, Enterprise, User
 from workflows.models.plan import DistrictYearPlan
+from workflows.models.quarterly_plan import QuarterlyPlan, QuarterlyPlanRow
 from workflows.models.report_models import PublicityItem, ReportAttachment, ReportCase, SemiannualReport
 from workflows.models.token import ApiToken
 
@@ -24,6 +25,8 @@ __all__ = [
     "Occupation",
     "PolicyVersion",
     "PublicityItem",
+    "QuarterlyPlan",
+    "QuarterlyPlanRow",
     "ReportAttachment",
     "ReportCase",
     "SemiannualReport",

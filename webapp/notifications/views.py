@@ -1,0 +1,114 @@
+"""站内信 inbox: the signed-in user's notifications, newest first; open one (marks it read), mark all read.
+Registers ``app.extensions["unread_counter"]`` for the bell in base.html."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask_login import login_required
+
+from webapp.extensions import db
+from webapp.models import current_actor
+from webapp.notifications.forms import MarkAllReadForm, MarkReadForm
+from workflows import notifications
+from workflows.models import Notification
+
+bp = Blueprint("notifications", __name__, static_folder="static",
+               static_url_path="/notifications/static")
+
+PER_PAGE = 20
+
+
+def _unread_counter(user) -> int:  # type: ignore[no-untyped-def]
+    return notifications.unread_count(db.session, user.id)
+
+
+@bp.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    app: Flask = state.app
+    app.extensions["unread_counter"] = _unread_counter
+
+
+def target_url(row: Notification) -> str | None:
+    """Where a notification leads: its own same-site link, else its case (the case kind's page registered
+    in app.extensions["case_links"], else the generic case page)."""
+    if row.link and row.link.startswith("/") and not row.link.startswith("//"):
+        return row.link
+    if row.instance_id is None:
+        return None
+    builder = current_app.extensions.get("case_links", {}).get(row.case_kind)
+    if builder is not None:
+        return str(builder(row.instance_id))
+    if "cases.detail" in current_app.view_functions:
+        return url_for("cases.detail", case_id=row.instance_id)
+    return None
+
+
+@dataclass
+class Page:
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(ceil(self.total / self.per_page), 1)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+@bp.route("/notifications/")
+@login_required
+def index():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    unread_only = request.args.get("unread") == "1"
+    rows, total = notifications.list_for(db.session, actor, page, PER_PAGE, unread_only)
+    return render_template("notifications/index.html", rows=rows, page=Page(page, PER_PAGE, total),
+                           unread_only=unread_only, links={r.id: target_url(r) for r in rows},
+                           unread=notifications.unread_count(db.session, actor.id),
+                           read_form=MarkReadForm(), all_form=MarkAllReadForm())
+
+
+@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@login_required
+def read(notification_id: int):  # type: ignore[no-untyped-def]
+    """Mark one read; with ``open=1`` go on to what it is about."""
+    actor = current_actor()
+    form = MarkReadForm()
+    if not form.validate_on_submit():
+        flash("页面已过期，请刷新后重试。", "error")
+        return redirect(url_for("notifications.index"))
+    row = notifications.mark_read(db.session, actor, notification_id)
+    if request.form.get("open") == "1":
+        target = target_url(row)
+        if target:
+            return redirect(target)
+    return redirect(url_for("notifications.index", unread=request.args.get("unread") or None))
+
+
+@bp.route("/notifications/read-all", methods=["POST"])
+@login_required
+def read_all():  # type: ignore[no-untyped-def]
+    form = MarkAllReadForm()
+    if form.validate_on_submit():
+        count = notifications.mark_all_read(db.session, current_actor())
+        flash(f"已将 {count} 条消息标为已读。" if count else "没有未读消息。", "success")
+    return redirect(url_for("notifications.index"))
