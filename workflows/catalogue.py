@@ -131,8 +131,10 @@ def _shipped(name: str) -> dict[str, Any]:
 
 def _from_rows(name: str, session: Session) -> dict[str, Any]:
     if name == "occupation":
-        return {r.code: _occupation(r) for r in session.scalars(select(OccupationRow).order_by(OccupationRow.code))}
-    return {r.isbn: _textbook(r) for r in session.scalars(select(TextbookRow).order_by(TextbookRow.isbn))}
+        rows = session.scalars(select(OccupationRow).order_by(OccupationRow.seq, OccupationRow.code))
+        return {r.code: _occupation(r) for r in rows}
+    books = session.scalars(select(TextbookRow).order_by(TextbookRow.seq, TextbookRow.isbn))
+    return {r.isbn: _textbook(r) for r in books}
 
 
 def _occupation(row: OccupationRow) -> rules.Occupation:
@@ -180,14 +182,20 @@ def ensure_loaded(session: Session) -> dict[str, int]:
     return added
 
 
+def _next_seq(session: Session, model: type[OccupationRow] | type[TextbookRow]) -> int:
+    return int(session.scalar(select(func.coalesce(func.max(model.seq), -1))) or 0) + 1
+
+
 def upsert_occupations(session: Session, items: Iterable[rules.Occupation], replace: bool = False) -> int:
     """Insert or update occupations by code; with ``replace`` delete the ones not given."""
     items = list(items)
     existing = {r.code: r for r in session.scalars(select(OccupationRow))}
+    next_seq = _next_seq(session, OccupationRow)
     for o in items:
         row = existing.get(o.code)
         if row is None:
-            row = OccupationRow(code=o.code)
+            row = OccupationRow(code=o.code, seq=next_seq)
+            next_seq += 1
             session.add(row)
         row.name, row.aliases, row.job_posts = o.name, list(o.aliases), list(o.job_posts)
         row.levels = sorted({int(x) for x in o.levels}, reverse=True)
@@ -204,10 +212,12 @@ def upsert_textbooks(session: Session, items: Iterable[rules.Textbook], replace:
     """Insert or update textbooks by ISBN; with ``replace`` delete the ones not given."""
     items = list(items)
     existing = {r.isbn: r for r in session.scalars(select(TextbookRow))}
+    next_seq = _next_seq(session, TextbookRow)
     for t in items:
         row = existing.get(t.isbn)
         if row is None:
-            row = TextbookRow(isbn=t.isbn)
+            row = TextbookRow(isbn=t.isbn, seq=next_seq)
+            next_seq += 1
             session.add(row)
         row.title, row.publisher, row.category = t.title, t.publisher, t.category
         row.occupation_codes = list(t.occupation_codes)
@@ -298,14 +308,16 @@ def save_occupation(session: Session, data: OccupationInput, original_code: str 
     if errors:
         raise ValidationFailed("职业信息有误，请修改标出的内容。", errors)
     code = data.code.strip()
+    seq = None
     if original_code and original_code != code:
         old = session.get(OccupationRow, original_code)
         if old is not None:
+            seq = old.seq
             session.delete(old)
             session.flush()
     row = session.get(OccupationRow, code)
     if row is None:
-        row = OccupationRow(code=code)
+        row = OccupationRow(code=code, seq=_next_seq(session, OccupationRow) if seq is None else seq)
         session.add(row)
     row.name = data.name.strip()
     row.aliases, row.job_posts = list(data.aliases), list(data.job_posts)
@@ -323,14 +335,16 @@ def save_textbook(session: Session, data: TextbookInput, original_isbn: str | No
     if errors:
         raise ValidationFailed("教材信息有误，请修改标出的内容。", errors)
     isbn = rules.normalize_isbn(data.isbn)
+    seq = None
     if original_isbn and original_isbn != isbn:
         old = session.get(TextbookRow, original_isbn)
         if old is not None:
+            seq = old.seq
             session.delete(old)
             session.flush()
     row = session.get(TextbookRow, isbn)
     if row is None:
-        row = TextbookRow(isbn=isbn)
+        row = TextbookRow(isbn=isbn, seq=_next_seq(session, TextbookRow) if seq is None else seq)
         session.add(row)
     row.title, row.publisher, row.category = data.title.strip(), data.publisher.strip(), data.category
     row.occupation_codes = list(data.occupation_codes)

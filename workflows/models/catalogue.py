@@ -22,6 +22,8 @@ class Occupation(Base):
     __tablename__ = "occupation"
 
     code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    # Catalogue order (as imported; entries added later go last).
+    seq: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(100))
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     job_posts: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -36,6 +38,7 @@ class Textbook(Base):
     __tablename__ = "textbook"
 
     isbn: Mapped[str] = mapped_column(String(13), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
     title: Mapped[str] = mapped_column(String(200))
     publisher: Mapped[str] = mapped_column(String(100))
     category: Mapped[str] = mapped_column(String(30))
