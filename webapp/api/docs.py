@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from flask import Blueprint, render_template, request
+from markupsafe import Markup, escape
 
 from webapp.api.openapi import BASE_PATH, ERROR_RESPONSES, document
 from webapp.api.registry import ERROR_CODES, ROLE_LABELS
@@ -15,7 +16,14 @@ bp = Blueprint("api_docs", __name__, url_prefix="/api/docs")
 
 _TYPE_NAMES = {"string": "字符串", "integer": "整数", "number": "数字", "boolean": "布尔", "object": "对象",
                "array": "数组", "null": "null"}
-_FORMATS = {"date": "日期 YYYY-MM-DD", "date-time": "时间 ISO 8601"}
+_FORMATS = {"date": "日期", "date-time": "时间"}
+
+
+@bp.app_template_filter("inline_code")
+def inline_code(text: str) -> Markup:
+    """`x` spans of the OpenAPI descriptions as <code>x</code> (the rest escaped)."""
+    parts = str(escape(text)).split("`")
+    return Markup("".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts)))
 
 
 def _ref_name(node: dict[str, Any]) -> str | None:
@@ -28,20 +36,25 @@ def _type_label(node: dict[str, Any]) -> str:
     if name:
         return name
     if "anyOf" in node:
-        return " 或 ".join(_type_label(n) for n in node["anyOf"])
+        kinds = [n for n in node["anyOf"] if n.get("type") != "null"]
+        label = " 或 ".join(_type_label(n) for n in kinds)
+        return label + ("，可为 null" if len(kinds) < len(node["anyOf"]) else "")
     kind = node.get("type", "")
     kinds = kind if isinstance(kind, list) else [kind]
-    label = " 或 ".join(_TYPE_NAMES.get(k, k) for k in kinds if k)
-    if "array" in kinds and isinstance(node.get("items"), dict):
-        label = f"{_type_label(node['items'])} 的数组"
+    nullable = "null" in kinds
+    kinds = [k for k in kinds if k and k != "null"]
     if node.get("format") in _FORMATS:
-        label += f"（{_FORMATS[node['format']]}）"
-    return label or "任意"
+        label = _FORMATS[node["format"]]
+    elif "array" in kinds and isinstance(node.get("items"), dict):
+        label = f"{_type_label(node['items'])} 的数组"
+    else:
+        label = " 或 ".join(_TYPE_NAMES.get(k, k) for k in kinds) or "任意"
+    return label + ("，可为 null" if nullable else "")
 
 
 def _constraints(node: dict[str, Any]) -> str:
     parts = []
-    if "enum" in node:
+    if "enum" in node and not str(node.get("description", "")).count("`"):  # choices not already explained
         parts.append("取值：" + "、".join(json.dumps(v, ensure_ascii=False) for v in node["enum"]))
     if "const" in node:
         parts.append(f"固定为 {json.dumps(node['const'], ensure_ascii=False)}")
@@ -128,7 +141,8 @@ def index():  # type: ignore[no-untyped-def]
                     "id": op["operationId"], "method": method.upper(), "path": path,
                     "summary": op["summary"], "description": op.get("description", ""),
                     "roles": [ROLE_LABELS[r] for r in op.get("x-roles", [])], "public": op.get("security") == [],
-                    "params": op.get("parameters", []),
+                    "params": [{**p, "type": _type_label(p["schema"]), "constraints": _constraints(p["schema"]),
+                                "default": p["schema"].get("default")} for p in op.get("parameters", [])],
                     "body_media": media, "body_required": op.get("requestBody", {}).get("required", False),
                     "body_rows": field_rows(body["schema"], schemas) if body else [],
                     "body_schema": _ref_name(body["schema"]) if body else None,
