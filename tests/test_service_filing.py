@@ -123,3 +123,16 @@ def test_hard_errors_refuse_submission_and_change_nothing(session, world):  # ty
     assert status(session, filing) == "draft"
     assert session.query(AuditEvent).count() == audit_before
     assert task_of(session, filing).form_key == "filing_edit"
+
+
+def test_stored_state_is_small_and_round_trips(session, world):  # type: ignore[no-untyped-def]
+    from workflows import runner, store
+    from workflows.engine import get_engine
+
+    filing = submitted_filing(session, world)
+    instance = session.get(WorkflowInstance, filing.instance_id)
+    assert len(instance.state_json.encode()) <= 8 * 1024
+    assert '"spec"' not in store.decode_state(instance.state_json)
+    workflow = store.load_workflow(get_engine(), instance)
+    assert [t.name for t in runner.ready_human_tasks(workflow)] == [
+        "district_review"]

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflows import bindings, runner, store
@@ -268,7 +268,8 @@ def _task_and_locked_instance(session: Session, actor: Actor, task_id: str) -> t
     """The task's index row and its instance, locked, in one query (the decision hot path)."""
     stmt = (select(TaskIndex, WorkflowInstance)
             .join(WorkflowInstance, TaskIndex.instance_id == WorkflowInstance.id)
-            .where(TaskIndex.task_id == str(task_id)))
+            .where(TaskIndex.task_id == str(task_id))
+            .options(undefer(WorkflowInstance.state_json)))
     if session.get_bind().dialect.name != "sqlite":
         stmt = stmt.with_for_update(of=WorkflowInstance)
     found = session.execute(stmt).first()

@@ -39,7 +39,8 @@ class WorkflowInstance(Base):
     business_key: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(300), default="")
     spec_version_id: Mapped[int] = mapped_column(ForeignKey("spec_version.id"))
-    state_json: Mapped[str] = mapped_column(Text)
+    # Serialized workflow without its spec (see store.encode_state); deferred: lists never load it.
+    state_json: Mapped[str] = mapped_column(Text, deferred=True)
     status: Mapped[str] = mapped_column(String(30))
     current_step: Mapped[str] = mapped_column(String(100), default="")
     district_code: Mapped[str | None] = mapped_column(ForeignKey("district.code"))
