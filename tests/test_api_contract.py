@@ -212,3 +212,53 @@ def test_docs_link_in_nav_for_city_and_admin_only(client, world):  # type: ignor
         page = client.get("/me").get_data(as_text=True)
         assert ('href="/api/docs"' in page) is shown, username
         client.post("/logout")
+
+
+# --- the extension point for uploads (used by plans and reports) -------------------------------------------
+
+
+def test_multipart_operations_validate_fields_and_cap_size(app):  # type: ignore[no-untyped-def]
+    import io
+
+    from flask import request
+
+    from webapp.api.core import _dispatch
+    from webapp.api.errors import ApiError
+    from webapp.api.registry import Operation
+    from webapp.api.validation import RequestInvalid
+
+    op = Operation(method="POST", path="/uploads-test", operation_id="uploads_test", summary="", description="",
+                   tag="x", roles=None, body="Withdrawal", body_media="multipart/form-data", max_body=4096)
+
+    def view(call):  # type: ignore[no-untyped-def]
+        return call.body, sorted(request.files)
+
+    def form(**fields):  # type: ignore[no-untyped-def]
+        return app.test_request_context("/api/v1/uploads-test", method="POST", data=fields,
+                                        content_type="multipart/form-data")
+
+    with form(comment="典型案例", file=(io.BytesIO(b"x" * 100), "a.jpg")):
+        assert _dispatch(op, view, {}) == ({"comment": "典型案例"}, ["file"])
+    with form(comment="x", other="y"), pytest.raises(RequestInvalid) as invalid:
+        _dispatch(op, view, {})
+    assert "other" in invalid.value.fields
+    with form(file=(io.BytesIO(b"x" * 5000), "big.jpg")), pytest.raises(ApiError) as too_big:
+        _dispatch(op, view, {})
+    assert too_big.value.status == 413
+    with app.test_request_context("/api/v1/uploads-test", method="POST", json={"comment": "x"}), \
+            pytest.raises(RequestInvalid):
+        _dispatch(op, view, {})
+
+
+def test_case_sections_extend_the_case_detail(api, tokens, monkeypatch):  # type: ignore[no-untyped-def]
+    from webapp.api import registry
+
+    seen = []
+
+    def builder(session, instance, actor):  # type: ignore[no-untyped-def]
+        seen.append((instance.kind, actor.role))
+        return {"quarter": 1}
+
+    monkeypatch.setitem(registry.CASE_SECTIONS, "filing", ("plan", builder))
+    case = api.post("/filings", token=tokens["ent-440106-1"], json=filing_body()).get_json()
+    assert case["plan"] == {"quarter": 1} and seen == [("filing", "enterprise")]
