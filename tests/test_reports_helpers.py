@@ -7,6 +7,7 @@ import io
 import os
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -65,8 +66,17 @@ def stored_files(upload_dir: str) -> set[str]:
     return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
 
 
+class OwnContextClient(FlaskClient):
+    """Every request in a fresh app context (own ``g`` and db session), as in production; otherwise the
+    ``session`` fixture's pushed context would share Flask-Login's cached user between clients."""
+
+    def open(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def login(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
+    client = OwnContextClient(app, app.response_class, use_cookies=True)
     response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     return client

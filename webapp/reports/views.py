@@ -108,8 +108,7 @@ def _apply_errors(form: Any, exc: service.ValidationFailed) -> list[str]:
             field.errors = [*field.errors, *messages]
         else:
             general.extend(messages)
-    if not exc.fields or not any(name in form._fields for name in exc.fields):
-        general.insert(0, exc.message)
+    general.insert(0, exc.message)  # the summary at the top; the details sit next to their fields
     return list(dict.fromkeys(general))
 
 
