@@ -14,6 +14,7 @@ from webapp.extensions import db
 from webapp.filings.forms import PlainForm, WithdrawForm, options
 from webapp.filings.views import WITHDRAWABLE
 from webapp.models import current_actor
+from webapp.tasks.views import case_url, task_url
 from workflows import service
 from workflows.engine import now
 from workflows.models import DISTRICTS
@@ -29,6 +30,8 @@ ACTION_LABELS = {
     "send_back": "退回区局重新审核", "withdraw": "企业撤回", "timer": "期限届满，系统自动处理",
 }
 ROLE_ACTORS = {"enterprise": "企业", "district": "区人社局", "city": "市职业能力建设指导中心"}
+# Comments the service writes itself; the timeline shows only what a person wrote.
+DEFAULT_COMMENTS = frozenset({"创建备案草稿", "保存草稿", "提交备案", "重新提交", "企业撤回"})
 TERMINAL = ("recorded", "rejected", "withdrawn", "expired")
 
 
@@ -102,6 +105,7 @@ def index():  # type: ignore[no-untyped-def]
     infos = service.case_infos(db.session, [r.id for r in rows])
     return render_template(
         "cases/index.html", form=form, rows=rows, infos=infos, total=total, pager=Page(page, PER_PAGE, total),
+        links={r.id: case_url(r.kind, r.id) for r in rows},
         args={k: v for k, v in request.args.items() if k != "page"}, now=now(), terminal=TERMINAL,
         filtered=any([filters.q, filters.district, filters.status, filters.apprenticeship_type, filters.kind]),
     )
@@ -121,7 +125,9 @@ def detail(case_id: int):  # type: ignore[no-untyped-def]
         "cases/detail.html", instance=instance, filing=filing,
         enterprise_name=info.enterprise_name if info else "", district_name=info.district_name if info else "",
         tasks=tasks, can_act={t.task_id: service.may_complete(actor, t) for t in tasks},
+        task_links={t.task_id: task_url(t, filing.id if filing is not None else None) for t in tasks},
         history=service.history(db.session, instance.id), action_labels=ACTION_LABELS, role_actors=ROLE_ACTORS,
+        default_comments=DEFAULT_COMMENTS,
         current_ids=current_ids, done_ids=done_ids,
         overdue=instance.status not in TERMINAL and instance.due_at is not None and instance.due_at < at,
         checks=service.visible_checks(actor, filing) if filing is not None else [],

@@ -13,6 +13,7 @@ from webapp.filings.forms import MAX_COURSES, MAX_TRAINEES, CourseForm, FilingFo
 from webapp.models import current_actor
 from workflows import catalogue, policy, rules, service
 from workflows.dto import Actor
+from workflows.engine import now
 from workflows.models import Filing, WorkflowInstance
 
 bp = Blueprint("filings", __name__, static_folder="static", static_url_path="/filings/static")
@@ -58,6 +59,14 @@ def _latest_return(instance: WorkflowInstance):  # type: ignore[no-untyped-def]
     return next((e for e in reversed(service.history(db.session, instance.id)) if e.action == "return"), None)
 
 
+def _deadline(instance: WorkflowInstance | None):  # type: ignore[no-untyped-def]
+    """When the enterprise's open task falls due (a returned filing closes after it)."""
+    if instance is None:
+        return None
+    dues = [t.due_at for t in service.ready_tasks(db.session, instance.id) if t.due_at is not None]
+    return min(dues) if dues else instance.due_at
+
+
 def _render_form(form: FilingForm, filing: Filing | None = None, instance: WorkflowInstance | None = None,
                  status: int = 200) -> tuple[str, int]:
     params = policy.in_force(db.session)
@@ -67,6 +76,7 @@ def _render_form(form: FilingForm, filing: Filing | None = None, instance: Workf
         filing=filing,
         instance=instance,
         returned=_latest_return(instance) if instance is not None else None,
+        deadline=_deadline(instance),
         plan=fund_plan(filing) if filing is not None else None,
         rates=params.rates,
         max_period_years=params.max_period_years,
@@ -89,7 +99,7 @@ def index():  # type: ignore[no-untyped-def]
         status = None
     rows = service.list_filings(db.session, actor, status)
     counts = service.status_counts(db.session, actor)
-    return render_template("filings/index.html", rows=rows, counts=counts, status=status,
+    return render_template("filings/index.html", rows=rows, counts=counts, status=status, now=now(),
                            total=sum(counts.values()), editable=EDITABLE, withdrawable=WITHDRAWABLE)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -15,15 +15,20 @@ from webapp.tasks.forms import TASK_FORMS, DistrictReviewForm
 from workflows import service
 from workflows.dto import Actor
 from workflows.engine import now
-from workflows.models import TaskIndex
+from workflows.models import DISTRICTS, TaskIndex
 
 bp = Blueprint("tasks", __name__)
 
 CONFLICT_MESSAGE = "该任务已被他人处理，以下是案件的最新状态。"
 
 
-def task_url(row: TaskIndex, filing_id: int | None) -> str:
-    """Where a task is done: the filing form for the enterprise's tasks, else the task page."""
+def task_url(row: TaskIndex, filing_id: int | None = None) -> str:
+    """Where a task is done: the page another feature registered for its formKey
+    (``app.extensions["task_urls"][form_key] = lambda row: url``), the filing form for the enterprise's
+    tasks, else the task page with the decision form."""
+    custom = current_app.extensions.get("task_urls", {}).get(row.form_key)
+    if custom is not None:
+        return str(custom(row))
     if row.form_key == "filing_edit" and filing_id is not None:
         return url_for("filings.edit", filing_id=filing_id)
     return url_for("tasks.show", task_id=row.task_id)
@@ -49,7 +54,8 @@ def inbox():  # type: ignore[no-untyped-def]
                                  and infos[r.instance_id].filing else None) for r in shown}
     return render_template("tasks/inbox.html", rows=shown, total=len(rows), infos=infos, overdue=overdue,
                            counts=counts, titles=titles, selected=selected, only_overdue=only_overdue,
-                           links=links)
+                           links=links, case_links={r.instance_id: case_url(r.kind, r.instance_id) for r in shown},
+                           district_name=DISTRICTS.get(actor.district_code or "", ""))
 
 
 def _already_done(actor: Actor, task_id: str) -> Response:
@@ -57,6 +63,15 @@ def _already_done(actor: Actor, task_id: str) -> Response:
     case_id = service.case_of_task(db.session, actor, task_id)
     flash(CONFLICT_MESSAGE, "warning")
     return redirect(url_for("cases.detail", case_id=case_id))
+
+
+def case_url(kind: str, instance_id: int) -> str:
+    """The page of a case: the one its feature registered (``app.extensions["case_links"][kind]``),
+    else the generic case detail."""
+    custom = current_app.extensions.get("case_links", {}).get(kind)
+    if custom is not None and kind != "filing":
+        return str(custom(instance_id))
+    return url_for("cases.detail", case_id=instance_id)
 
 
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])
@@ -69,9 +84,10 @@ def show(task_id: str):  # type: ignore[no-untyped-def]
         return _already_done(actor, task_id)
     instance = service.get_case(db.session, actor, row.instance_id)
     filing = service.filing_of(db.session, instance) if instance.kind == "filing" else None
-    if row.form_key == "filing_edit" and filing is not None:
-        return redirect(url_for("filings.edit", filing_id=filing.id))
     if row.form_key not in TASK_FORMS:
+        target = task_url(row, filing.id if filing is not None else None)
+        if target != url_for("tasks.show", task_id=row.task_id):
+            return redirect(target)
         raise service.NotFound("未找到该任务。")
     form_class, partial = TASK_FORMS[row.form_key]
     title = row.title  # the row is gone once the task is completed
