@@ -157,3 +157,57 @@ def test_upload_screen(client, world, session, draft):  # type: ignore[no-untype
     client.post("/logout")
     client.post("/login", data={"username": "ent-440106-2", "password": "Demo@2026"})
     assert client.get(f"/filings/{draft.id}/roster").status_code == 404
+
+
+def _handmade_xlsx() -> bytes:
+    """A workbook as Excel writes it: shared strings (one with a phonetic run), a date style, gaps."""
+    import zipfile
+
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    files = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType='
+        '"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName='
+        '"/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+        'worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sharedStrings+xml"/><Override PartName="/xl/styles.xml" ContentType='
+        '"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>',
+        "_rels/.rels": f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        f'relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0"?><workbook {ns} xmlns:r="{rel}"><sheets><sheet name="名册" sheetId="1"'
+        ' r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        f'package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/><Relationship Id="rId3" '
+        f'Type="{rel}/styles" Target="styles.xml"/></Relationships>',
+        "xl/sharedStrings.xml": f'<?xml version="1.0"?><sst {ns}><si><t>姓名</t></si><si><t>身份证号码</t></si>'
+        '<si><t>劳动合同起始日期</t></si><si><r><t>张</t></r><r><t>三</t></r><rPh sb="0" eb="1"><t>zhang</t></rPh>'
+        '</si><si><t>440106199501010001</t></si></sst>',
+        "xl/styles.xml": f'<?xml version="1.0"?><styleSheet {ns}><cellXfs count="2"><xf numFmtId="0"/>'
+        '<xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>',
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0"?><worksheet {ns}><sheetData>'
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="D1" t="s"><v>2</v></c></row>'
+        '<row r="3"><c r="A3" t="s"><v>3</v></c><c r="B3" t="s"><v>4</v></c><c r="D3" s="1"><v>45352</v></c>'
+        '<c r="E3"><v>2023</v></c><c r="F3" t="b"><v>1</v></c></row></sheetData></worksheet>',
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_the_lean_reader_agrees_with_openpyxl_on_an_excel_style_file() -> None:
+    from workflows.spreadsheets import _fast_rows, read_sheet
+
+    data = _handmade_xlsx()
+    fast = list(_fast_rows(data))
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    slow = [tuple(v for v in row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    strip = [tuple(v for v in row if v is not None) for row in fast]
+    assert strip == [tuple(v for v in row if v is not None) for row in slow]
+    assert fast[2] == ("张三", "440106199501010001", None, datetime(2024, 3, 1), 2023, True)
+    sheet = read_sheet(data, ("姓名", "身份证号码"))
+    assert sheet.rows[0][0] == 3 and sheet.value(sheet.rows[0][1], "劳动合同起始日期") == datetime(2024, 3, 1)
