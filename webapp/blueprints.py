@@ -18,6 +18,7 @@ BLUEPRINTS = [
     "webapp.reports.views",
     "webapp.admin.views",
     "webapp.rosters.views",
+    "webapp.dashboard.views",
     "webapp.plans.views",
     "webapp.notifications.views",
 ]
