@@ -100,6 +100,7 @@ def sample_filing(enterprise_seed: int, occupation_code: str | None = None, leve
 def seed(session: Session) -> dict[str, int]:
     """Create the demo world once; returns counts of what exists afterwards."""
     ensure_districts(session)
+    catalogue.ensure_loaded(session)  # the shipped catalogues become editable rows (no-op once loaded)
     _user(session, "admin", display_name="系统管理员", role="admin")
     _user(session, "city", display_name="市指导中心 王晓楠", role="city")
     for code, name in DISTRICTS.items():
