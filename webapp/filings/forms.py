@@ -140,6 +140,10 @@ class FilingForm(ZhForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.occupation_code.choices = occupation_choices()
+        code = self.occupation_code.data
+        if code and not self.occupation_code.raw_data and code not in {c.value for c in self.occupation_code.choices}:
+            # Show a saved code that has since left the catalogue (posting it back asks for a new choice).
+            self.occupation_code.choices.append(SelectChoice(code, f"{code}（已不在目录中）"))
         for name in self.REQUIRED_ON_SUBMIT:
             self[name].flags.required = True
         # Errors without a field of their own (e.g. 未填写学员) and errors shown at the top.
