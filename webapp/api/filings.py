@@ -48,7 +48,7 @@ EXAMPLE = _example()
 
 def _data(body: dict[str, Any]):  # type: ignore[no-untyped-def]
     code = body["occupation_code"].strip()
-    if code not in catalogue.occupations():
+    if code not in catalogue.occupations(db.session):
         raise RequestInvalid("职业（工种）代码不在目录中。",
                              {"occupation_code": ["不在职业（工种）目录中，请从 GET /api/v1/occupations 选择"]})
     return serializers.filing_data(body)
