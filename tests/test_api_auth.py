@@ -38,6 +38,8 @@ def test_token_is_issued_for_valid_credentials_and_stored_hashed(api, session): 
     assert rows[0].name == "对接测试"
     me = api.get("/auth/me", token=body["token"])
     assert me.status_code == 200 and me.get_json()["user"]["username"] == "review-440106"
+    session.expire_all()
+    assert session.scalars(select(ApiToken)).one().last_used_at is not None
 
 
 @pytest.mark.parametrize("payload", [

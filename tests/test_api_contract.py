@@ -55,6 +55,17 @@ def test_document_covers_every_api_route(app):  # type: ignore[no-untyped-def]
     assert routed == documented
 
 
+def test_document_is_valid_openapi_31_with_valid_json_schemas():  # type: ignore[no-untyped-def]
+    from jsonschema import Draft202012Validator
+    from schemathesis.specs.openapi import definitions
+
+    doc = openapi()
+    errors = [e.message for e in definitions.OPENAPI_31_VALIDATOR.iter_errors(doc)]
+    assert errors == []
+    for schema in doc["components"]["schemas"].values():
+        Draft202012Validator.check_schema(schema)  # raises SchemaError naming the problem
+
+
 def test_every_operation_documents_its_responses_and_security():  # type: ignore[no-untyped-def]
     doc = openapi()
     assert doc["components"]["securitySchemes"]["bearerAuth"] == {
