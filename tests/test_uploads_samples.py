@@ -82,18 +82,24 @@ CONTENT_TYPES = (
     b"</Types>")
 
 
+def _entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=(2027, 1, 1, 0, 0, 0))  # fixed: the same bytes on every call
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
 def docx(text: str = "典型案例材料") -> bytes:
     """A minimal Word document built by hand (python-docx is not installed)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", CONTENT_TYPES)
-        zf.writestr("_rels/.rels",
+        zf.writestr(_entry("[Content_Types].xml"), CONTENT_TYPES)
+        zf.writestr(_entry("_rels/.rels"),
                     '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
                     'package/2006/relationships"><Relationship Id="rId1" '
                     'Type="http://schemas.openxmlformats.org/officeDocument/2006/'
                     'relationships/officeDocument" '
                     'Target="word/document.xml"/></Relationships>')
-        zf.writestr("word/document.xml",
+        zf.writestr(_entry("word/document.xml"),
                     '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
                     f'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>')
     return buf.getvalue()
@@ -102,7 +108,7 @@ def docx(text: str = "典型案例材料") -> bytes:
 def plain_zip() -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("readme.txt", "not a word document")
+        zf.writestr(_entry("readme.txt"), "not a word document")
     return buf.getvalue()
 
 
@@ -134,5 +140,6 @@ def test_samples_open() -> None:
     assert pdf().startswith(b"%PDF-1.4") and pdf().rstrip().endswith(b"%%EOF")
     with zipfile.ZipFile(io.BytesIO(docx())) as zf:
         assert "word/document.xml" in zf.namelist()
+    assert docx() == docx()
     with Image.open(io.BytesIO(picture("JPEG"))) as im:
         assert im.getexif().get_ifd(0x8825)  # the GPS block really is there before upload
