@@ -33,6 +33,11 @@ def app(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-de
         UPLOAD_DIR = upload_dir
 
     application = create_app(Cfg)
+    # Every test request gets its own app context (own `g`, own db session), as in production; the
+    # `session` fixture keeps a context pushed for the whole test, which Flask would otherwise reuse.
+    from tests.test_web_helpers import RequestContextClient
+
+    application.test_client_class = RequestContextClient
     with application.app_context():
         Base.metadata.drop_all(db.engine)
         Base.metadata.create_all(db.engine)

@@ -616,3 +616,11 @@ def test_subsidy_and_formatting() -> None:
     assert format_share(0.725) == "72.5%" and format_share(0.7) == "70.0%" and format_share(1) == "100.0%"
     with pytest.raises(ValueError):
         subsidy_fen(-1, 5000, 1)
+
+
+def test_institution_and_double_tutors_are_required() -> None:
+    results = hard(filing(institution_name=" ", institution_type="", tutor_enterprise="", tutor_institution=""))
+    fields = {r.field for r in results}
+    assert {"institution.name", "institution.type", "tutors.enterprise", "tutors.institution"} <= fields
+    assert all(r.severity == "hard" and not r.ok for r in results)
+    assert any("院校导师" in r.message for r in results)

@@ -264,8 +264,14 @@ def _check_header(f: FilingInput, occupations: Mapping[str, Occupation]) -> list
         out.append(_hard("credit_code", "enterprise_credit_code", f"企业{error}"))
     if f.apprenticeship_type not in APPRENTICESHIP_TYPES:
         out.append(_hard("apprenticeship_type", "apprenticeship_type", "未选择有效的学徒类型"))
-    if f.institution_type and f.institution_type not in INSTITUTION_TYPES:
-        out.append(_hard("institution_type", "institution_type", "培训机构类型无效"))
+    if f.institution_type not in INSTITUTION_TYPES:
+        out.append(_hard("institution_type", "institution.type", "未选择有效的培训机构类型"))
+    if _blank(f.institution_name):
+        out.append(_hard("institution", "institution.name", "未填写培训机构名称"))
+    if _blank(f.tutor_enterprise):
+        out.append(_hard("tutors", "tutors.enterprise", "未填写企业导师（双导师制）"))
+    if _blank(f.tutor_institution):
+        out.append(_hard("tutors", "tutors.institution", "未填写院校导师（双导师制）"))
     occupation = occupations.get(f.occupation_code)
     if _blank(f.occupation_code):
         out.append(_hard("occupation", "occupation_code", "未选择培训职业（工种）"))

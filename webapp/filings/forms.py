@@ -252,7 +252,9 @@ class FilingForm(ZhForm):
 
 
 _ROW_PATH = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")
-_ALIASES = {"period.start": "period_start", "period.end": "period_end", "period.reason": "period_reason"}
+_ALIASES = {"period.start": "period_start", "period.end": "period_end", "period.reason": "period_reason",
+            "institution.name": "institution_name", "institution.type": "institution_type",
+            "tutors.enterprise": "tutor_enterprise", "tutors.institution": "tutor_institution"}
 
 
 def _messages(errors: Any) -> list[str]:
