@@ -148,3 +148,30 @@ def test_late_opening_reminds_at_once(engine):  # type: ignore[no-untyped-def]
     assert runner.next_timer_at(plan.wf()) == opened
     plan.tick(datetime(2027, 1, 8, 15, 1, tzinfo=CN))
     assert plan.kinds() == ["reminder"]
+
+
+def test_working_day_deadlines_follow_the_official_calendar() -> None:
+    from datetime import date
+
+    from workflows.script_helpers import add_working_days
+
+    assert add_working_days(date(2025, 9, 26), 1) == date(2025, 9, 28)   # Sunday 28 Sep 2025 was a working day
+    assert add_working_days(date(2025, 9, 30), 1) == date(2025, 10, 9)   # National Day holiday 1-8 Oct
+    assert add_working_days(date(2025, 10, 10), 1) == date(2025, 10, 11)  # Saturday 11 Oct 2025 was a working day
+
+
+def test_period_helpers() -> None:
+    from datetime import date
+
+    from workflows import deadlines
+
+    assert deadlines.quarter_of(date(2027, 3, 31)) == (2027, 1)
+    assert deadlines.quarter_of(date(2027, 10, 1)) == (2027, 4)
+    assert deadlines.quarter_bounds(2027, 4) == (date(2027, 10, 1), date(2027, 12, 31))
+    assert deadlines.parse_quarter_key("2027q2") == (2027, 2)
+    with pytest.raises(ValueError):
+        deadlines.parse_quarter_key("2027Q5")
+    assert deadlines.quarter_due_at(2027, 3, 10) == "2027-07-10T23:59:59+08:00"
+    assert deadlines.period_due_at(2027, 2, 31) == "2027-02-28T23:59:59+08:00"
+    assert deadlines.days_before("2027-07-10T23:59:59+08:00", 5) == "2027-07-05T09:00:00+08:00"
+    assert deadlines.date_label("2027-07-10T23:59:59+08:00") == "2027年7月10日"

@@ -144,3 +144,27 @@ def test_notification_inbox_bell_and_mark_read(app, session, world):  # type: ig
     assert district.post("/notifications/read-all").status_code == 302
     html = district.get("/notifications/?unread=1").get_data(as_text=True)
     assert "没有未读消息" in html and 'class="notify-count"' not in html
+
+
+def test_in_process_scheduler_is_off_in_tests_and_starts_once_when_enabled(app, monkeypatch):  # type: ignore[no-untyped-def]
+    from flask import Flask
+
+    from webapp import scheduler
+
+    assert scheduler.start_scheduler(app) is None  # TESTING: never a background thread
+    started: list[int] = []
+    monkeypatch.setattr(scheduler, "_loop", lambda *args: started.append(1))
+    demo = Flask("scheduler_demo")
+    demo.config.update(SCHEDULER_ENABLED=True, SCHEDULER_INTERVAL_SECONDS=60)
+    demo.add_url_rule("/", "home", lambda: "ok")
+    assert scheduler.start_scheduler(demo) is not None
+    client = demo.test_client()
+    client.get("/")
+    client.get("/")
+    import time
+
+    for _ in range(50):
+        if started:
+            break
+        time.sleep(0.02)
+    assert started == [1]

@@ -160,10 +160,10 @@ def urge(session: Session, actor: Actor, instance_id: int, message: str) -> Work
     if len(message) > 500:
         raise ValidationFailed("催办内容不能超过500字。", {"message": ["催办内容不能超过500字。"]})
     with unit_of_work(session):
-        get_case(session, actor, instance_id)
-        instance = store.lock_instance(session, instance_id)
+        instance = store.lock_instance(session, instance_id)  # lock first: the row is read fresh
         if instance is None:
             raise NotFound("未找到该案件。")
+        get_case(session, actor, instance_id)
         if not can_urge(session, actor, instance):
             raise Conflict("该事项当前不在区局办理环节，无需催办。")
         engine = get_engine()

@@ -457,10 +457,11 @@ def _district_turn(session: Session, actor: Actor, instance_id: int
                    ) -> tuple[QuarterlyPlan, WorkflowInstance, TaskIndex]:
     if actor.role != "district":
         raise NotFound("未找到该任务。")
-    plan, _ = get_plan(session, actor, instance_id)
+    # Lock first, so the row (and its version counter) is read fresh under the lock; then check scope.
     instance = store.lock_instance(session, instance_id)
     if instance is None:
         raise NotFound("未找到该计划。")
+    plan, _ = get_plan(session, actor, instance_id)
     task = ready_task(session, instance.id, "district")
     if task is None or not may_complete(actor, task):
         raise Conflict("该计划当前不在区局编制环节，不能修改。")
