@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import BinaryIO
+from typing import IO
 from urllib.parse import urlsplit
 
 from sqlalchemy import Select, func, select
@@ -115,7 +115,7 @@ class PublicityData:
 class Incoming:
     """A file arriving with a request: its stream, the browser's name and claim, and the field's kind."""
 
-    stream: BinaryIO
+    stream: IO[bytes]
     filename: str | None
     mimetype: str | None
     kind: str  # picture | video | document

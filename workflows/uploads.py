@@ -25,7 +25,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 import filetype
 from PIL import Image, ImageOps
@@ -378,13 +378,13 @@ def _reencode(src: Path, dst: Path, fmt: str) -> tuple[int, int]:
 
 
 def _thumbnail(src: Path, dst: Path) -> None:
-    with Image.open(src) as im:
-        im.thumbnail(THUMB_SIZE)
+    with Image.open(src) as opened:
+        opened.thumbnail(THUMB_SIZE)
+        im: Image.Image = opened
         if im.mode in ("RGBA", "LA", "P"):
-            im = im.convert("RGBA")
-            flat = Image.new("RGB", im.size, (255, 255, 255))
-            flat.paste(im, mask=im.getchannel("A"))
-            im = flat
+            rgba = im.convert("RGBA")
+            im = Image.new("RGB", rgba.size, (255, 255, 255))
+            im.paste(rgba, mask=rgba.getchannel("A"))
         elif im.mode != "RGB":
             im = im.convert("RGB")
         im.save(dst, format="JPEG", quality=80, optimize=True)
@@ -413,7 +413,7 @@ def spool_dir(upload_dir: str | os.PathLike[str]) -> str:
     return str(_tmp_dir(upload_dir))
 
 
-def receive(stream: BinaryIO, filename: str | None, kind: str, *, upload_dir: str | os.PathLike[str],
+def receive(stream: IO[bytes], filename: str | None, kind: str, *, upload_dir: str | os.PathLike[str],
             limits: UploadLimits, claimed_mime: str | None = None) -> StoredUpload:
     """Copy ``stream`` in chunks to a temporary file, check it, and move it to a random name.
     Raises UploadRefused (with the file's name in the message) and leaves nothing behind."""
@@ -426,7 +426,7 @@ def receive(stream: BinaryIO, filename: str | None, kind: str, *, upload_dir: st
         raise UploadRefused(f"「{original}」未上传：{exc.message}。") from exc
 
 
-def _receive(stream: BinaryIO, original: str, kind: str, upload_dir: Path, limits: UploadLimits,
+def _receive(stream: IO[bytes], original: str, kind: str, upload_dir: Path, limits: UploadLimits,
              claimed_mime: str | None) -> StoredUpload:
     limit = limits.of(kind)
     tmp_dir = _tmp_dir(upload_dir)

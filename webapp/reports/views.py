@@ -14,7 +14,6 @@ from typing import IO, Any
 
 from flask import (
     Blueprint,
-    Flask,
     abort,
     current_app,
     flash,
@@ -89,7 +88,7 @@ def _request_limits(endpoint: str | None, values: dict[str, Any] | None) -> None
 
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
-    app: Flask = state.app
+    app = state.app
     reports.configure(due_day=app.config.get("REPORT_DUE_DAY"), reminder_days=app.config.get("REPORT_REMINDER_DAYS"))
     app.extensions.setdefault("case_links", {})[reports.KIND] = lambda instance_id: url_for(
         "reports.by_case", instance_id=instance_id)
