@@ -305,3 +305,16 @@ def test_full_cycle_through_the_pages_with_ask_for_more_and_gallery(app, session
     history = page(city.get(f"/reports/{report.id}"))
     for words in ("报送", "要求补充", "请补充学徒在岗视频。", "补充后重新报送", "接收", "标记优秀案例"):
         assert words in history, words
+
+
+def test_inbox_and_notification_links_lead_to_the_report_pages(app, session, report, district):  # type: ignore[no-untyped-def]
+    with app.test_request_context():
+        assert app.extensions["case_links"]["semiannual_report"](report.instance_id) == \
+            f"/reports/case/{report.instance_id}"
+    to_edit = district.get(f"/reports/case/{report.instance_id}")
+    assert to_edit.status_code == 302 and to_edit.headers["Location"].endswith(f"/reports/{report.id}/edit")
+    inbox = district.get("/tasks/")
+    assert f"/reports/case/{report.instance_id}" in page(inbox)
+    city = login(app, "city")
+    assert city.get(f"/reports/case/{report.instance_id}").headers["Location"].endswith(f"/reports/{report.id}")
+    assert login(app, f"review-{OTHER}").get(f"/reports/case/{report.instance_id}").status_code == 404

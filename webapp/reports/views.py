@@ -92,10 +92,9 @@ def _setup(state: BlueprintSetupState) -> None:
     reports.configure(due_day=app.config.get("REPORT_DUE_DAY"), reminder_days=app.config.get("REPORT_REMINDER_DAYS"))
     app.extensions.setdefault("case_links", {})[reports.KIND] = lambda instance_id: url_for(
         "reports.by_case", instance_id=instance_id)
-    app.extensions.setdefault("task_links", {}).update({
-        "report_edit": lambda row: url_for("reports.by_case", instance_id=row.instance_id),
-        "report_accept": lambda row: url_for("reports.by_case", instance_id=row.instance_id, review=1),
-    })
+    task_urls = app.extensions.setdefault("task_urls", {})
+    for form_key in ("report_edit", "report_accept"):  # the district's write page / the city's review page
+        task_urls[form_key] = lambda row: url_for("reports.by_case", instance_id=row.instance_id)
 
 
 def _apply_errors(form: Any, exc: service.ValidationFailed) -> list[str]:
