@@ -94,10 +94,15 @@ def _session(session: Session | None) -> Session | None:
 _tables_seen: set[str] = set()
 
 
+def _bind_key(session: Session) -> str:
+    bind = session.get_bind()
+    return str(bind.engine.url)
+
+
 def _has_tables(session: Session) -> bool:
     """Whether the catalogue tables exist (a database not yet migrated reads the data files)."""
     bind = session.get_bind()
-    url = str(bind.url)
+    url = _bind_key(session)
     if url not in _tables_seen:
         from sqlalchemy import inspect
 
@@ -113,7 +118,7 @@ def _read(name: str, session: Session | None) -> dict[str, Any]:
         return _shipped(name)
     with s.no_autoflush:
         token = s.scalar(select(CatalogueRevision.token).where(CatalogueRevision.name == name))
-        key = (str(s.get_bind().url), token or "")
+        key = (_bind_key(s), token or "")
         cached = _cache.get(name)
         if token and cached is not None and cached[0] == key:
             return cached[1]

@@ -84,7 +84,8 @@ def read_sheet(data: bytes, required: Sequence[str], max_rows: int = 10000) -> S
 
 
 def _sheet(iterator: Iterator[tuple[Any, ...]], required: Sequence[str], max_rows: int) -> Sheet:
-    header_row, header = 0, ()
+    header_row: int = 0
+    header: tuple[Any, ...] = ()
     for number, values in enumerate(iterator, start=1):
         if any(_blank(v) is False for v in values):
             header_row, header = number, values
