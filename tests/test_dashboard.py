@@ -193,6 +193,12 @@ def test_quarterly_plans_and_reports_with_overdue(session, world):  # type: igno
     assert district_view.count == 1 and district_view.cell(TH, "Q1") is None
 
 
+def test_counted_is_committed_plus_pending():
+    # enterprise_sums derives the pending subsidy as counted minus committed.
+    assert set(dashboard.COUNTED) == set(dashboard.COMMITTED) | set(dashboard.PENDING)
+    assert not set(dashboard.COMMITTED) & set(dashboard.PENDING)
+
+
 # --------------------------------------------------------------------------------------------------
 # Scope and cost
 

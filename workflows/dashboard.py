@@ -272,6 +272,12 @@ def resolve_scope(actor: Actor, district: str | None = None) -> Scope:
     raise NotFound("页面不存在，或您无权查看。")
 
 
+def _check(actor: Actor, scope: Scope) -> None:
+    """Queries that filter on the filing's district rely on the scope: refuse one wider than the actor's."""
+    if actor.role not in ("city", "admin") and (actor.role != "district" or scope.single != actor.district_code):
+        raise NotFound("页面不存在，或您无权查看。")
+
+
 def _cases(stmt: Select, actor: Actor, scope: Scope) -> Select:
     """Restrict a query joining WorkflowInstance to the actor's scope and the chosen district."""
     stmt = scope_cases(stmt, actor)
@@ -280,13 +286,20 @@ def _cases(stmt: Select, actor: Actor, scope: Scope) -> Select:
     return stmt
 
 
-def _year_filings(stmt: Select, actor: Actor, scope: Scope, year: int) -> Select:
-    """Filings of ``year`` that count towards the district's plan (joined with their case)."""
-    stmt = stmt.select_from(Filing).join(WorkflowInstance, Filing.instance_id == WorkflowInstance.id)
-    stmt = stmt.where(Filing.plan_year == year, WorkflowInstance.status.in_(COUNTED))
+def _filing_cases(statuses: tuple[str, ...]) -> Select:
+    """Ids of filing cases in ``statuses``. Answered from the (kind, status) index alone, so the large
+    workflow_instance rows (serialized state) are never read for the year figures."""
+    return select(WorkflowInstance.id).where(WorkflowInstance.kind == "filing", WorkflowInstance.status.in_(statuses))
+
+
+def _year_filings(stmt: Select, scope: Scope, year: int) -> Select:
+    """Filings of ``year`` that count towards the district's plan (under review, waiting for the city,
+    recorded). Scope: ``resolve_scope`` has already pinned a district reviewer to their own district, so
+    filtering on the filing's district (the case's district, both taken from the enterprise) suffices."""
+    stmt = stmt.select_from(Filing).where(Filing.plan_year == year, Filing.instance_id.in_(_filing_cases(COUNTED)))
     if scope.single:
         stmt = stmt.where(Filing.district_code == scope.single)
-    return scope_cases(stmt, actor)
+    return stmt
 
 
 # --------------------------------------------------------------------------------------------------
@@ -352,7 +365,8 @@ def enterprise_sums(session: Session, actor: Actor, scope: Scope, year: int) -> 
     One pass over the year's filings feeds the district totals, the largest enterprise and the size/tag
     breakdown; Python then folds at most one row per enterprise (never one per case). The tag lists are
     JSON: read as text and decoded here, once per distinct list, so it works on SQLite and PostgreSQL."""
-    status = WorkflowInstance.status
+    _check(actor, scope)
+    committed = Filing.instance_id.in_(_filing_cases(COMMITTED))
     per = _year_filings(select(
         Filing.district_code.label("district"),
         Filing.enterprise_id.label("enterprise_id"),
@@ -360,20 +374,22 @@ def enterprise_sums(session: Session, actor: Actor, scope: Scope, year: int) -> 
         func.coalesce(func.sum(Filing.trainee_count), 0).label("trainees"),
         func.coalesce(func.sum(case((Filing.level <= INTERMEDIATE_UP_MAX_LEVEL, Filing.trainee_count), else_=0)),
                       0).label("up"),
-        func.coalesce(func.sum(case((status.in_(COMMITTED), Filing.subsidy_fen), else_=0)), 0).label("committed"),
-        func.coalesce(func.sum(case((status.in_(PENDING), Filing.subsidy_fen), else_=0)), 0).label("pending"),
-    ), actor, scope, year).group_by(Filing.district_code, Filing.enterprise_id).subquery()
+        func.coalesce(func.sum(case((committed, Filing.subsidy_fen), else_=0)), 0).label("committed"),
+        # Counted = committed + pending (district_review), so pending is the rest of the subsidy.
+        func.coalesce(func.sum(Filing.subsidy_fen), 0).label("subsidy"),
+    ), scope, year).group_by(Filing.district_code, Filing.enterprise_id).subquery()
     stmt = select(per, Enterprise.name, Enterprise.size_class, sql_cast(Enterprise.tags, Text)).join(
         Enterprise, Enterprise.id == per.c.enterprise_id)
     decoded: dict[str | None, tuple[str, ...]] = {}
     out = []
-    for district, ent_id, filings, trainees, up, committed, pending, name, size, raw_tags in session.execute(stmt):
+    for district, ent_id, filings, trainees, up, committed_fen, subsidy, name, size, raw_tags in session.execute(stmt):
         if raw_tags not in decoded:
             decoded[raw_tags] = tuple(_decode_tags(raw_tags))
         out.append(EnterpriseSum(
             district=district, enterprise_id=int(ent_id), name=name or "", size_class=size or "",
             tags=decoded[raw_tags], filings=int(filings or 0), trainees=int(trainees or 0),
-            intermediate_up=int(up or 0), committed_fen=int(committed or 0), pending_fen=int(pending or 0)))
+            intermediate_up=int(up or 0), committed_fen=int(committed_fen or 0),
+            pending_fen=int(subsidy or 0) - int(committed_fen or 0)))
     return out
 
 
@@ -427,10 +443,11 @@ def _top(key: str, name: str, trainees: int, row: DistrictYear, threshold: float
 def _top_occupations(session: Session, actor: Actor, scope: Scope, year: int) -> dict[str, tuple[str, str, int]]:
     """district -> (occupation code, name, trainees) of the occupation with the most counted trainees
     (ties: smallest code). One query: per (district, occupation) sums ranked by a window function."""
+    _check(actor, scope)
     per = _year_filings(select(
         Filing.district_code.label("district"), Filing.occupation_code.label("code"),
         func.max(Filing.occupation_name).label("name"), func.sum(Filing.trainee_count).label("trainees"),
-    ), actor, scope, year).group_by(Filing.district_code, Filing.occupation_code).subquery()
+    ), scope, year).group_by(Filing.district_code, Filing.occupation_code).subquery()
     ranked = select(
         per.c.district, per.c.code, per.c.name, per.c.trainees,
         func.row_number().over(partition_by=per.c.district,
@@ -554,7 +571,7 @@ def overview(session: Session, actor: Actor, year: int | None = None, district: 
 
 
 __all__ = [
-    "COMMITTED", "COUNTED", "FILING_STATUSES", "BreakdownRow", "DistrictYear", "EnterpriseSum", "Overview",
+    "COMMITTED", "COUNTED", "FILING_STATUSES", "PENDING", "BreakdownRow", "DistrictYear", "EnterpriseSum", "Overview",
     "PeriodCell", "Periodic", "Scope", "StatusMatrix", "TaskCounts", "Top", "available_years", "breakdown",
     "city_total", "enterprise_sums", "overview", "periodic", "resolve_scope", "status_matrix", "task_counts",
     "year_rows",
