@@ -59,10 +59,12 @@ def test_opener_opens_one_report_per_district_per_half_year_once(session, world)
     assert instance.status == "compiling" and instance.title == "黄埔区2027年上半年经验总结报告"
     assert instance.due_at == datetime(2027, 7, 10, 23, 59, 59, tzinfo=CST)
     assert reports.status_label(instance.status) == "待编制"
-    # The district was told, with a link to the case (the row exists by the time the script runs? no:
-    # the first engine run precedes the row, so the "opened" notice carries no link).
+    # Each district was told, with a link to its own report.
     opened = notes(session, "opened", "district")
     assert len(opened) == 11 and "请于2027年7月10日前" in opened[0].body
+    mine = notes(session, "opened", "district", instance.id)
+    assert [n.user_id for n in mine] == [world.users[f"review-{DISTRICT}"].id]
+    assert mine[0].case_kind == "semiannual_report" and mine[0].title == "请编写并报送黄埔区2027年上半年经验总结报告"
     # Its one task is in the district's inbox with the due date.
     inbox = service.inbox(session, world.actor(f"review-{DISTRICT}"), kind="semiannual_report")
     assert [(t.form_key, t.due_at) for t in inbox] == [("report_edit", instance.due_at)]

@@ -22,14 +22,14 @@ from datetime import date, datetime
 from typing import IO
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from workflows import bindings, deadlines, runner, store, uploads
 from workflows.dto import Actor
 from workflows.engine import frozen_now, get_engine, now, script_services
-from workflows.models import AuditEvent, District, TaskIndex, WorkflowInstance
+from workflows.models import AuditEvent, District, Notification, TaskIndex, WorkflowInstance
 from workflows.models.filing import APPRENTICESHIP_TYPES
 from workflows.models.org import DISTRICTS
 from workflows.models.report_models import (
@@ -195,6 +195,10 @@ def open_report(session: Session, district_code: str, year: int, half: int,
                       "decision": "", "comment": ""},
             )
             report.instance_id = instance.id
+            # The diagram's "opened" notice was written before the case row existed: link it now.
+            session.execute(update(Notification).where(
+                Notification.instance_id.is_(None), Notification.kind == "opened",
+                Notification.title == f"请编写并报送{title}").values(instance_id=instance.id, case_kind=KIND))
             audit(session, instance, actor, "open", comment="半年度结束，自动开启" if actor is None else "手动开启")
     except IntegrityError as exc:  # another process opened it at the same moment
         raise Conflict("该区本半年度的报告已开启。") from exc
@@ -211,7 +215,6 @@ def open_ended_half_year(session: Session, at: datetime) -> int:
         return 0
     existing = set(session.scalars(select(WorkflowInstance.business_key).where(
         WorkflowInstance.kind == KIND, WorkflowInstance.business_key.in_(list(keys)))))
-    session.rollback()  # end the read transaction before opening instances one by one
     opened = 0
     for key, code in sorted(keys.items()):
         if key in existing:
