@@ -73,11 +73,10 @@ class LiveServer:
     url: str
     app: Any
 
-    def session(self) -> Any:
-        """An app context's db.session, for reading what the stories wrote (use inside ``with app_context()``)."""
-        from webapp.extensions import db
-
-        return db.session
+    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run ``fn`` inside the app's context (catalogues, policy, service set-up read its database)."""
+        with self.app.app_context():
+            return fn(*args, **kwargs)
 
 
 def _ensure_vendor_assets() -> None:
@@ -187,6 +186,12 @@ _LABEL_CHECK = """
   }
   return problems;
 }
+"""
+
+_ERROR_CHECK = """
+() => Array.from(document.querySelectorAll('.field-error, .is-invalid, [aria-invalid="true"]'))
+  .filter((el) => el.getClientRects().length)
+  .map((el) => (el.id ? '#' + el.id + ' ' : '') + (el.textContent || el.getAttribute('name') || '').trim().slice(0, 80))
 """
 
 _OVERFLOW_CHECK = """
@@ -308,6 +313,10 @@ class UserPage:
         found: list[str] = []
 
         found.extend(self._collected(expect_status))
+        if expect_status is None:
+            # A page served 200 shows no validation errors (errors come back as 422 with the form).
+            errors = page.evaluate(_ERROR_CHECK)
+            found.extend(f"页面正常打开却显示了校验错误: {e}" for e in errors)
         unlabeled = page.evaluate(_LABEL_CHECK)
         found.extend(f"表单控件没有标签: {html}" for html in unlabeled)
         for size in (DESKTOP, PHONE):

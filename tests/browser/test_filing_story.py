@@ -41,8 +41,7 @@ def _rate(live_server, apprenticeship_type: str, level: int) -> int:  # type: ig
 
 def _occupation(live_server):  # type: ignore[no-untyped-def]
     """Read from the live server's catalogue (the database's, as the form uses)."""
-    with live_server.app.app_context():
-        return occupation_with_textbooks()
+    return live_server.call(occupation_with_textbooks)
 
 
 def _fill_trainee(page, i: int, person, post: str, contract: str = "") -> None:  # type: ignore[no-untyped-def]

@@ -44,10 +44,11 @@ class CaseFilterForm(PlainForm):
     """GET filters of the case list (no CSRF: nothing changes)."""
 
     q = StringField("企业名称或编号", [Optional(), Length(max=100)])
-    district = SelectField("所在区", choices=_any("全部区", DISTRICTS))
-    status = SelectField("状态", choices=_any("全部状态", service.STATUS_LABELS))
-    apprenticeship_type = SelectField("学徒类型", choices=_any("全部类型", APPRENTICESHIP_TYPES))
-    kind = SelectField("业务类型", choices=_any("全部业务", service.KIND_LABELS))
+    # default "": an absent filter is the "全部" option, not an invalid choice shown as an error.
+    district = SelectField("所在区", choices=_any("全部区", DISTRICTS), default="")
+    status = SelectField("状态", choices=_any("全部状态", service.STATUS_LABELS), default="")
+    apprenticeship_type = SelectField("学徒类型", choices=_any("全部类型", APPRENTICESHIP_TYPES), default="")
+    kind = SelectField("业务类型", choices=_any("全部业务", service.KIND_LABELS), default="")
 
 
 @dataclass
