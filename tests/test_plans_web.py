@@ -168,3 +168,10 @@ def test_in_process_scheduler_is_off_in_tests_and_starts_once_when_enabled(app, 
             break
         time.sleep(0.02)
     assert started == [1]
+
+
+def test_inbox_links_plan_tasks_to_the_plan_page(app, session, world):  # type: ignore[no-untyped-def]
+    open_q1(session)
+    _, instance = plan_of(session)
+    html = login(app, "review-440106").get("/tasks/").get_data(as_text=True)
+    assert "编制并提交季度计划" in html and f'href="/plans/{instance.id}"' in html
