@@ -98,9 +98,15 @@ def _template_helpers(app: Flask) -> None:
             for endpoint, label, roles in NAV:
                 if current_user.role in roles and endpoint in app.view_functions:
                     url = url_for(endpoint)
-                    items.append({"label": label, "url": url, "badge": None,
+                    items.append({"label": label, "url": url, "badge": None, "endpoint": endpoint,
                                   "active": request.endpoint is not None
                                   and request.endpoint.split(".")[0] == endpoint.split(".")[0]})
+            # One item is current: the exact endpoint if listed (半年报告 vs 典型案例 share a blueprint),
+            # else the first of the same blueprint.
+            exact = [item for item in items if item["endpoint"] == request.endpoint]
+            current = exact[0] if exact else next((item for item in items if item["active"]), None)
+            for item in items:
+                item["active"] = item is current
             counter = app.extensions.get("unread_counter")
             if counter is not None:
                 unread = counter(current_user)

@@ -317,6 +317,9 @@ class UserPage:
             # A page served 200 shows no validation errors (errors come back as 422 with the form).
             errors = page.evaluate(_ERROR_CHECK)
             found.extend(f"页面正常打开却显示了校验错误: {e}" for e in errors)
+        current = page.locator('nav.site-nav [aria-current="page"]').count()
+        if current > 1:
+            found.append(f"主导航中有 {current} 项同时标为当前页")
         unlabeled = page.evaluate(_LABEL_CHECK)
         found.extend(f"表单控件没有标签: {html}" for html in unlabeled)
         for size in (DESKTOP, PHONE):
