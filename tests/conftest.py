@@ -48,6 +48,9 @@ def app(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-de
 
 
 def _truncate() -> None:
+    from workflows import store
+
+    store.clear_caches()
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

@@ -269,7 +269,8 @@ def _task_and_locked_instance(session: Session, actor: Actor, task_id: str) -> t
     stmt = (select(TaskIndex, WorkflowInstance)
             .join(WorkflowInstance, TaskIndex.instance_id == WorkflowInstance.id)
             .where(TaskIndex.task_id == str(task_id))
-            .options(undefer(WorkflowInstance.state_json)))
+            .options(undefer(WorkflowInstance.state_json))
+            .execution_options(populate_existing=True))
     if session.get_bind().dialect.name != "sqlite":
         stmt = stmt.with_for_update(of=WorkflowInstance)
     found = session.execute(stmt).first()

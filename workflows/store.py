@@ -29,7 +29,7 @@ def spec_version_row(session: Session, engine: Engine, version: ProcessVersion) 
     cached = _spec_ids.get(key)
     if cached is not None:
         row = session.get(SpecVersion, cached)
-        if row is not None:
+        if row is not None and (row.process_id, row.version_hash) == (version.process_id, version.version_hash):
             return row
     row = session.scalars(
         select(SpecVersion).where(
@@ -52,6 +52,12 @@ def spec_version_row(session: Session, engine: Engine, version: ProcessVersion) 
 _versions_by_row: dict[tuple[str, int], ProcessVersion] = {}
 
 
+def clear_caches() -> None:
+    """Forget cached spec-version ids (tests that empty the tables reuse ids)."""
+    _spec_ids.clear()
+    _versions_by_row.clear()
+
+
 def version_of(engine: Engine, instance: WorkflowInstance) -> ProcessVersion:
     """The process version an instance is pinned to (cached per spec_version row; no query when cached)."""
     key = (str(engine.bpmn_dir), instance.spec_version_id)
@@ -67,8 +73,8 @@ def version_of(engine: Engine, instance: WorkflowInstance) -> ProcessVersion:
 def lock_instance(session: Session, instance_id: int) -> WorkflowInstance | None:
     """Fetch an instance for update: SELECT ... FOR UPDATE where supported (PostgreSQL); on SQLite the
     version counter makes the final UPDATE a compare-and-swap instead."""
-    stmt = select(WorkflowInstance).where(WorkflowInstance.id == instance_id).options(
-        undefer(WorkflowInstance.state_json))
+    stmt = (select(WorkflowInstance).where(WorkflowInstance.id == instance_id)
+            .options(undefer(WorkflowInstance.state_json)).execution_options(populate_existing=True))
     if session.get_bind().dialect.name != "sqlite":
         stmt = stmt.with_for_update()
     return session.scalars(stmt).first()
