@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -114,7 +115,7 @@ def build_city(session, n_cases: int, year: int, seed: int = 7, state_bytes: int
     # Enterprises: about one per 12 filings; a few big ones per district take many filings.
     n_ent = max(len(districts), n_cases // 12)
     base_ent = int(session.scalar(select(func.coalesce(func.max(Enterprise.id), 0))) or 0)
-    enterprises = []
+    enterprises: list[dict[str, Any]] = []
     by_district: dict[str, list[int]] = {d: [] for d in districts}
     for i in range(n_ent):
         ent_id = base_ent + 1 + i
@@ -282,14 +283,14 @@ def run(url: str, label: str, args: argparse.Namespace) -> None:
         scope = dashboard.resolve_scope(city)
         at = datetime.now(UTC)
         params = policy.in_force(s, at)
-        sums = dashboard.enterprise_sums(s, city, scope, year)
-        print(f"  enterprise_sums rows (district x enterprise with counted filings in {year}): {len(sums):,}")
+        groups = dashboard.year_groups(s, city, scope, year)
+        print(f"  year_groups rows (district x size class x tag list): {len(groups):,}")
         queries: list[tuple[str, Callable[[], object]]] = [
             ("status_matrix (11 x 8)", lambda: dashboard.status_matrix(s, city, scope)),
             ("task_counts", lambda: dashboard.task_counts(s, scope, at)),
-            ("enterprise_sums (one pass: R3 R4 R5 R6)", lambda: dashboard.enterprise_sums(s, city, scope, year)),
-            ("year_rows (+ plans, R4 occupation)", lambda: dashboard.year_rows(s, city, scope, year, params, sums)),
-            ("breakdown (fold, no SQL)", lambda: dashboard.breakdown(sums)),
+            ("year_groups (one statement: R3 R4 R5 R6)", lambda: dashboard.year_groups(s, city, scope, year)),
+            ("year_rows (+ plans, R4 occupation)", lambda: dashboard.year_rows(s, city, scope, year, params, groups)),
+            ("breakdown (fold of year_groups)", lambda: dashboard.breakdown(groups)),
             ("periodic (plans, reports)", lambda: dashboard.periodic(s, city, scope, year, at)),
             ("overview, whole city", lambda: dashboard.overview(s, city, year)),
             ("overview, one district (city staff)", lambda: dashboard.overview(s, city, year, "440106")),

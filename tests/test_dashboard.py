@@ -194,7 +194,7 @@ def test_quarterly_plans_and_reports_with_overdue(session, world):  # type: igno
 
 
 def test_counted_is_committed_plus_pending():
-    # enterprise_sums derives the pending subsidy as counted minus committed.
+    # year_groups derives the pending subsidy as counted minus committed.
     assert set(dashboard.COUNTED) == set(dashboard.COMMITTED) | set(dashboard.PENDING)
     assert not set(dashboard.COMMITTED) & set(dashboard.PENDING)
 

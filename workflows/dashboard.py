@@ -342,63 +342,76 @@ def _plans(session: Session, scope: Scope, year: int) -> dict[str, DistrictYearP
 
 
 @dataclass(frozen=True)
-class EnterpriseSum:
-    """One enterprise's counted filings of the year in one district (a GROUP BY row, not a case)."""
+class GroupSum:
+    """The year's counted filings of one district's enterprises of one size class and one tag list (a
+    GROUP BY row: a district has at most 4 x 16 of them), with the district's largest enterprise if it is
+    in this group."""
 
     district: str
-    enterprise_id: int
-    name: str
     size_class: str
     tags: tuple[str, ...]
+    enterprises: int
     filings: int
     trainees: int
     intermediate_up: int
     committed_fen: int
     pending_fen: int
+    top: tuple[int, str, int] | None  # (enterprise id, name, trainees)
 
 
-def enterprise_sums(session: Session, actor: Actor, scope: Scope, year: int) -> list[EnterpriseSum]:
-    """Per (district, enterprise) sums of the year's counted filings: filings, trainees, trainees at
-    四级/中级工 and above (R3), committed and pending subsidy (R5); then joined, after aggregation, to the
-    enterprise for its name, size class and tags (R4, R6).
+def year_groups(session: Session, actor: Actor, scope: Scope, year: int) -> list[GroupSum]:
+    """One statement for R3, R4 (largest enterprise), R5 and R6 of ``year``.
 
-    One pass over the year's filings feeds the district totals, the largest enterprise and the size/tag
-    breakdown; Python then folds at most one row per enterprise (never one per case). The tag lists are
-    JSON: read as text and decoded here, once per distinct list, so it works on SQLite and PostgreSQL."""
+    Inside the database: the year's counted filings summed per (district, enterprise): filings, trainees,
+    trainees at 四级/中级工 and above, committed subsidy, all subsidy; enterprises ranked within their
+    district by trainees (window function); then summed again per (district, size class, tag list) with the
+    rank-1 enterprise carried along. At most 11 x 4 x 16 rows come back whatever the number of cases or
+    enterprises. Tag lists are JSON: grouped by their text and decoded here, once per distinct list, which
+    works the same on SQLite and PostgreSQL."""
     _check(actor, scope)
     committed = Filing.instance_id.in_(_filing_cases(COMMITTED))
     per = _year_filings(select(
         Filing.district_code.label("district"),
         Filing.enterprise_id.label("enterprise_id"),
         func.count(Filing.id).label("filings"),
-        func.coalesce(func.sum(Filing.trainee_count), 0).label("trainees"),
-        func.coalesce(func.sum(case((Filing.level <= INTERMEDIATE_UP_MAX_LEVEL, Filing.trainee_count), else_=0)),
-                      0).label("up"),
-        func.coalesce(func.sum(case((committed, Filing.subsidy_fen), else_=0)), 0).label("committed"),
+        func.sum(Filing.trainee_count).label("trainees"),
+        func.sum(case((Filing.level <= INTERMEDIATE_UP_MAX_LEVEL, Filing.trainee_count), else_=0)).label("up"),
+        func.sum(case((committed, Filing.subsidy_fen), else_=0)).label("committed"),
         # Counted = committed + pending (district_review), so pending is the rest of the subsidy.
-        func.coalesce(func.sum(Filing.subsidy_fen), 0).label("subsidy"),
-    ), scope, year).group_by(Filing.district_code, Filing.enterprise_id).subquery()
-    stmt = select(per, Enterprise.name, Enterprise.size_class, sql_cast(Enterprise.tags, Text)).join(
-        Enterprise, Enterprise.id == per.c.enterprise_id)
+        func.sum(Filing.subsidy_fen).label("subsidy"),
+    ), scope, year).group_by(Filing.district_code, Filing.enterprise_id).subquery("per_enterprise")
+    ranked = select(per, func.row_number().over(
+        partition_by=per.c.district, order_by=(per.c.trainees.desc(), per.c.enterprise_id)).label("rank"),
+    ).subquery("ranked")
+    first = ranked.c.rank == 1
+    tags_text = sql_cast(Enterprise.tags, Text)
+    stmt = select(
+        ranked.c.district, Enterprise.size_class, tags_text, func.count(), func.sum(ranked.c.filings),
+        func.sum(ranked.c.trainees), func.sum(ranked.c.up), func.sum(ranked.c.committed), func.sum(ranked.c.subsidy),
+        func.max(case((first, ranked.c.enterprise_id))), func.max(case((first, Enterprise.name))),
+        func.max(case((first, ranked.c.trainees))),
+    ).join(Enterprise, Enterprise.id == ranked.c.enterprise_id).group_by(
+        ranked.c.district, Enterprise.size_class, tags_text)
     decoded: dict[str | None, tuple[str, ...]] = {}
     out = []
-    for district, ent_id, filings, trainees, up, committed_fen, subsidy, name, size, raw_tags in session.execute(stmt):
+    for (district, size, raw_tags, enterprises, filings, trainees, up, committed_fen, subsidy, top_id, top_name,
+         top_trainees) in session.execute(stmt).tuples():
         if raw_tags not in decoded:
             decoded[raw_tags] = tuple(_decode_tags(raw_tags))
-        out.append(EnterpriseSum(
-            district=district, enterprise_id=int(ent_id), name=name or "", size_class=size or "",
-            tags=decoded[raw_tags], filings=int(filings or 0), trainees=int(trainees or 0),
-            intermediate_up=int(up or 0), committed_fen=int(committed_fen or 0),
-            pending_fen=int(subsidy or 0) - int(committed_fen or 0)))
+        out.append(GroupSum(
+            district=district, size_class=size or "", tags=decoded[raw_tags], enterprises=int(enterprises or 0),
+            filings=int(filings or 0), trainees=int(trainees or 0), intermediate_up=int(up or 0),
+            committed_fen=int(committed_fen or 0), pending_fen=int(subsidy or 0) - int(committed_fen or 0),
+            top=(int(top_id), str(top_name or ""), int(top_trainees or 0)) if top_id is not None else None))
     return out
 
 
 def year_rows(session: Session, actor: Actor, scope: Scope, year: int, params: policy.PolicyParams,
-              sums: list[EnterpriseSum] | None = None) -> list[DistrictYear]:
+              groups: list[GroupSum] | None = None) -> list[DistrictYear]:
     """Per district for ``year``: planned headcount and budget, counted filings and trainees, trainees at
     四级/中级工 and above (R3), committed and pending subsidy (R5), largest enterprise and occupation (R4)."""
-    if sums is None:
-        sums = enterprise_sums(session, actor, scope, year)
+    if groups is None:
+        groups = year_groups(session, actor, scope, year)
     plans = _plans(session, scope, year)
     rows: dict[str, DistrictYear] = {}
     for code in scope.districts:
@@ -407,25 +420,24 @@ def year_rows(session: Session, actor: Actor, scope: Scope, year: int, params: p
             code=code, name=DISTRICTS[code], planned_headcount=plan.planned_headcount if plan else 0,
             budget_fen=int(plan.budget_fen) if plan else 0, has_plan=plan is not None,
             intermediate_min_share=params.intermediate_min_share)
-    largest: dict[str, EnterpriseSum] = {}
-    for s in sums:
-        row = rows.get(s.district)
+    largest: dict[str, tuple[int, str, int]] = {}
+    for g in groups:
+        row = rows.get(g.district)
         if row is None:
             continue
-        row.filings += s.filings
-        row.trainees += s.trainees
-        row.intermediate_up += s.intermediate_up
-        row.committed_fen += s.committed_fen
-        row.pending_fen += s.pending_fen
-        best = largest.get(s.district)
-        if best is None or (s.trainees, -s.enterprise_id) > (best.trainees, -best.enterprise_id):
-            largest[s.district] = s
+        row.filings += g.filings
+        row.trainees += g.trainees
+        row.intermediate_up += g.intermediate_up
+        row.committed_fen += g.committed_fen
+        row.pending_fen += g.pending_fen
+        if g.top is not None:
+            largest[g.district] = g.top
     occupations = _top_occupations(session, actor, scope, year)
     for code, row in rows.items():
         e = largest.get(code)
         if e is not None:
-            row.top_enterprise = _top(str(e.enterprise_id), e.name, e.trainees, row,
-                                      params.enterprise_share_threshold)
+            ent_id, name, trainees = e
+            row.top_enterprise = _top(str(ent_id), name, trainees, row, params.enterprise_share_threshold)
         o = occupations.get(code)
         if o is not None:
             occ_code, occ_name, trainees = o
@@ -469,28 +481,25 @@ def city_total(rows: list[DistrictYear], code: str = "", name: str = "全市合�
         intermediate_min_share=rows[0].intermediate_min_share if rows else 0.70)
 
 
-def breakdown(sums: list[EnterpriseSum]) -> tuple[list[BreakdownRow], BreakdownRow, list[BreakdownRow]]:
-    """R6: counted filings, trainees and enterprises by size class, for 中小微 together, and by tag
-    (from ``enterprise_sums``). Tags overlap, so their shares do not add up to 100%."""
+def breakdown(groups: list[GroupSum]) -> tuple[list[BreakdownRow], BreakdownRow, list[BreakdownRow]]:
+    """R6: counted filings, trainees and enterprises by size class, for 中小微 together, and by tag (from
+    ``year_groups``). Tags overlap, so their shares do not add up to 100%. An enterprise is counted once
+    per district it has filings in."""
     sizes = {s: BreakdownRow(s) for s in SIZE_CLASSES}
     tags = {t: BreakdownRow(t) for t in (*ENTERPRISE_TAGS, UNTAGGED)}
     sme = BreakdownRow("中小微企业")
-    members: dict[int, set[int]] = {}  # id(row) -> enterprise ids, so an enterprise counts once per row
     total = 0
-    for s in sums:
-        size_label = s.size_class or "未填写"
+    for g in groups:
+        size_label = g.size_class or "未填写"
         targets = [sizes.setdefault(size_label, BreakdownRow(size_label))]
-        if s.size_class in SME_SIZES:
+        if g.size_class in SME_SIZES:
             targets.append(sme)
-        targets += [tags.setdefault(t, BreakdownRow(t)) for t in (s.tags or (UNTAGGED,))]
+        targets += [tags.setdefault(t, BreakdownRow(t)) for t in (g.tags or (UNTAGGED,))]
         for row in targets:
-            row.filings += s.filings
-            row.trainees += s.trainees
-            seen = members.setdefault(id(row), set())
-            if s.enterprise_id not in seen:
-                seen.add(s.enterprise_id)
-                row.enterprises += 1
-        total += s.trainees
+            row.filings += g.filings
+            row.trainees += g.trainees
+            row.enterprises += g.enterprises
+        total += g.trainees
     for row in (*sizes.values(), sme, *tags.values()):
         row.share = row.trainees / total if total else None
     return list(sizes.values()), sme, list(tags.values())
@@ -555,9 +564,9 @@ def overview(session: Session, actor: Actor, year: int | None = None, district: 
     at = at or now()
     year = year or current_year(at)
     params = policy.in_force(session, at)
-    sums = enterprise_sums(session, actor, scope, year)
-    rows = year_rows(session, actor, scope, year, params, sums)
-    sizes, sme, tags = breakdown(sums)
+    groups = year_groups(session, actor, scope, year)
+    rows = year_rows(session, actor, scope, year, params, groups)
+    sizes, sme, tags = breakdown(groups)
     total = city_total(rows) if scope.whole_city else city_total(rows, rows[0].code, f"{rows[0].name}合计")
     return Overview(
         year=year, at=at, scope=scope, years=available_years(session, current_year(at)),
@@ -571,8 +580,8 @@ def overview(session: Session, actor: Actor, year: int | None = None, district: 
 
 
 __all__ = [
-    "COMMITTED", "COUNTED", "FILING_STATUSES", "PENDING", "BreakdownRow", "DistrictYear", "EnterpriseSum", "Overview",
+    "COMMITTED", "COUNTED", "FILING_STATUSES", "PENDING", "BreakdownRow", "DistrictYear", "GroupSum", "Overview",
     "PeriodCell", "Periodic", "Scope", "StatusMatrix", "TaskCounts", "Top", "available_years", "breakdown",
-    "city_total", "enterprise_sums", "overview", "periodic", "resolve_scope", "status_matrix", "task_counts",
+    "city_total", "year_groups", "overview", "periodic", "resolve_scope", "status_matrix", "task_counts",
     "year_rows",
 ]

@@ -4,6 +4,7 @@ gets the same page for their own district; enterprises get 404 (``dashboard.reso
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import login_required
@@ -68,7 +69,8 @@ def _case_url() -> Callable[..., str | None]:
     def build(**args: str | None) -> str | None:
         if not exists:
             return None
-        return url_for("cases.index", **{k: v for k, v in args.items() if v})
+        values: dict[str, Any] = {k: v for k, v in args.items() if v}
+        return url_for("cases.index", **values)
 
     return build
 
