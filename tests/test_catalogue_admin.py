@@ -51,6 +51,7 @@ def test_deactivated_user_cannot_sign_in(client, session, world):  # type: ignor
     assert client.post(f"/admin/users/{target.id}/active", data={"active": "0"}).status_code == 302
     client.post("/logout")
     assert client.post("/login", data={"username": "review-440112", "password": "Demo@2026"}).status_code == 401
+    session.expire_all()  # the screen changed the row in another session
     admin.set_user_active(session, world.actor("admin"), target.id, True)
     login(client, "review-440112")
 
