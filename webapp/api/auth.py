@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Response, current_app, request
 
 from webapp.api import serializers
-from webapp.api.core import MAX_ID, ApiCall, operation
+from webapp.api.core import MAX_ID, ApiCall, db_session, operation
 from webapp.api.errors import ApiError, json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
-from webapp.extensions import db, limiter
+from webapp.extensions import limiter
 from workflows import tokens
 from workflows.accounts import authenticate
 from workflows.models import User
@@ -47,10 +47,10 @@ def _username_key() -> str:
                 limiter.limit(_per_username, methods=["POST"], key_func=_username_key)),
 )
 def create_token(call: ApiCall) -> Response:
-    user = authenticate(db.session, call.body["username"], call.body["password"])
+    user = authenticate(db_session(), call.body["username"], call.body["password"])
     if user is None:
         raise ApiError(401, "用户名或密码错误。")
-    secret, token = tokens.issue(db.session, user, token_hours(), call.body.get("name", ""))
+    secret, token = tokens.issue(db_session(), user, token_hours(), call.body.get("name", ""))
     return json_response({"token": secret, "token_type": "Bearer", "role": user.role,
                           "expires_at": serializers.iso(token.expires_at), "user": serializers.user(user)})
 
@@ -74,7 +74,7 @@ def get_me(call: ApiCall) -> Response:
 )
 def revoke_token(call: ApiCall) -> Response:
     assert call.token is not None
-    tokens.revoke(db.session, call.token)
+    tokens.revoke(db_session(), call.token)
     return current_app.response_class(status=204)
 
 
@@ -87,8 +87,8 @@ def revoke_token(call: ApiCall) -> Response:
     responses={200: Reply("Revocation", "撤销结果")},
 )
 def revoke_user_tokens(call: ApiCall) -> Response:
-    user = db.session.get(User, call.path["id"])
+    user = db_session().get(User, call.path["id"])
     if user is None:
         raise ApiError(404, "未找到该用户。")
-    count = tokens.revoke_user_tokens(db.session, user.id)
+    count = tokens.revoke_user_tokens(db_session(), user.id)
     return json_response({"user_id": user.id, "revoked": count})

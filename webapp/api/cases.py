@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import Response
 
 from webapp.api import schemas, serializers
-from webapp.api.core import MAX_ID, ApiCall, operation
+from webapp.api.core import MAX_ID, ApiCall, db_session, operation
 from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
-from webapp.extensions import db
 from workflows import service
 
 TAG = tag("案件", "按角色范围查询案件：企业只见本企业的备案，区人社局只见本区，市中心和管理员可见全部。")
@@ -35,7 +34,7 @@ def list_cases(call: ApiCall) -> Response:
     page, per_page = q.get("page", 1), q.get("per_page", 20)
     filters = service.CaseFilters(status=q.get("status"), district=q.get("district"), kind=q.get("kind"),
                                   q=(q.get("q") or "").strip() or None)
-    rows, total = service.list_cases(db.session, call.who, filters, page, per_page)
+    rows, total = service.list_cases(db_session(), call.who, filters, page, per_page)
     return json_response({"items": [serializers.case_summary(r) for r in rows], "page": page,
                           "per_page": per_page, "total": total})
 
@@ -50,5 +49,5 @@ def list_cases(call: ApiCall) -> Response:
     responses={200: Reply("Case", "案件详情")},
 )
 def get_case(call: ApiCall) -> Response:
-    instance = service.get_case(db.session, call.who, call.path["id"])
-    return json_response(serializers.case(db.session, call.who, instance))
+    instance = service.get_case(db_session(), call.who, call.path["id"])
+    return json_response(serializers.case(db_session(), call.who, instance))

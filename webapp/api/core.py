@@ -13,9 +13,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, Response, current_app, request
+from sqlalchemy.orm import Session
 
 from webapp.api import errors, registry
 from webapp.api.errors import ApiError
@@ -55,6 +56,11 @@ class ApiCall:
         return self.actor
 
 
+def db_session() -> Session:
+    """The request's session (Flask-SQLAlchemy's scoped session, typed as the Session it proxies)."""
+    return cast(Session, db.session)
+
+
 def max_json_bytes() -> int:
     return int(current_app.config.get("API_MAX_JSON_BYTES", DEFAULT_MAX_JSON_BYTES))
 
@@ -77,7 +83,7 @@ def authenticate() -> tuple[User, ApiToken]:
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise _unauthorized()
-    lookup = tokens.resolve(db.session, secret.strip())
+    lookup = tokens.resolve(db_session(), secret.strip())
     if lookup.user is None or lookup.token is None:
         raise _unauthorized(_PROBLEMS.get(lookup.problem))
     return lookup.user, lookup.token

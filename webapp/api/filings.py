@@ -8,13 +8,13 @@ from typing import Any
 from flask import Response
 
 from webapp.api import serializers
-from webapp.api.core import MAX_ID, ApiCall, operation
+from webapp.api.core import MAX_ID, ApiCall, db_session, operation
 from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
 from webapp.api.validation import RequestInvalid
-from webapp.extensions import db
 from workflows import catalogue, service
+from workflows.dto import FilingData
 from workflows.models import Filing
 
 TAG = tag("培训备案", "企业经办人创建、修改、提交和撤回培训备案。路径中的 id 为备案编号（案件详情中的 filing.id）。")
@@ -46,16 +46,16 @@ def _example() -> dict[str, Any]:
 EXAMPLE = _example()
 
 
-def _data(body: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _data(body: dict[str, Any]) -> FilingData:
     code = body["occupation_code"].strip()
-    if code not in catalogue.occupations(db.session):
+    if code not in catalogue.occupations(db_session()):
         raise RequestInvalid("职业（工种）代码不在目录中。",
                              {"occupation_code": ["不在职业（工种）目录中，请从 GET /api/v1/occupations 选择"]})
     return serializers.filing_data(body)
 
 
 def _case_of(call: ApiCall, filing: Filing, status: int = 200) -> Response:
-    session = db.session
+    session = db_session()
     instance = service.get_case(session, call.who, filing.instance_id)  # type: ignore[arg-type]
     headers = {"Location": f"/api/v1/cases/{instance.id}"} if status == 201 else None
     return json_response(serializers.case(session, call.who, instance), status, headers)
@@ -69,7 +69,7 @@ def _case_of(call: ApiCall, filing: Filing, status: int = 200) -> Response:
     body="FilingInput", body_example=EXAMPLE, responses={201: Reply("Case", "新建的案件")},
 )
 def create_filing(call: ApiCall) -> Response:
-    filing = service.create_filing(db.session, call.who, _data(call.body))
+    filing = service.create_filing(db_session(), call.who, _data(call.body))
     return _case_of(call, filing, 201)
 
 
@@ -80,7 +80,7 @@ def create_filing(call: ApiCall) -> Response:
     responses={200: Reply("Case", "案件详情")},
 )
 def get_filing(call: ApiCall) -> Response:
-    return _case_of(call, service.get_filing(db.session, call.who, call.path["id"]))
+    return _case_of(call, service.get_filing(db_session(), call.who, call.path["id"]))
 
 
 @operation(
@@ -90,7 +90,7 @@ def get_filing(call: ApiCall) -> Response:
     body="FilingInput", body_example=EXAMPLE, responses={200: Reply("Case", "修改后的案件")}, errors=(409,),
 )
 def update_filing(call: ApiCall) -> Response:
-    return _case_of(call, service.save_filing(db.session, call.who, call.path["id"], _data(call.body)))
+    return _case_of(call, service.save_filing(db_session(), call.who, call.path["id"], _data(call.body)))
 
 
 @operation(
@@ -101,7 +101,7 @@ def update_filing(call: ApiCall) -> Response:
     responses={200: Reply("Case", "提交后的案件")}, errors=(409, 422),
 )
 def submit_filing(call: ApiCall) -> Response:
-    return _case_of(call, service.submit_filing(db.session, call.who, call.path["id"]))
+    return _case_of(call, service.submit_filing(db_session(), call.who, call.path["id"]))
 
 
 @operation(
@@ -113,4 +113,4 @@ def submit_filing(call: ApiCall) -> Response:
 )
 def withdraw_filing(call: ApiCall) -> Response:
     comment = ((call.body or {}).get("comment") or "").strip()
-    return _case_of(call, service.withdraw_filing(db.session, call.who, call.path["id"], comment))
+    return _case_of(call, service.withdraw_filing(db_session(), call.who, call.path["id"], comment))

@@ -131,7 +131,7 @@ def case_summary(instance: WorkflowInstance) -> dict[str, Any]:
         "business_key": instance.business_key,
         "title": instance.title,
         "status": instance.status,
-        "status_label": service.STATUS_LABELS.get(instance.status, instance.status),
+        "status_label": service.status_label(instance.kind, instance.status),
         "district_code": instance.district_code,
         "enterprise_id": instance.enterprise_id,
         "due_at": iso(instance.due_at),

@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import Response
 
 from webapp.api import schemas, serializers
-from webapp.api.core import ApiCall, operation
+from webapp.api.core import ApiCall, db_session, operation
 from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
-from webapp.extensions import db
 from workflows import service
 
 TAG = tag("待办任务", "调用者可以办理的任务。区人社局审核：approve / return / reject；"
@@ -23,7 +22,7 @@ TAG = tag("待办任务", "调用者可以办理的任务。区人社局审核�
     responses={200: Reply("TaskList", "任务列表")},
 )
 def list_tasks(call: ApiCall) -> Response:
-    rows = service.inbox(db.session, call.who, call.query.get("kind"))
+    rows = service.inbox(db_session(), call.who, call.query.get("kind"))
     return json_response({"items": [serializers.task(r) for r in rows]})
 
 
@@ -39,7 +38,7 @@ def list_tasks(call: ApiCall) -> Response:
 )
 def complete_task(call: ApiCall) -> Response:
     body = call.body
-    instance = service.complete_task(db.session, call.who, call.path["id"], body["decision"],
+    instance = service.complete_task(db_session(), call.who, call.path["id"], body["decision"],
                                      body.get("comment", ""), bool(body.get("confirm_mismatches", False)))
-    instance = service.get_case(db.session, call.who, instance.id)
-    return json_response(serializers.case(db.session, call.who, instance))
+    instance = service.get_case(db_session(), call.who, instance.id)
+    return json_response(serializers.case(db_session(), call.who, instance))
