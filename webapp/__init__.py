@@ -88,7 +88,9 @@ NAV = [
 
 
 def _template_helpers(app: Flask) -> None:
-    from workflows.service import KIND_LABELS, STATUS_LABELS
+    from workflows.service import KIND_LABELS, STATUS_LABELS, status_label
+
+    app.jinja_env.globals["status_label"] = status_label
 
     @app.context_processor
     def inject_nav() -> dict:

@@ -34,6 +34,18 @@ STATUS_LABELS: dict[str, str] = {
     "compiling": "待编制",
 }
 
+# Plans and reports use the same codes with their own labels (SPEC section 6).
+PERIODIC_STATUS_LABELS: dict[str, dict[str, str]] = {
+    "quarterly_plan": {"compiling": "待编制", "city_record": "待市备案", "returned": "已退回", "recorded": "已备案"},
+    "semiannual_report": {"compiling": "待编制", "city_record": "待市备案", "returned": "已退回", "recorded": "已接收"},
+}
+
+
+def status_label(kind: str | None, code: str) -> str:
+    """The Chinese label of a status code for a case of this kind."""
+    return PERIODIC_STATUS_LABELS.get(kind or "", {}).get(code) or STATUS_LABELS.get(code, code)
+
+
 KIND_LABELS: dict[str, str] = {"filing": "培训备案", "quarterly_plan": "季度计划", "semiannual_report": "半年报告"}
 
 OPEN_FILING_STATUSES = ("draft", "district_review", "returned", "city_record")
