@@ -29,7 +29,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic"]
+                 "--no-first-run", "--disable-sync", "--disable-quic", "--lang=zh-CN"]
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 VENDOR_FILE = ROOT / "webapp" / "static" / "vendor" / "bpmn-js" / "bpmn-navigated-viewer.production.min.js"
@@ -158,7 +158,9 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        # LANGUAGE: Chromium on Linux takes its UI locale (date inputs: 2026/09/01) from the environment.
+        env = {**os.environ, "LANGUAGE": "zh_CN", "LANG": "zh_CN.UTF-8"}
+        instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, env=env)
         try:
             yield instance
         finally:
@@ -359,7 +361,7 @@ class UserPage:
         """Save a 1366x768 screenshot of the viewport into docs/screenshots/ (make screenshots)."""
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         self.page.set_viewport_size(DESKTOP)
-        self.page.evaluate("document.fonts.ready")
+        self.page.evaluate("() => { if (document.activeElement) document.activeElement.blur(); return document.fonts.ready; }")
         self.page.screenshot(path=str(SCREENSHOT_DIR / filename), full_page=False)
 
 
