@@ -249,3 +249,11 @@ def test_only_enterprise_clerks_have_filing_screens(app, world, session):  # typ
     anonymous = app.test_client()
     response = anonymous.get("/filings/")
     assert response.status_code == 302 and "/login" in location(response)
+
+
+def test_filing_form_links_the_roster_template_and_import(app, world):  # type: ignore[no-untyped-def]
+    from tests.test_web_helpers import login
+
+    client = login(app, "ent-440106-1")
+    page = client.get("/filings/new").get_data(as_text=True)
+    assert "/rosters/template.xlsx" in page and "保存草稿后即可导入" in page
