@@ -159,7 +159,7 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as pw:
         # LANGUAGE: Chromium on Linux takes its UI locale (date inputs: 2026/09/01) from the environment.
-        env = {**os.environ, "LANGUAGE": "zh_CN", "LANG": "zh_CN.UTF-8"}
+        env = {**os.environ, "LANGUAGE": "zh_CN"}
         instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, env=env)
         try:
             yield instance
