@@ -48,12 +48,12 @@ test: install assets browser
 	env -u TEST_DATABASE_URL $(PY) -m pytest -n 2 -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
-	  $(PY) -m pytest -q -m "not browser"; \
+	  $(PY) -m pytest -q -n 2 -m "not browser"; \
 	fi
 
 test-pg: install
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://root@127.0.0.1:5432/test} \
-	  $(PY) -m pytest -q -m "not browser"
+	  $(PY) -m pytest -q -n 2 -m "not browser"
 
 screenshots: install assets browser
 	$(PY) -m pytest -q -p no:cacheprovider tests/browser/test_screenshots.py --screenshots
