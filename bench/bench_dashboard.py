@@ -43,6 +43,8 @@ DISTRICT_WEIGHTS = {
 }
 ENTRY_LEVEL_BIAS = {"440117": 0.45, "440114": 0.38, "440111": 0.34}  # these fall under the 70% line
 CONCENTRATION = {"440117": 0.7, "440115": 0.35}  # share of filings going to the 3 largest enterprises
+# Year plans sized from what was generated: budget = factor x the subsidy of all the year's filings.
+BUDGET_FACTOR = {"440106": 0.72, "440112": 0.6}  # 天河 near its limit, 黄埔 over it; others 1.1
 STATUSES = [  # (status, weight, open task role or None)
     ("draft", 6, "enterprise"), ("district_review", 9, "district"), ("returned", 4, "enterprise"),
     ("city_record", 6, "city"), ("recorded", 60, None), ("rejected", 4, None), ("withdrawn", 5, None),
@@ -223,6 +225,7 @@ def build_city(session, n_cases: int, year: int, seed: int = 7, state_bytes: int
                     next_id += 1
     bulk_insert(session, WorkflowInstance, periodic)
     bulk_insert(session, TaskIndex, periodic_tasks)
+    _size_plans(session)
     session.commit()
     if session.get_bind().dialect.name == "postgresql":
         for table in ("enterprise", "workflow_instance", "filing", "task_index"):
@@ -241,6 +244,21 @@ def build_city(session, n_cases: int, year: int, seed: int = 7, state_bytes: int
 RECOMMENDED_INDEXES = (
     "CREATE INDEX ix_workflow_instance_kind_district_status ON workflow_instance (kind, district_code, status)",
 )
+
+
+def _size_plans(session) -> None:  # type: ignore[no-untyped-def]
+    """Set each district's year plans (made by make_world) to the generated volume, so R3-R5 look real."""
+    from sqlalchemy import update
+
+    from workflows.models import DistrictYearPlan, Filing
+
+    sums = session.execute(select(Filing.district_code, Filing.plan_year, func.sum(Filing.trainee_count),
+                                  func.sum(Filing.subsidy_fen)).group_by(Filing.district_code, Filing.plan_year))
+    for district, year, trainees, fen in sums.tuples():
+        factor = BUDGET_FACTOR.get(district, 1.1)
+        session.execute(update(DistrictYearPlan).where(
+            DistrictYearPlan.district_code == district, DistrictYearPlan.year == year).values(
+            planned_headcount=int(int(trainees or 0) * 0.85), budget_fen=int(int(fen or 0) * factor) // 100 * 100))
 
 
 def run(url: str, label: str, args: argparse.Namespace) -> None:

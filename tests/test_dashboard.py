@@ -322,5 +322,10 @@ def test_stacked_chart_geometry_is_proportional():
 def test_share_chart_axis_grows_past_full_budget():
     chart = charts.share_chart("b", "t", "d", [("天河", 1.1, 0.2, "已用110.0%"), ("从化", None, None, "未设定预算")],
                                [("seg-committed", "已占用"), ("seg-pending", "待区审核")])
-    assert chart.ticks[-1].label == "150%" and chart.marker is not None
+    assert [t.label for t in chart.ticks] == ["0%", "50%", "100%", "150%"] and chart.marker is not None
+    assert chart.marker.x == pytest.approx(chart.left + (chart.right - chart.left) / 1.5)
+    huge = charts.share_chart("b", "t", "d", [("天河", 20.1, 0.0, "")], [("a", "甲"), ("b", "乙")])
+    assert len(huge.ticks) <= 7 and huge.ticks[-1].label == "2500%"
+    normal = charts.share_chart("b", "t", "d", [("天河", 0.4, 0.1, "")], [("a", "甲"), ("b", "乙")])
+    assert normal.ticks[-1].label == "100%" and len(normal.ticks) == 6
     assert chart.bars[1].segments == [] and chart.bars[1].track is None

@@ -12,12 +12,12 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-WIDTH = 560
-LABEL_WIDTH = 48
-VALUE_WIDTH = 96
+WIDTH = 720
+LABEL_WIDTH = 52
+VALUE_WIDTH = 104
 TOP = 26
-ROW = 26
-BAR = 16
+ROW = 28
+BAR = 18
 BOTTOM = 8
 
 
@@ -111,8 +111,9 @@ def share_chart(chart_id: str, title: str, description: str,
                 series: Sequence[tuple[str, str]], track_css: str = "seg-track") -> Chart:
     """Rows of (label, first share, second share, value text), shares of a whole (1.0 = 100%), drawn
     against a 100% track; the axis grows past 100% when a row exceeds it."""
-    top_value = max(((a or 0) + (b or 0) for _, a, b, _ in rows), default=0)
-    maximum = max(1.0, math.ceil(top_value * 4) / 4)
+    top_value = max([1.0, *((a or 0) + (b or 0) for _, a, b, _ in rows)])
+    step = nice_step(top_value * 100) / 100
+    maximum = math.ceil(round(top_value / step, 9)) * step
     x = _scale(maximum, LABEL_WIDTH, WIDTH - VALUE_WIDTH)
     bars = []
     for i, (label, first, second, text) in enumerate(rows):
@@ -126,7 +127,6 @@ def share_chart(chart_id: str, title: str, description: str,
                                         f"{label} {name}：{value * 100:.1f}%"))
                 start += value
         bars.append(Bar(label, y, segments, text, track))
-    step = 0.25 if maximum <= 1.5 else 0.5
     ticks = [Tick(x(v), f"{v * 100:.0f}%") for v in _range(0, maximum, step)]
     return Chart(chart_id, title, description, bars, ticks, list(series), marker=Tick(x(1.0), "100%"))
 
