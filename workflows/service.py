@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflows import bindings, runner, store
 from workflows.dto import Actor
 from workflows.engine import frozen_now, get_engine, now, script_services
-from workflows.models import AuditEvent, Enterprise, Filing, TaskIndex, WorkflowInstance
+from workflows.models import AuditEvent, Filing, TaskIndex, WorkflowInstance
 
 STATUS_LABELS: dict[str, str] = {
     "draft": "草稿",
@@ -144,81 +143,6 @@ def get_filing(session: Session, actor: Actor, filing_id: int) -> Filing:
         raise NotFound("未找到该备案。")
     get_case(session, actor, filing.instance_id)
     return filing
-
-
-# Check results built on the district's year figures (R3, R4) are for reviewers, not for enterprises.
-DISTRICT_FIGURE_RULES = frozenset(
-    {"enterprise_concentration", "occupation_concentration", "intermediate_share"})
-
-
-def visible_checks(actor: Actor, filing: Filing) -> list[dict[str, Any]]:
-    """The filing's stored check results this actor may see: an enterprise sees those about its own
-    content (hard errors, job posts, textbooks, credit code), not the district's year figures."""
-    results = list(filing.check_results or [])
-    if actor.role == "enterprise":
-        return [r for r in results if r.get("rule") not in DISTRICT_FIGURE_RULES]
-    return results
-
-
-@dataclass
-class CaseFilters:
-    status: str | None = None
-    district: str | None = None
-    kind: str | None = None
-    apprenticeship_type: str | None = None
-    q: str | None = None
-
-
-def list_cases(session: Session, actor: Actor, filters: CaseFilters, page: int = 1, per_page: int = 20
-               ) -> tuple[list[WorkflowInstance], int]:
-    """Cases in scope, newest first, with filters; returns (rows of one page, total)."""
-    stmt = scope_cases(select(WorkflowInstance), actor)
-    if filters.status:
-        stmt = stmt.where(WorkflowInstance.status == filters.status)
-    if filters.district:
-        stmt = stmt.where(WorkflowInstance.district_code == filters.district)
-    if filters.kind:
-        stmt = stmt.where(WorkflowInstance.kind == filters.kind)
-    if filters.apprenticeship_type:
-        stmt = stmt.where(WorkflowInstance.id.in_(
-            select(Filing.instance_id).where(Filing.apprenticeship_type == filters.apprenticeship_type)))
-    if filters.q:
-        like = f"%{filters.q.strip()}%"
-        stmt = stmt.where(or_(
-            WorkflowInstance.title.like(like),
-            WorkflowInstance.business_key.like(like),
-            WorkflowInstance.enterprise_id.in_(select(Enterprise.id).where(Enterprise.name.like(like))),
-        ))
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = list(session.scalars(
-        stmt.order_by(WorkflowInstance.updated_at.desc(), WorkflowInstance.id.desc())
-        .offset(max(page - 1, 0) * per_page).limit(per_page)
-    ))
-    return rows, total
-
-
-def inbox(session: Session, actor: Actor, kind: str | None = None) -> list[TaskIndex]:
-    """Ready tasks this actor may complete: own role, own district or enterprise."""
-    stmt = select(TaskIndex).where(TaskIndex.role == actor.role)
-    if actor.role == "district":
-        stmt = stmt.where(TaskIndex.district_code == actor.district_code)
-    elif actor.role == "enterprise":
-        stmt = stmt.where(TaskIndex.enterprise_id == actor.enterprise_id)
-    elif actor.role not in ("city",):
-        return []
-    if kind:
-        stmt = stmt.where(TaskIndex.kind == kind)
-    return list(session.scalars(stmt.order_by(TaskIndex.due_at.is_(None), TaskIndex.due_at,
-                                              TaskIndex.created_at)))
-
-
-def history(session: Session, instance_id: int) -> list[AuditEvent]:
-    return list(session.scalars(
-        select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)))
-
-
-def ready_tasks(session: Session, instance_id: int) -> list[TaskIndex]:
-    return list(session.scalars(select(TaskIndex).where(TaskIndex.instance_id == instance_id)))
 
 
 def may_complete(actor: Actor, row: TaskIndex) -> bool:
@@ -372,86 +296,6 @@ def tick(session: Session, at: datetime | None = None, limit: int = 500, open_pe
     return fired
 
 
-# --------------------------------------------------------------------------------------------------
-# Read-only queries for the screens (filings, inbox, case list and detail)
-
-
-@dataclass
-class CaseInfo:
-    """What a list shows beside a case: its enterprise, its district and, for filings, the filing."""
-
-    enterprise_name: str = ""
-    district_name: str = ""
-    filing: Filing | None = None
-
-
-def case_infos(session: Session, instance_ids: list[int]) -> dict[int, CaseInfo]:
-    """Enterprise name, district name and filing of each case, in two queries (no N+1).
-
-    Callers pass ids they obtained through a scoped query (``list_cases``, ``inbox`` ...)."""
-    from workflows.models import DISTRICTS
-
-    ids = sorted(set(instance_ids))
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(WorkflowInstance.id, WorkflowInstance.district_code, Enterprise.name)
-        .outerjoin(Enterprise, Enterprise.id == WorkflowInstance.enterprise_id)
-        .where(WorkflowInstance.id.in_(ids))
-    ).all()
-    infos = {r[0]: CaseInfo(enterprise_name=r[2] or "", district_name=DISTRICTS.get(r[1] or "", ""))
-             for r in rows}
-    for filing in session.scalars(select(Filing).where(Filing.instance_id.in_(ids))):
-        infos[filing.instance_id].filing = filing  # type: ignore[index]
-    return infos
-
-
-def list_filings(session: Session, actor: Actor, status: str | None = None
-                 ) -> list[tuple[Filing, WorkflowInstance]]:
-    """Filings in the actor's scope (an enterprise: its own), last changed first."""
-    stmt = scope_cases(
-        select(Filing, WorkflowInstance).join(WorkflowInstance, Filing.instance_id == WorkflowInstance.id),
-        actor,
-    ).where(WorkflowInstance.kind == "filing")
-    if status:
-        stmt = stmt.where(WorkflowInstance.status == status)
-    stmt = stmt.order_by(WorkflowInstance.updated_at.desc(), WorkflowInstance.id.desc())
-    return [(f, i) for f, i in session.execute(stmt).tuples()]
-
-
-def status_counts(session: Session, actor: Actor, kind: str | None = "filing") -> dict[str, int]:
-    """Number of cases in scope per status code."""
-    stmt = scope_cases(select(WorkflowInstance.status, func.count()), actor)
-    if kind:
-        stmt = stmt.where(WorkflowInstance.kind == kind)
-    return {status: int(n) for status, n in session.execute(stmt.group_by(WorkflowInstance.status)).tuples()}
-
-
-def get_task(session: Session, actor: Actor, task_id: str) -> TaskIndex:
-    """A READY task the actor may complete: Conflict if it was completed already, NotFound otherwise."""
-    return _task_row(session, actor, task_id)
-
-
-def case_of_task(session: Session, actor: Actor, task_id: str) -> int:
-    """The id of the case a task (ready or already completed) belongs to, if in scope; else NotFound."""
-    instance_id = session.scalars(
-        select(TaskIndex.instance_id).where(TaskIndex.task_id == str(task_id))).first()
-    if instance_id is None:
-        instance_id = session.scalars(
-            select(AuditEvent.instance_id).where(AuditEvent.task_id == str(task_id))).first()
-    if instance_id is None:
-        raise NotFound("未找到该任务。")
-    return get_case(session, actor, instance_id).id
-
-
-def case_diagram(session: Session, actor: Actor, instance_id: int) -> tuple[str, list[str], list[str]]:
-    """(BPMN XML of the case's own spec version, current element ids, completed element ids)."""
-    instance = get_case(session, actor, instance_id)
-    workflow = store.load_workflow(get_engine(), instance)
-    current, done = runner.element_states(workflow)
-    return instance.spec_version.bpmn_xml, current, done
-
-
 # Filing use cases live in their own module; re-exported so callers use one facade.
 from workflows.filing_service import (  # noqa: E402
     create_filing,
@@ -467,3 +311,9 @@ __all__ = [
 ]
 from workflows.plans import decide_plan, open_plan, refresh_plan, save_plan, submit_plan, urge_plan  # noqa: E402,F401,I001
 from workflows import reports  # noqa: E402,F401,I001  (semiannual reports: service.reports.*; registers its opener)
+
+# Read-only queries for the screens and the API live in their own module; re-exported here.
+from workflows.queries import (  # noqa: E402,F401,I001
+    DISTRICT_FIGURE_RULES, CaseFilters, CaseInfo, case_diagram, case_infos, case_of_task, get_task, history,
+    inbox, list_cases, list_filings, ready_tasks, status_counts, visible_checks,
+)
