@@ -84,7 +84,7 @@ def test_every_operation_documents_its_responses_and_security():  # type: ignore
                 assert "404" in op["responses"], where
             if "requestBody" in op:
                 assert {"413", "422"} <= set(op["responses"]), where
-                body = op["requestBody"]["content"]["application/json"]["schema"]
+                (body,) = (media["schema"] for media in op["requestBody"]["content"].values())  # JSON or multipart
                 target = doc["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]
                 assert target["additionalProperties"] is False, where
     for name in ("Unauthorized", "NotFound", "Conflict", "ValidationError", "RateLimited", "PayloadTooLarge"):

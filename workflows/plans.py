@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,6 +45,7 @@ from workflows.service import (
     complete_task,
     get_case,
     may_complete,
+    scope_cases,
     unit_of_work,
 )
 
@@ -433,6 +434,47 @@ def quarter_overview(session: Session, actor: Actor, year: int, quarter: int, at
     ).all()
     items = {it.district_code: it for it in _items(session, actor, [(p, i) for p, i in pairs], at or now())}
     return [items.get(code) or PlanListItem(code, DISTRICTS.get(code, code)) for code in _district_codes(session)]
+
+
+@dataclass
+class PlanFilters:
+    """Filters of the plan list (API): any combination; None means any."""
+
+    year: int | None = None
+    quarter: int | None = None
+    district: str | None = None
+    status: str | None = None
+
+
+def find_plans(session: Session, actor: Actor, filters: PlanFilters, page: int = 1, per_page: int = 20,
+               at: datetime | None = None) -> tuple[list[PlanListItem], int]:
+    """Opened plans in scope (a district: its own; city/admin: all), newest quarter first, filtered and
+    paged: (items of one page, total). Enterprises have no plans (NotFound, like the screens)."""
+    if actor.role not in ("district", "city", "admin"):
+        raise NotFound("未找到该页面。")
+    stmt = scope_cases(select(QuarterlyPlan, WorkflowInstance).join(
+        WorkflowInstance, QuarterlyPlan.instance_id == WorkflowInstance.id), actor)
+    if filters.year is not None:
+        stmt = stmt.where(QuarterlyPlan.year == filters.year)
+    if filters.quarter is not None:
+        stmt = stmt.where(QuarterlyPlan.quarter == filters.quarter)
+    if filters.district:
+        stmt = stmt.where(QuarterlyPlan.district_code == filters.district)
+    if filters.status:
+        stmt = stmt.where(WorkflowInstance.status == filters.status)
+    total = int(session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
+    pairs = session.execute(
+        stmt.order_by(QuarterlyPlan.year.desc(), QuarterlyPlan.quarter.desc(), QuarterlyPlan.district_code)
+        .offset(max(page - 1, 0) * per_page).limit(per_page)).all()
+    return _items(session, actor, [(p, i) for p, i in pairs], at or now()), total
+
+
+def plan_by_id(session: Session, actor: Actor, plan_id: int) -> tuple[QuarterlyPlan, WorkflowInstance]:
+    """A plan by its own id (the API's ``/plans/{id}``), scoped like ``get_plan``; NotFound otherwise."""
+    instance_id = session.scalar(select(QuarterlyPlan.instance_id).where(QuarterlyPlan.id == plan_id))
+    if instance_id is None:
+        raise NotFound("未找到该计划。")
+    return get_plan(session, actor, instance_id)
 
 
 # --------------------------------------------------------------------------------------------------

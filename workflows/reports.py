@@ -279,6 +279,39 @@ def list_reports(session: Session, actor: Actor, *, district: str | None = None,
     return [r for r in rows if r.overdue] if overdue_only else rows
 
 
+@dataclass
+class ReportFilters:
+    """Filters of the report list (API): any combination; None means any."""
+
+    year: int | None = None
+    half: int | None = None
+    district: str | None = None
+    status: str | None = None
+
+
+def find_reports(session: Session, actor: Actor, filters: ReportFilters, page: int = 1, per_page: int = 20
+                 ) -> tuple[list[ReportRow], int]:
+    """Reports in scope, newest half-year first, filtered and paged: (rows of one page, total)."""
+    if actor.role not in ("district", "city", "admin"):
+        raise NotFound("未找到该页面。")
+    stmt = scope_reports(select(SemiannualReport, WorkflowInstance).join(
+        WorkflowInstance, SemiannualReport.instance_id == WorkflowInstance.id), actor)
+    if filters.year is not None:
+        stmt = stmt.where(SemiannualReport.year == filters.year)
+    if filters.half is not None:
+        stmt = stmt.where(SemiannualReport.half == filters.half)
+    if filters.district:
+        stmt = stmt.where(SemiannualReport.district_code == filters.district)
+    if filters.status:
+        stmt = stmt.where(WorkflowInstance.status == filters.status)
+    total = int(session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
+    at = now()
+    rows = session.execute(stmt.order_by(SemiannualReport.year.desc(), SemiannualReport.half.desc(),
+                                         SemiannualReport.district_code)
+                           .offset(max(page - 1, 0) * per_page).limit(per_page)).tuples()
+    return [ReportRow(r, i, deadlines.is_overdue(i, at)) for r, i in rows], total
+
+
 def get_report(session: Session, actor: Actor, report_id: int) -> SemiannualReport:
     """A report in scope, or NotFound (also for someone else's)."""
     report = session.scalars(scope_reports(
@@ -515,6 +548,38 @@ def save_case(session: Session, actor: Actor, report_id: int, case_id: int | Non
             audit(session, instance, actor, "save_case", status_before=instance.status,
                   comment=f"{'新增' if case_id is None else '修改'}典型案例“{case.title}”"
                           + (f"，上传：{names}" if names else ""))
+    except BaseException:
+        _discard(upload_dir, stored)
+        raise
+    return case
+
+
+def add_case_files(session: Session, actor: Actor, report_id: int, case_id: int, files: Sequence[Incoming], *,
+                   upload_dir: str, limits: uploads.UploadLimits) -> ReportCase:
+    """Attach files to a typical case without touching its text (the API's upload endpoint). Same checks
+    and limits as ``save_case``, all or nothing."""
+    if not files:
+        raise ValidationFailed("请选择要上传的文件。", {"files": ["请选择要上传的文件。"]})
+    _precheck_editable(session, actor, report_id)
+    stored, errors = _receive_all(files, upload_dir=upload_dir, limits=limits)
+    if errors:
+        raise _refused(errors)
+    try:
+        with unit_of_work(session):
+            report, instance = _lock_editable(session, actor, report_id)
+            case = next((c for c in report.cases if c.id == case_id), None)
+            if case is None:
+                raise NotFound("未找到该案例。")
+            if len(case.attachments) + len(stored) > MAX_FILES_PER_CASE:
+                raise ValidationFailed(f"每个案例最多上传 {MAX_FILES_PER_CASE} 个文件。")
+            for item in stored:
+                case.attachments.append(_attachment(report, item, actor))
+            case.updated_at = now()
+            report.updated_at = now()
+            _touch(instance)
+            names = "、".join(s.original_name for s in stored)
+            audit(session, instance, actor, "save_case", status_before=instance.status,
+                  comment=f"典型案例“{case.title}”上传：{names}")
     except BaseException:
         _discard(upload_dir, stored)
         raise

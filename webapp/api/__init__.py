@@ -19,6 +19,9 @@ API_MODULES = [
     "webapp.api.filings",
     "webapp.api.cases",
     "webapp.api.tasks",
+    "webapp.api.plans",
+    "webapp.api.reports",
+    "webapp.api.notifications",
     "webapp.api.openapi",
 ]
 

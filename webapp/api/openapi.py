@@ -83,7 +83,9 @@ def _operation(op: Operation) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for status, reply in sorted(op.responses.items()):
         entry: dict[str, Any] = {"description": reply.description}
-        if reply.schema is not None:
+        if reply.media:  # a file download: the body is the file itself
+            entry["content"] = {media: {} for media in reply.media}
+        elif reply.schema is not None:
             entry["content"] = {"application/json": {"schema": registry.ref(reply.schema)}}
         responses[str(status)] = entry
     for status in op.errors:

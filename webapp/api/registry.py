@@ -48,10 +48,12 @@ class Param:
 
 @dataclass(frozen=True)
 class Response:
-    """A success response: ``schema`` is a component name (or None for no body)."""
+    """A success response: ``schema`` is a component name (or None for no body); ``media`` lists the
+    media types of a binary body (a download) instead of JSON."""
 
     schema: str | None
     description: str
+    media: tuple[str, ...] = ()
 
 
 @dataclass

@@ -8,11 +8,22 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from webapp.api import registry
-from workflows import service
+from workflows import deadlines, plans, reports, service
 from workflows.dto import Actor, CourseData, FilingData, TraineeData
 from workflows.engine import now
-from workflows.models import DISTRICTS, Enterprise, Filing, TaskIndex, User, WorkflowInstance
+from workflows.models import (
+    DISTRICTS,
+    AuditEvent,
+    Enterprise,
+    Filing,
+    Notification,
+    QuarterlyPlan,
+    TaskIndex,
+    User,
+    WorkflowInstance,
+)
 from workflows.models.org import ROLES
+from workflows.models.report_models import PublicityItem, ReportAttachment, ReportCase, SemiannualReport
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -167,3 +178,141 @@ def case(session: Session, actor: Actor, instance: WorkflowInstance) -> dict[str
         key, builder = section
         out[key] = builder(session, instance, actor)
     return out
+
+
+# --- shared by plans and reports -----------------------------------------------------------------------
+
+
+def history_event(e: AuditEvent) -> dict[str, Any]:
+    return {"at": iso(e.created_at), "actor": e.actor_name, "action": e.action, "task_name": e.task_name,
+            "comment": e.comment, "status_before": e.status_before, "status_after": e.status_after}
+
+
+def my_tasks(session: Session, actor: Actor, instance_id: int) -> list[dict[str, Any]]:
+    """The ready tasks of a case the actor may complete (with their decisions)."""
+    return [task(r) for r in service.ready_tasks(session, instance_id) if service.may_complete(actor, r)]
+
+
+def _periodic(instance: WorkflowInstance, district_code: str, year: int, overdue: bool, can_urge: bool,
+              submitted_at: datetime | None) -> dict[str, Any]:
+    return {
+        "case_id": instance.id, "business_key": instance.business_key, "title": instance.title,
+        "district_code": district_code, "district_name": DISTRICTS.get(district_code, district_code),
+        "year": year, "overdue": overdue, "due_at": iso(instance.due_at), "submitted_at": iso(submitted_at),
+        "can_urge": can_urge, "created_at": iso(instance.created_at), "updated_at": iso(instance.updated_at),
+        "completed_at": iso(instance.completed_at), "status": instance.status,
+        "status_label": service.status_label(instance.kind, instance.status),
+    }
+
+
+# --- quarterly plans -----------------------------------------------------------------------------------
+
+
+def plan_summary(plan: QuarterlyPlan, instance: WorkflowInstance, overdue: bool, can_urge: bool) -> dict[str, Any]:
+    return {"id": plan.id, **_periodic(instance, plan.district_code, plan.year, overdue, can_urge, plan.submitted_at),
+            "quarter": plan.quarter, "quarter_key": plan.quarter_key, "share_flagged": bool(plan.share_flagged)}
+
+
+def plan_field(plan: QuarterlyPlan, key: str) -> str:
+    """A plan problem's field as an API path: ``row_<id>`` -> ``rows[<index in the detail's rows>].reason``."""
+    if key.startswith("row_") and key[4:].isdigit():
+        for index, row in enumerate(plan.rows):
+            if row.id == int(key[4:]):
+                return f"rows[{index}].reason"
+    return key
+
+
+def plan(session: Session, actor: Actor, p: QuarterlyPlan, instance: WorkflowInstance) -> dict[str, Any]:
+    """A plan with its rows, live figures (the snapshot of the last check once recorded), flags, the
+    caller's tasks and the history."""
+    figures = p.figures if instance.completed_at is not None and p.figures else plans.figures(session, p)
+    return {
+        **plan_summary(p, instance, deadlines.is_overdue(instance), deadlines.can_urge(session, actor, instance)),
+        "notes": p.notes or "",
+        "justification": p.justification or "",
+        "rows": [{"id": r.id, "seq": r.seq, "filing_id": r.filing_id, "enterprise_id": r.enterprise_id,
+                  "enterprise_name": r.enterprise_name, "credit_code": r.credit_code,
+                  "occupation_code": r.occupation_code, "occupation_name": r.occupation_name, "project": r.project,
+                  "level": r.level, "level_label": r.level_label, "trainees": r.trainees, "fund_fen": r.fund_fen,
+                  "filing_status": r.filing_status, "included": r.included, "reason": r.reason or ""}
+                 for r in p.rows],
+        "figures": figures,
+        "flags": {"share_below_min": bool(figures.get("share_below_min")),
+                  "concentration": bool(figures.get("concentration_flags")),
+                  "over_budget": bool(figures.get("over_budget")),
+                  "flagged_to_city": bool(p.share_flagged)},
+        "problems": [{"field": plan_field(p, str(c.get("field", ""))), "message": str(c.get("message", ""))}
+                     for c in (p.check_results or [])],
+        "tasks": my_tasks(session, actor, instance.id),
+        "history": [history_event(e) for e in service.history(session, instance.id)],
+    }
+
+
+# --- semiannual reports --------------------------------------------------------------------------------
+
+
+def report_summary(r: SemiannualReport, instance: WorkflowInstance, overdue: bool, can_urge: bool
+                   ) -> dict[str, Any]:
+    return {"id": r.id, **_periodic(instance, r.district_code, r.year, overdue, can_urge, r.submitted_at),
+            "half": r.half, "period_key": r.period_key, "period_label": r.period_label,
+            "submissions": r.submissions or 0}
+
+
+def attachment(a: ReportAttachment) -> dict[str, Any]:
+    url = f"/api/v1/reports/{a.report_id}/attachments/{a.id}"
+    return {"id": a.id, "kind": a.kind, "kind_label": a.kind_label, "format": a.format, "mime": a.mime,
+            "original_name": a.original_name, "size_bytes": a.size_bytes, "width": a.width, "height": a.height,
+            "locked": bool(a.locked), "url": url, "thumbnail_url": f"{url}/thumbnail" if a.thumb_name else None,
+            "created_at": iso(a.created_at)}
+
+
+def report_case(c: ReportCase) -> dict[str, Any]:
+    return {"id": c.id, "report_id": c.report_id, "seq": c.seq, "title": c.title,
+            "enterprise_name": c.enterprise_name, "occupation_code": c.occupation_code,
+            "occupation_name": c.occupation_name, "apprenticeship_type": c.apprenticeship_type,
+            "type_label": c.type_label, "narrative": c.narrative, "excellent": bool(c.excellent),
+            "locked": bool(c.locked), "attachments": [attachment(a) for a in c.attachments],
+            "created_at": iso(c.created_at), "updated_at": iso(c.updated_at)}
+
+
+def publicity(item: PublicityItem) -> dict[str, Any]:
+    return {"id": item.id, "seq": item.seq, "outlet": item.outlet, "published_on": iso(item.published_on),
+            "title": item.title, "link": item.link, "locked": bool(item.locked),
+            "scan": attachment(item.scan) if item.scan is not None else None, "created_at": iso(item.created_at)}
+
+
+def report(session: Session, actor: Actor, view: reports.ReportView) -> dict[str, Any]:
+    """A report with its summary, typical cases, publicity, what is still missing, the caller's tasks and
+    the history."""
+    r, instance = view.report, view.instance
+    last = view.last_request
+    return {
+        **report_summary(r, instance, view.overdue, view.can_urge),
+        "summary": r.summary or "",
+        "cases": [report_case(c) for c in r.cases],
+        "publicity": [publicity(p) for p in r.publicity],
+        "can_edit": view.can_edit,
+        "problems": reports.submit_errors(r) if view.can_edit else {},
+        "last_request": ({"at": iso(last.created_at), "actor": last.actor_name, "comment": last.comment}
+                         if last is not None else None),
+        "tasks": my_tasks(session, actor, instance.id),
+        "history": [history_event(e) for e in view.history],
+    }
+
+
+def gallery_case(c: ReportCase) -> dict[str, Any]:
+    r = c.report
+    return {**report_case(c), "district_code": r.district_code,
+            "district_name": DISTRICTS.get(r.district_code, r.district_code), "period_key": r.period_key,
+            "period_label": r.period_label}
+
+
+# --- notifications -------------------------------------------------------------------------------------
+
+
+def notification(row: Notification) -> dict[str, Any]:
+    from webapp.notifications.views import target_url
+
+    return {"id": row.id, "kind": row.kind, "kind_label": row.kind_label, "title": row.title, "body": row.body,
+            "case_id": row.instance_id, "case_kind": row.case_kind or "", "web_path": target_url(row),
+            "read": row.read_at is not None, "read_at": iso(row.read_at), "created_at": iso(row.created_at)}
