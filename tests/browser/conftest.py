@@ -14,9 +14,12 @@ Playwright, and the checks every page the stories visit must pass.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
 import subprocess
+import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -83,27 +86,24 @@ def _ensure_vendor_assets() -> None:
     """bpmn-js is copied from node_modules by `make assets`; build it here if missing (one worker at a time)."""
     if VENDOR_FILE.is_file():
         return
-    lock_path = ROOT / "node_modules.browser-tests.lock"
+    digest = hashlib.sha1(str(ROOT).encode()).hexdigest()[:12]  # the same name in every xdist worker
+    lock_path = Path(tempfile.gettempdir()) / f"apprenticeship-vendor-{digest}.lock"
     with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             if VENDOR_FILE.is_file():
                 return
             if shutil.which("npm") is None:
-                pytest.fail(f"缺少前端文件 {VENDOR_FILE.relative_to(ROOT)}，且未安装 npm：请先运行 `make assets` "
+                pytest.fail("缺少前端文件 webapp/static/vendor/bpmn-js/，且未安装 npm：请先运行 `make assets` "
                             "(vendor assets missing; run `make assets`).", pytrace=False)
             for cmd in (["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                        [str(ROOT / ".venv" / "bin" / "python"), "-m", "webapp.vendor", "-q"]):
+                        [sys.executable, "-m", "webapp.vendor", "-q"]):
                 done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
                 if done.returncode != 0:
                     pytest.fail(f"构建前端文件失败（{' '.join(cmd)}）：请运行 `make assets`。\n{done.stderr[-2000:]}",
                                 pytrace=False)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
-    try:
-        lock_path.unlink()
-    except FileNotFoundError:
-        pass
 
 
 @pytest.fixture(scope="session")

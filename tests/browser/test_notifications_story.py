@@ -47,6 +47,7 @@ def test_a_return_reaches_the_enterprise_bell_and_is_read(as_user) -> None:  # t
     with reviewer.page.expect_navigation():
         reviewer.page.locator("#decision button[type=submit]").click()
     assert "已办理" in text_of(reviewer.page.locator(".flash-success"))
+    reviewer.check("待办（办理后）")
 
     # The clerk's bell counts it; 站内信 lists it first, with the comment.
     clerk.visit("/filings/", "我的备案")
@@ -69,6 +70,7 @@ def test_a_return_reaches_the_enterprise_bell_and_is_read(as_user) -> None:  # t
         with clerk.page.expect_navigation():
             clerk.page.get_by_role("button", name="全部标为已读").click()
         assert "已读" in text_of(clerk.page.locator(".flash-success"))
+        clerk.check("站内信（全部已读）")
     clerk.visit("/notifications/", "站内信")
     assert _unread(clerk) == 0
     assert clerk.page.locator(".notification-unread").count() == 0
