@@ -103,7 +103,15 @@ def build_city(session, n_cases: int, year: int, seed: int = 7, state_bytes: int
     """Bulk-insert ``n_cases`` filings (with their cases and task rows) plus plans and reports."""
     from workflows import catalogue
     from workflows.demo import credit_code
-    from workflows.models import Enterprise, Filing, SpecVersion, TaskIndex, WorkflowInstance
+    from workflows.models import (
+        Enterprise,
+        Filing,
+        QuarterlyPlan,
+        SemiannualReport,
+        SpecVersion,
+        TaskIndex,
+        WorkflowInstance,
+    )
 
     rng = random.Random(seed)
     now = datetime.now(UTC)
@@ -198,7 +206,7 @@ def build_city(session, n_cases: int, year: int, seed: int = 7, state_bytes: int
     bulk_insert(session, TaskIndex, tasks)
 
     # Quarterly plans (last year and this year) and semiannual reports, one per district per period.
-    periodic, periodic_tasks = [], []
+    periodic, periodic_tasks, plan_rows, report_rows = [], [], [], []
     next_id = base_inst + n_cases + 1
     for y in (year - 1, year):
         for district in districts:
@@ -214,6 +222,12 @@ def build_city(session, n_cases: int, year: int, seed: int = 7, state_bytes: int
                         "created_at": due - timedelta(days=20), "updated_at": due,
                         "completed_at": due if status == "recorded" else None, "version": 1,
                     })
+                    if kind == "quarterly_plan":
+                        plan_rows.append({"district_code": district, "year": y, "quarter": int(period[1]),
+                                          "instance_id": next_id})
+                    else:
+                        report_rows.append({"district_code": district, "year": y, "half": int(period[1]),
+                                            "instance_id": next_id})
                     if status != "recorded":
                         role = "city" if status == "city_record" else "district"
                         periodic_tasks.append({
@@ -225,6 +239,8 @@ def build_city(session, n_cases: int, year: int, seed: int = 7, state_bytes: int
                     next_id += 1
     bulk_insert(session, WorkflowInstance, periodic)
     bulk_insert(session, TaskIndex, periodic_tasks)
+    session.execute(insert(QuarterlyPlan), plan_rows)
+    session.execute(insert(SemiannualReport), report_rows)
     _size_plans(session)
     session.commit()
     if session.get_bind().dialect.name == "postgresql":

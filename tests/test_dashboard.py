@@ -15,7 +15,7 @@ from tests.factories import filing_data, make_world, task_of, user
 from webapp.dashboard import charts
 from webapp.extensions import db
 from workflows import dashboard, service
-from workflows.models import Filing, SpecVersion, WorkflowInstance
+from workflows.models import Filing, QuarterlyPlan, SemiannualReport, SpecVersion, WorkflowInstance
 
 TH, HP, PY = "440106", "440112", "440113"  # 天河, 黄埔, 番禺
 
@@ -155,17 +155,24 @@ def test_other_year_is_empty_but_statuses_stay(session, city):  # type: ignore[n
     assert city.year in data.years and city.year + 1 in data.years
 
 
-def _periodic_case(session, kind: str, key: str, district: str, status: str, due: datetime | None,  # type: ignore[no-untyped-def]
-                   completed: bool = False) -> WorkflowInstance:
+def _periodic_case(session, kind: str, district: str, year: int, period: int, status: str,  # type: ignore[no-untyped-def]
+                   due: datetime | None, completed: bool = False) -> WorkflowInstance:
+    """A plan or report case as the dashboard reads it (its row and its case's status and dates)."""
     spec = session.scalars(select(SpecVersion)).first()
     if spec is None:
         spec = SpecVersion(process_id=kind, version_hash="test", spec_json="{}", bpmn_xml="")
         session.add(spec)
         session.flush()
+    key = f"{district}-{year}{'Q' if kind == 'quarterly_plan' else 'H'}{period}"
     instance = WorkflowInstance(kind=kind, business_key=key, title=key, spec_version_id=spec.id, state_json="{}",
                                 status=status, district_code=district, due_at=due,
                                 completed_at=due if completed else None)
     session.add(instance)
+    session.flush()
+    if kind == "quarterly_plan":
+        session.add(QuarterlyPlan(district_code=district, year=year, quarter=period, instance_id=instance.id))
+    else:
+        session.add(SemiannualReport(district_code=district, year=year, half=period, instance_id=instance.id))
     session.commit()
     return instance
 
@@ -176,11 +183,11 @@ def test_quarterly_plans_and_reports_with_overdue(session, world):  # type: igno
     empty = dashboard.overview(session, actor, year)
     assert [p.count for p in empty.periodic] == [0, 0]  # degrades to "none yet"
     past = datetime.now(UTC) - timedelta(days=3)
-    _periodic_case(session, "quarterly_plan", f"{TH}-{year}Q1", TH, "compiling", past)
-    _periodic_case(session, "quarterly_plan", f"{TH}-{year}Q2", TH, "city_record", past)  # the city's turn
-    _periodic_case(session, "quarterly_plan", f"{HP}-{year}Q1", HP, "recorded", past, completed=True)
-    _periodic_case(session, "quarterly_plan", f"{HP}-{year - 1}Q4", HP, "compiling", past)  # other year
-    _periodic_case(session, "semiannual_report", f"{TH}-{year}H1", TH, "recorded", past, completed=True)
+    _periodic_case(session, "quarterly_plan", TH, year, 1, "compiling", past)
+    _periodic_case(session, "quarterly_plan", TH, year, 2, "city_record", past)  # the city's turn
+    _periodic_case(session, "quarterly_plan", HP, year, 1, "recorded", past, completed=True)
+    _periodic_case(session, "quarterly_plan", HP, year - 1, 4, "compiling", past)  # other year
+    _periodic_case(session, "semiannual_report", TH, year, 1, "recorded", past, completed=True)
     plans, reports = dashboard.overview(session, actor, year).periodic
     assert plans.kind == "quarterly_plan" and plans.count == 3
     q1 = plans.cell(TH, "Q1")
