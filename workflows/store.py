@@ -13,7 +13,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import Session, object_session, undefer
 
 from workflows import runner
 from workflows.engine import Engine, ProcessVersion, now
@@ -49,6 +49,7 @@ def spec_version_row(session: Session, engine: Engine, version: ProcessVersion) 
     return row
 
 
+# Keyed by (database URL, spec_version row id): one process may talk to several databases.
 _versions_by_row: dict[tuple[str, int], ProcessVersion] = {}
 
 
@@ -60,7 +61,9 @@ def clear_caches() -> None:
 
 def version_of(engine: Engine, instance: WorkflowInstance) -> ProcessVersion:
     """The process version an instance is pinned to (cached per spec_version row; no query when cached)."""
-    key = (str(engine.bpmn_dir), instance.spec_version_id)
+    session = object_session(instance)
+    bind = str(session.get_bind().url) if session is not None else ""
+    key = (bind, instance.spec_version_id)
     version = _versions_by_row.get(key)
     if version is None:
         spec = instance.spec_version
