@@ -334,7 +334,7 @@ def test_every_report_endpoint_as_every_role(api, tokens, rid, session):  # type
 
 def test_city_opens_and_urges_and_the_district_is_told(api, tokens, rid):  # type: ignore[no-untyped-def]
     city = tokens["city"]
-    r = api.post("/reports/open", token=city, json={"district_code": "440106", "year": 2026, "half": 2})
+    r = api.post("/reports/open", token=city, json={"district_code": "440106", "year": 2026.0, "half": 2.0})
     assert r.status_code == 201 and r.headers["Location"] == f"/api/v1/reports/{r.get_json()['id']}"
     assert (r.get_json()["period_label"], r.get_json()["status"]) == ("2026年下半年", "compiling")
     assert api.post("/reports/open", token=city, json={"district_code": "440106", "year": 2026,

@@ -37,11 +37,11 @@ def _no_description(definition: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in definition.items() if k != "description"}
 
 
-def _plan(call: ApiCall, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def _plan(call: ApiCall) -> Response:
     session = db_session()
     session.expire_all()  # the use case committed: read the plan as it is now
     plan, instance = plans.plan_by_id(session, call.who, call.path["id"])
-    return json_response(serializers.plan(session, call.who, plan, instance), status, headers)
+    return json_response(serializers.plan(session, call.who, plan, instance))
 
 
 def _instance_id(call: ApiCall) -> int:
@@ -54,7 +54,7 @@ def _edit(body: dict[str, Any] | None) -> plans.PlanEdit:
     body = body or {}
     return plans.PlanEdit(
         notes=body.get("notes", ""), justification=body.get("justification", ""),
-        rows=[plans.PlanRowEdit(row_id=r["id"], included=r["included"], reason=r.get("reason", ""))
+        rows=[plans.PlanRowEdit(row_id=int(r["id"]), included=r["included"], reason=r.get("reason", ""))
               for r in body.get("rows", [])])
 
 
@@ -102,7 +102,8 @@ def list_plans(call: ApiCall) -> Response:
 )
 def open_plan(call: ApiCall) -> Response:
     body = call.body
-    instance = plans.open_plan(db_session(), call.who, body["district_code"], body["year"], body["quarter"])
+    # JSON Schema counts 2027.0 as an integer: hand the use case real ints.
+    instance = plans.open_plan(db_session(), call.who, body["district_code"], int(body["year"]), int(body["quarter"]))
     session = db_session()
     session.expire_all()
     plan, instance = plans.get_plan(session, call.who, instance.id)
