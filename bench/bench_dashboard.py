@@ -321,7 +321,7 @@ def run(url: str, label: str, args: argparse.Namespace) -> None:
         print(f"  year_groups rows (district x size class x tag list): {len(groups):,}")
         queries: list[tuple[str, Callable[[], object]]] = [
             ("status_matrix (11 x 8)", lambda: dashboard.status_matrix(s, city, scope)),
-            ("task_counts", lambda: dashboard.task_counts(s, scope, at)),
+            ("task_counts", lambda: dashboard.task_counts(s, city, scope, at)),
             ("year_groups (one statement: R3 R4 R5 R6)", lambda: dashboard.year_groups(s, city, scope, year)),
             ("year_rows (+ plans, R4 occupation)", lambda: dashboard.year_rows(s, city, scope, year, params, groups)),
             ("breakdown (fold of year_groups)", lambda: dashboard.breakdown(groups)),

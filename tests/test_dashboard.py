@@ -227,6 +227,19 @@ def test_city_can_narrow_to_one_district(session, city):  # type: ignore[no-unty
     assert whole.scope.whole_city and len(whole.district_years) == 11
 
 
+def test_queries_refuse_a_scope_wider_than_the_actor(session, city):  # type: ignore[no-untyped-def]
+    reviewer = city.world.actor(f"review-{HP}")
+    whole = dashboard.resolve_scope(city.world.actor("city"))
+    other = dashboard.resolve_scope(city.world.actor("city"), TH)
+    for scope in (whole, other):
+        with pytest.raises(service.NotFound):
+            dashboard.year_groups(session, reviewer, scope, city.year)
+        with pytest.raises(service.NotFound):
+            dashboard.task_counts(session, reviewer, scope, datetime.now(UTC))
+    # Queries on cases add the actor's own scope on top: another district's rows never come back.
+    assert dashboard.status_matrix(session, reviewer, other).total == 0
+
+
 def test_enterprise_gets_not_found(session, city):  # type: ignore[no-untyped-def]
     with pytest.raises(service.NotFound):
         dashboard.overview(session, city.world.actor("ent-440106-1"), city.year)

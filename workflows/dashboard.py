@@ -325,8 +325,9 @@ def status_matrix(session: Session, actor: Actor, scope: Scope) -> StatusMatrix:
     return StatusMatrix(counts)
 
 
-def task_counts(session: Session, scope: Scope, at: datetime) -> dict[str, TaskCounts]:
+def task_counts(session: Session, actor: Actor, scope: Scope, at: datetime) -> dict[str, TaskCounts]:
     """Ready human tasks per district and lane role; overdue when the task's due date has passed."""
+    _check(actor, scope)
     overdue = func.coalesce(func.sum(case((TaskIndex.due_at < at, 1), else_=0)), 0)
     stmt = select(TaskIndex.district_code, TaskIndex.role, func.count(), overdue)
     if scope.single:
@@ -590,7 +591,7 @@ def overview(session: Session, actor: Actor, year: int | None = None, district: 
     total = city_total(rows) if scope.whole_city else city_total(rows, rows[0].code, f"{rows[0].name}合计")
     return Overview(
         year=year, at=at, scope=scope, years=available_years(session, current_year(at)),
-        status=status_matrix(session, actor, scope), tasks=task_counts(session, scope, at),
+        status=status_matrix(session, actor, scope), tasks=task_counts(session, actor, scope, at),
         district_years=rows, city_year=total, sizes=sizes, sme=sme, tags=tags,
         periodic=periodic(session, actor, scope, year, at),
         enterprise_share_threshold=params.enterprise_share_threshold,
