@@ -55,8 +55,9 @@ PER_PAGE = Param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PE
 
 # The largest body an upload may have: the largest file the configuration allows, plus the form around it
 # (the app's own limits, which may be lower, are enforced in ``_uploads`` and per file by workflows.uploads).
-UPLOAD_MAX_BODY = max(Config.UPLOAD_MAX_PICTURE_BYTES, Config.UPLOAD_MAX_VIDEO_BYTES,
-                      Config.UPLOAD_MAX_DOCUMENT_BYTES) + screens.MULTIPART_ROOM
+CASE_FILES_MAX_BODY = max(Config.UPLOAD_MAX_PICTURE_BYTES, Config.UPLOAD_MAX_VIDEO_BYTES,
+                          Config.UPLOAD_MAX_DOCUMENT_BYTES) + screens.MULTIPART_ROOM
+SCAN_MAX_BODY = max(Config.UPLOAD_MAX_PICTURE_BYTES, Config.UPLOAD_MAX_DOCUMENT_BYTES) + screens.MULTIPART_ROOM
 FILE_MEDIA = tuple(dict.fromkeys(f.mime for f in uploads.FORMATS.values()))
 CASE_FILE_FIELDS = {"pictures": "picture", "videos": "video", "documents": "document"}
 
@@ -69,19 +70,24 @@ def _no_description(definition: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in definition.items() if k != "description"}
 
 
-def _uploads(view: Callable[..., Response]) -> Callable[..., Response]:
-    """Upload endpoints: the body may be as large as the largest file the app accepts (plus the form), and
-    file parts are spooled to UPLOAD_DIR/tmp (same filesystem as the stored files), as on the screens."""
+def _uploads(kind: str | None) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """Upload endpoints: the body may be as large as the largest file the app accepts for ``kind`` (any kind
+    when None) plus the form, and file parts are spooled to UPLOAD_DIR/tmp (same filesystem as the stored
+    files), as on the screens."""
 
-    @wraps(view)
-    def wrapped(**values: Any) -> Response:
-        cap = limits().largest + screens.MULTIPART_ROOM
-        if request.content_length is not None and request.content_length > cap:
-            raise ApiError(413, f"请求体不能超过{uploads.human_size(cap)}。")
-        request.form_data_parser_class = screens._SpoolingParser
-        return view(**values)
+    def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
+        @wraps(view)
+        def wrapped(**values: Any) -> Response:
+            allowed = limits()
+            cap = (allowed.largest if kind is None else allowed.of(kind)) + screens.MULTIPART_ROOM
+            if request.content_length is not None and request.content_length > cap:
+                raise ApiError(413, f"请求体不能超过{uploads.human_size(cap)}。")
+            request.form_data_parser_class = screens._SpoolingParser
+            return view(**values)
 
-    return wrapped
+        return wrapped
+
+    return decorate
 
 
 def _files(fields: dict[str, str]) -> list[reports.Incoming]:
@@ -281,8 +287,8 @@ def delete_report_case(call: ApiCall) -> Response:
                 "类型按文件内容判断（图片 JPEG/PNG/WebP，视频 MP4，文档 PDF/DOCX），大小上限与页面相同；"
                 "任何一个文件未通过检查，整个请求不保存任何内容，返回 422 并在对应字段下说明原因。"
                 "示例：`curl -F pictures=@学徒风采.jpg -F videos=@实训.mp4 ...`",
-    body="ReportCaseFiles", body_media="multipart/form-data", body_required=False, max_body=UPLOAD_MAX_BODY,
-    decorators=(_uploads,), responses={201: Reply("ReportCase", "上传后的案例")}, errors=(409,),
+    body="ReportCaseFiles", body_media="multipart/form-data", max_body=CASE_FILES_MAX_BODY,
+    decorators=(_uploads(None),), responses={201: Reply("ReportCase", "上传后的案例")}, errors=(409,),
 )
 def upload_case_files(call: ApiCall) -> Response:
     case_id = _case_of_report(call)
@@ -343,7 +349,7 @@ def delete_attachment(call: ApiCall) -> Response:
     params=(REPORT_ID,), summary="新增宣传报道",
     description="`multipart/form-data`：`outlet`、`published_on`、`title`，以及 `link` 或报道扫描件 `scan`"
                 "（图片或 PDF）。扫描件的检查与页面相同。",
-    body="PublicityInput", body_media="multipart/form-data", max_body=UPLOAD_MAX_BODY, decorators=(_uploads,),
+    body="PublicityInput", body_media="multipart/form-data", max_body=SCAN_MAX_BODY, decorators=(_uploads("scan"),),
     responses={201: Reply("PublicityItem", "新增的宣传报道")}, errors=(409,),
 )
 def add_publicity(call: ApiCall) -> Response:
