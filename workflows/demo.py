@@ -139,13 +139,14 @@ def seed(session: Session) -> dict[str, int]:
 
 def _demo_filings(session: Session, actor: Actor, enterprise: Enterprise) -> None:
     """One filing per status for this enterprise's clerk, driven through the real service layer."""
-    codes = list(catalogue.occupations())
+    occupations = catalogue.occupations()
     reviewer = session.scalars(select(User).where(User.username == f"review-{enterprise.district_code}")).one()
     city = session.scalars(select(User).where(User.username == "city")).one()
     as_reviewer = Actor(reviewer.id, reviewer.display_name, "district", reviewer.district_code)
     as_city = Actor(city.id, city.display_name, "city")
 
     def new(i: int, level: int = 4):  # type: ignore[no-untyped-def]
+        codes = [code for code, o in occupations.items() if level in o.levels]  # the level must be offered
         data = sample_filing(enterprise.id * 10 + i, codes[(enterprise.id + i) % len(codes)], level)
         return service.create_filing(session, actor, data)
 
