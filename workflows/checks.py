@@ -208,8 +208,9 @@ def before_decision(session: Session, instance: WorkflowInstance, decision: str,
         raise ValidationFailed(budget.message, {"decision": [budget.message]})
 
 
-def after_decision(session: Session, instance: WorkflowInstance, decision: str, actor: Actor) -> None:
+def after_decision(session: Session, instance: WorkflowInstance, decision: str, actor: Actor,
+                   comment: str | None = None) -> None:
     """Hook after a decision: the enterprise (the district on a city send-back) is notified in-app."""
     from workflows import notifications
 
-    notifications.on_filing_decision(session, instance, decision, actor)
+    notifications.on_filing_decision(session, instance, decision, actor, comment)

@@ -182,14 +182,14 @@ _FILING_DECISIONS: dict[str, tuple[str, str, str]] = {
 
 
 def on_filing_decision(session: Session, instance: WorkflowInstance, decision: str, actor: Actor | None,
-                       comment: str = "") -> int:
+                       comment: str | None = None) -> int:
     """Tell the enterprise about a district or city decision on its filing (the district when the city
     sends a filing back)."""
     spec = _FILING_DECISIONS.get(decision)
     if spec is None:
         return 0
     role, kind, template = spec
-    if not comment:
+    if comment is None:  # not given: take it from the decision's audit row
         from workflows.models import AuditEvent
 
         last = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)

@@ -258,7 +258,7 @@ def complete_task(session: Session, actor: Actor, task_id: str, decision: str, c
         if instance.kind == "filing":
             from workflows import checks
 
-            checks.after_decision(session, instance, decision, actor)
+            checks.after_decision(session, instance, decision, actor, comment)
     return instance
 
 
