@@ -68,13 +68,17 @@ def fmt(name: str, values: list[float]) -> str:
     return f"  {name:<40} median {statistics.median(values) * 1000:8.2f} ms   p95 {pct(values, 95) * 1000:8.2f} ms"
 
 
-def timed(fn: Callable[[], object], runs: int) -> list[float]:
-    fn()  # warm up (statement cache, page cache)
-    out = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
+def timed_round_robin(cases: list[tuple[str, Callable[[], object]]], runs: int) -> dict[str, list[float]]:
+    """Time every case ``runs`` times, one of each per round (after one warm-up round), so that load from
+    other processes on a shared machine falls on all of them alike."""
+    for _, fn in cases:
         fn()
-        out.append(time.perf_counter() - t0)
+    out: dict[str, list[float]] = {name: [] for name, _ in cases}
+    for _ in range(runs):
+        for name, fn in cases:
+            t0 = time.perf_counter()
+            fn()
+            out[name].append(time.perf_counter() - t0)
     return out
 
 
@@ -330,26 +334,40 @@ def run(url: str, label: str, args: argparse.Namespace) -> None:
             ("overview, one district (city staff)", lambda: dashboard.overview(s, city, year, "440106")),
             ("overview, district reviewer", lambda: dashboard.overview(s, district, year)),
         ]
-        print(f"  queries ({runs} runs each, after one warm-up):")
-        for name, fn in queries:
-            print(fmt(name, timed(fn, runs)))
-            s.rollback()
+        def get(client, path: str) -> Callable[[], object]:  # type: ignore[no-untyped-def]
+            def fn() -> object:
+                response = client.get(path)
+                assert response.status_code == 200, response.status_code
+                s.rollback()
+                return response
+            return fn
 
-        client = app.test_client()
+        pages = []
         for username, path, name in (("city", "/dashboard", "GET /dashboard (city, whole city)"),
                                      ("city", "/dashboard?district=440112", "GET /dashboard?district=440112"),
                                      ("review-440106", "/dashboard", "GET /dashboard (district reviewer)")):
-            u = user(s, username)
+            client = app.test_client()
             with client.session_transaction() as sess:
-                sess["_user_id"] = str(u.id)
+                sess["_user_id"] = str(user(s, username).id)
                 sess["_fresh"] = True
+            pages.append((name, get(client, path)))
 
-            def get(path: str = path) -> object:
-                response = client.get(path)
-                assert response.status_code == 200, response.status_code
-                return response
+        def query(fn: Callable[[], object]) -> Callable[[], object]:
+            def run_once() -> object:
+                result = fn()
+                s.rollback()
+                return result
+            return run_once
 
-            print(fmt(name, timed(get, max(5, runs // 2))))
+        cases = [(name, query(fn)) for name, fn in queries] + pages
+        print(f"  {runs} rounds after one warm-up; each round runs every line once (shared machine: "
+              f"load average {os.getloadavg()[0]:.1f} at start)")
+        for name, values in timed_round_robin(cases, runs).items():
+            print(fmt(name, values))
+        client = app.test_client()
+        with client.session_transaction() as sess:
+            sess["_user_id"] = str(user(s, "city").id)
+            sess["_fresh"] = True
         page = client.get("/dashboard").data
         print(f"  page size: {len(page) / 1024:.0f} KiB")
 
