@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from math import ceil
-
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import login_required
 from wtforms import SelectField, StringField
@@ -14,6 +11,7 @@ from webapp.extensions import db
 from webapp.filings.forms import PlainForm, WithdrawForm, options
 from webapp.filings.views import WITHDRAWABLE
 from webapp.models import current_actor
+from webapp.pagination import Page
 from webapp.tasks.views import case_url, task_url
 from workflows import service
 from workflows.engine import now
@@ -49,35 +47,6 @@ class CaseFilterForm(PlainForm):
     status = SelectField("状态", choices=_any("全部状态", service.STATUS_LABELS), default="")
     apprenticeship_type = SelectField("学徒类型", choices=_any("全部类型", APPRENTICESHIP_TYPES), default="")
     kind = SelectField("业务类型", choices=_any("全部业务", service.KIND_LABELS), default="")
-
-
-@dataclass
-class Page:
-    """What the pagination macro needs."""
-
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(ceil(self.total / self.per_page), 1)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def _clean(form: CaseFilterForm) -> service.CaseFilters:

@@ -3,9 +3,6 @@ Registers ``app.extensions["unread_counter"]`` for the bell in base.html."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from math import ceil
-
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_login import login_required
@@ -13,6 +10,7 @@ from flask_login import login_required
 from webapp.extensions import db
 from webapp.models import current_actor
 from webapp.notifications.forms import MarkAllReadForm, MarkReadForm
+from webapp.pagination import Page
 from workflows import notifications
 from workflows.models import Notification
 
@@ -45,33 +43,6 @@ def target_url(row: Notification) -> str | None:
     if "cases.detail" in current_app.view_functions:
         return url_for("cases.detail", case_id=row.instance_id)
     return None
-
-
-@dataclass
-class Page:
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(ceil(self.total / self.per_page), 1)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 @bp.route("/notifications/")
