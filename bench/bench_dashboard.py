@@ -32,6 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from flask import g  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from config import TestConfig  # noqa: E402
@@ -336,6 +337,9 @@ def run(url: str, label: str, args: argparse.Namespace) -> None:
         ]
         def get(client, path: str) -> Callable[[], object]:  # type: ignore[no-untyped-def]
             def fn() -> object:
+                # Requests run inside this script's app context and would share its flask.g, where
+                # Flask-Login caches the user: forget it so each client is its own user.
+                g.pop("_login_user", None)
                 response = client.get(path)
                 assert response.status_code == 200, response.status_code
                 s.rollback()
@@ -368,6 +372,7 @@ def run(url: str, label: str, args: argparse.Namespace) -> None:
         with client.session_transaction() as sess:
             sess["_user_id"] = str(user(s, "city").id)
             sess["_fresh"] = True
+        g.pop("_login_user", None)
         page = client.get("/dashboard").data
         print(f"  page size: {len(page) / 1024:.0f} KiB")
 
