@@ -5,7 +5,7 @@ when the diagram asks (script helper ``run_filing_checks``), and guards decision
 from __future__ import annotations
 
 from sqlalchemy import and_, bindparam, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from workflows import bindings, catalogue, policy, rules
 from workflows.dto import Actor
@@ -91,26 +91,21 @@ def year_figures(session: Session, filing: Filing) -> rules.DistrictYearFigures:
     )
 
 
-_BUDGET_FIGURES = select(
+_Other = aliased(Filing)
+# What a district approval needs, in one query: the filing's checks and subsidy, its district's budget
+# for the year and the subsidy already committed by the district's other filings (correlated subqueries).
+_APPROVAL_FIGURES = select(
+    Filing.check_results,
+    Filing.subsidy_fen,
     select(DistrictYearPlan.budget_fen).where(
-        DistrictYearPlan.district_code == bindparam("district"), DistrictYearPlan.year == bindparam("year")
+        DistrictYearPlan.district_code == Filing.district_code, DistrictYearPlan.year == Filing.plan_year
     ).scalar_subquery(),
-    select(func.coalesce(func.sum(Filing.subsidy_fen), 0))
-    .join(WorkflowInstance, Filing.instance_id == WorkflowInstance.id)
-    .where(Filing.district_code == bindparam("district"), Filing.plan_year == bindparam("year"),
-           Filing.id != bindparam("filing_id"), WorkflowInstance.status.in_(COMMITTED))
+    select(func.coalesce(func.sum(_Other.subsidy_fen), 0))
+    .join(WorkflowInstance, _Other.instance_id == WorkflowInstance.id)
+    .where(_Other.district_code == Filing.district_code, _Other.plan_year == Filing.plan_year,
+           _Other.id != Filing.id, WorkflowInstance.status.in_(COMMITTED))
     .scalar_subquery(),
-)
-
-
-def budget_figures(session: Session, filing: Filing) -> rules.DistrictYearFigures:
-    """Only what the R5 budget check needs (budget and committed subsidy), in one query: the approval hot path."""
-    params = {"district": filing.district_code, "year": filing.plan_year, "filing_id": filing.id}
-    budget, committed = session.execute(_BUDGET_FIGURES, params).one()
-    return rules.DistrictYearFigures(planned_headcount=0, budget_fen=int(budget or 0),
-                                     committed_fen=int(committed or 0), trainees_total=0,
-                                     trainees_intermediate_up=0, trainees_same_enterprise=0,
-                                     trainees_same_occupation=0)
+).where(Filing.instance_id == bindparam("instance_id"))
 
 
 def rules_params(params: policy.PolicyParams) -> rules.Params:
@@ -195,15 +190,20 @@ def before_decision(session: Session, instance: WorkflowInstance, decision: str,
 
     if decision != "approve":
         return
-    filing = session.scalars(select(Filing).where(Filing.instance_id == instance.id)).first()
-    if filing is None:
+    row = session.execute(_APPROVAL_FIGURES, {"instance_id": instance.id}).first()
+    if row is None:
         return
-    mismatches = [r for r in filing.check_results or []
+    check_results, subsidy, budget_fen, committed = row
+    mismatches = [r for r in check_results or []
                   if r.get("rule") == "job_post_match" and r.get("details", {}).get("result") == "mismatch"]
     if mismatches and not confirm_mismatches:
         message = f"有{len(mismatches)}名学员的岗位与培训职业不一致，请逐项确认后再通过。"
         raise ValidationFailed(message, {"confirm_mismatches": [message]})
-    budget = rules.budget_check(filing.subsidy_fen, budget_figures(session, filing))
+    figures = rules.DistrictYearFigures(planned_headcount=0, budget_fen=int(budget_fen or 0),
+                                        committed_fen=int(committed or 0), trainees_total=0,
+                                        trainees_intermediate_up=0, trainees_same_enterprise=0,
+                                        trainees_same_occupation=0)
+    budget = rules.budget_check(int(subsidy or 0), figures)
     if not budget.ok:
         raise ValidationFailed(budget.message, {"decision": [budget.message]})
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from workflows import bindings
@@ -50,15 +50,12 @@ def notify_users(session: Session, user_ids: Iterable[int], *, title: str, body:
                  link: str = "", instance_id: int | None = None, case_kind: str = "") -> int:
     """Write one notification per user (no commit). Returns how many were written."""
     created = now()
-    count = 0
-    for user_id in dict.fromkeys(user_ids):
-        session.add(Notification(user_id=user_id, kind=kind if kind in NOTIFICATION_KINDS else "info",
-                                 title=title[:200], body=body or "", link=link or "", instance_id=instance_id,
-                                 case_kind=case_kind or "", created_at=created))
-        count += 1
-    if count:
-        session.flush()
-    return count
+    rows = [{"user_id": user_id, "kind": kind if kind in NOTIFICATION_KINDS else "info", "title": title[:200],
+             "body": body or "", "link": link or "", "instance_id": instance_id, "case_kind": case_kind or "",
+             "created_at": created} for user_id in dict.fromkeys(user_ids)]
+    if rows:
+        session.execute(insert(Notification), rows)  # one bulk INSERT: this runs on every decision
+    return len(rows)
 
 
 def notify(session: Session, *, role: str, title: str, body: str = "", kind: str = "info", link: str = "",
