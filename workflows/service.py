@@ -137,6 +137,14 @@ def filing_of(session: Session, instance: WorkflowInstance) -> Filing:
     return filing
 
 
+def filing_of_case(session: Session, instance_id: int) -> Filing:
+    """The filing of a case whose scope the caller has already checked (e.g. through get_task)."""
+    filing = session.scalars(select(Filing).where(Filing.instance_id == instance_id)).first()
+    if filing is None:
+        raise NotFound("未找到该备案。")
+    return filing
+
+
 def get_filing(session: Session, actor: Actor, filing_id: int) -> Filing:
     filing = session.get(Filing, filing_id)
     if filing is None or filing.instance_id is None:

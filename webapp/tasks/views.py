@@ -82,8 +82,8 @@ def show(task_id: str):  # type: ignore[no-untyped-def]
         row = service.get_task(db.session, actor, task_id)
     except service.Conflict:
         return _already_done(actor, task_id)
-    instance = service.get_case(db.session, actor, row.instance_id)
-    filing = service.filing_of(db.session, instance) if instance.kind == "filing" else None
+    # get_task already checked scope; the case itself is loaded only when the page is rendered.
+    filing = service.filing_of_case(db.session, row.instance_id) if row.kind == "filing" else None
     if row.form_key not in TASK_FORMS:
         target = task_url(row, filing.id if filing is not None else None)
         if target != url_for("tasks.show", task_id=row.task_id):
@@ -119,6 +119,7 @@ def show(task_id: str):  # type: ignore[no-untyped-def]
         else:
             flash(f"已办理“{title}”：{label}。", "success")
             return redirect(url_for("tasks.inbox"))
+    instance = service.get_case(db.session, actor, row.instance_id)
     info = service.case_infos(db.session, [instance.id]).get(instance.id)
     status = 422 if request.method == "POST" else 200
     return render_template(
