@@ -82,6 +82,7 @@ NAV = [
     ("reports.index", "半年报告", {"district", "city"}),
     ("reports.gallery", "典型案例", {"district", "city", "admin"}),
     ("dashboard.index", "全市概览", {"city", "admin"}),
+    ("dashboard.index", "本区概览", {"district"}),
     ("admin.index", "系统管理", {"admin", "city"}),
     ("api_docs.index", "接口文档", {"admin", "city"}),
 ]

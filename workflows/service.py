@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -99,6 +100,13 @@ def unit_of_work(session: Session) -> Iterator[None]:
     except StaleDataError as exc:
         session.rollback()
         raise Conflict("该事项已被他人处理，请刷新后查看最新状态。") from exc
+    except OperationalError as exc:
+        session.rollback()
+        # SQLite refuses a write from a transaction whose snapshot another writer has moved past
+        # (SQLITE_BUSY_SNAPSHOT, "database is locked"): a concurrent change won.
+        if "database is locked" in str(exc):
+            raise Conflict("该事项正被他人处理，请刷新后重试。") from exc
+        raise
     except BaseException:
         session.rollback()
         raise

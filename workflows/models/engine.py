@@ -31,6 +31,8 @@ class WorkflowInstance(Base):
     __table_args__ = (
         Index("ix_workflow_instance_kind_status", "kind", "status"),
         Index("ix_workflow_instance_district_kind", "district_code", "kind"),
+        # Status-by-district counts (dashboard, inbox tiles) come from this index alone.
+        Index("ix_workflow_instance_kind_district_status", "kind", "district_code", "status"),
         UniqueConstraint("kind", "business_key"),
     )
 
@@ -39,8 +41,6 @@ class WorkflowInstance(Base):
     business_key: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(300), default="")
     spec_version_id: Mapped[int] = mapped_column(ForeignKey("spec_version.id"))
-    # Serialized workflow without its spec (see store.encode_state); deferred: lists never load it.
-    state_json: Mapped[str] = mapped_column(Text, deferred=True)
     status: Mapped[str] = mapped_column(String(30))
     current_step: Mapped[str] = mapped_column(String(100), default="")
     district_code: Mapped[str | None] = mapped_column(ForeignKey("district.code"))
@@ -51,6 +51,9 @@ class WorkflowInstance(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Serialized workflow without its spec (see store.encode_state); deferred: lists never load it.
+    # Declared last: on SQLite, columns stored after a large value are slow to read.
+    state_json: Mapped[str] = mapped_column(Text, deferred=True)
 
     spec_version: Mapped[SpecVersion] = relationship()
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 79d457bd8f7f
+Revision ID: d9e1c58d09a5
 Revises: 
-Create Date: 2026-11-27 15:13:36.605992
+Create Date: 2026-11-27 15:15:05.682107
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import workflows.db
 
 
 # revision identifiers, used by Alembic.
-revision = '79d457bd8f7f'
+revision = 'd9e1c58d09a5'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -115,7 +115,6 @@ def upgrade():
     sa.Column('business_key', sa.String(length=100), nullable=False),
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('spec_version_id', sa.Integer(), nullable=False),
-    sa.Column('state_json', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=30), nullable=False),
     sa.Column('current_step', sa.String(length=100), nullable=False),
     sa.Column('district_code', sa.String(length=6), nullable=True),
@@ -126,6 +125,7 @@ def upgrade():
     sa.Column('updated_at', workflows.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('completed_at', workflows.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('state_json', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['district_code'], ['district.code'], name=op.f('fk_workflow_instance_district_code_district')),
     sa.ForeignKeyConstraint(['enterprise_id'], ['enterprise.id'], name=op.f('fk_workflow_instance_enterprise_id_enterprise')),
     sa.ForeignKeyConstraint(['spec_version_id'], ['spec_version.id'], name=op.f('fk_workflow_instance_spec_version_id_spec_version')),
@@ -135,6 +135,7 @@ def upgrade():
     with op.batch_alter_table('workflow_instance', schema=None) as batch_op:
         batch_op.create_index('ix_workflow_instance_district_kind', ['district_code', 'kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_workflow_instance_enterprise_id'), ['enterprise_id'], unique=False)
+        batch_op.create_index('ix_workflow_instance_kind_district_status', ['kind', 'district_code', 'status'], unique=False)
         batch_op.create_index('ix_workflow_instance_kind_status', ['kind', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_workflow_instance_next_timer_at'), ['next_timer_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_workflow_instance_updated_at'), ['updated_at'], unique=False)
@@ -524,6 +525,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_workflow_instance_updated_at'))
         batch_op.drop_index(batch_op.f('ix_workflow_instance_next_timer_at'))
         batch_op.drop_index('ix_workflow_instance_kind_status')
+        batch_op.drop_index('ix_workflow_instance_kind_district_status')
         batch_op.drop_index(batch_op.f('ix_workflow_instance_enterprise_id'))
         batch_op.drop_index('ix_workflow_instance_district_kind')
 
