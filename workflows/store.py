@@ -22,9 +22,15 @@ from workflows.models import SpecVersion, TaskIndex, WorkflowInstance
 _spec_ids: dict[tuple[str, str, str], int] = {}
 
 
+def _bind_url(session: Session) -> str:
+    """The database a session talks to (cache keys: one process may use several databases)."""
+    bind = session.get_bind()
+    return str(bind.engine.url)
+
+
 def spec_version_row(session: Session, engine: Engine, version: ProcessVersion) -> SpecVersion:
     """The stored row for this process version, inserted the first time it is used."""
-    bind_key = str(session.get_bind().url)
+    bind_key = _bind_url(session)
     key = (bind_key, version.process_id, version.version_hash)
     cached = _spec_ids.get(key)
     if cached is not None:
@@ -62,7 +68,7 @@ def clear_caches() -> None:
 def version_of(engine: Engine, instance: WorkflowInstance) -> ProcessVersion:
     """The process version an instance is pinned to (cached per spec_version row; no query when cached)."""
     session = object_session(instance)
-    bind = str(session.get_bind().url) if session is not None else ""
+    bind = _bind_url(session) if session is not None else ""
     key = (bind, instance.spec_version_id)
     version = _versions_by_row.get(key)
     if version is None:
@@ -162,10 +168,10 @@ def save(session: Session, engine: Engine, instance: WorkflowInstance, workflow:
 def _rewrite_task_index(session: Session, instance: WorkflowInstance, workflow: BpmnWorkflow) -> None:
     """Replace the instance's rows with its ready human tasks (Core statements: this is the hot path);
     a task that stays ready keeps its original created time."""
-    created = dict(session.execute(
+    created: dict[str, datetime] = dict(session.execute(
         delete(TaskIndex).where(TaskIndex.instance_id == instance.id)
         .returning(TaskIndex.task_id, TaskIndex.created_at),
-        execution_options={"synchronize_session": False}).all())
+        execution_options={"synchronize_session": False}).tuples().all())
     rows = []
     for human in runner.ready_human_tasks(workflow):
         task = workflow.get_task_from_id(_uuid(human.id))
