@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows import deadlines, store
 from workflows.dto import Actor
 from workflows.engine import get_engine, now
 from workflows.models import DISTRICTS, District, QuarterlyPlan, TaskIndex, WorkflowInstance
+from workflows.paging import filtered_page
 from workflows.plans_config import KIND, PLAN_STATUS_LABELS
 from workflows.service import NotFound, get_case, scope_cases
 
@@ -114,18 +115,11 @@ def find_plans(session: Session, actor: Actor, filters: PlanFilters, page: int =
         raise NotFound("未找到该页面。")
     stmt = scope_cases(select(QuarterlyPlan, WorkflowInstance).join(
         WorkflowInstance, QuarterlyPlan.instance_id == WorkflowInstance.id), actor)
-    if filters.year is not None:
-        stmt = stmt.where(QuarterlyPlan.year == filters.year)
-    if filters.quarter is not None:
-        stmt = stmt.where(QuarterlyPlan.quarter == filters.quarter)
-    if filters.district:
-        stmt = stmt.where(QuarterlyPlan.district_code == filters.district)
-    if filters.status:
-        stmt = stmt.where(WorkflowInstance.status == filters.status)
-    total = int(session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
-    pairs = session.execute(
-        stmt.order_by(QuarterlyPlan.year.desc(), QuarterlyPlan.quarter.desc(), QuarterlyPlan.district_code)
-        .offset(max(page - 1, 0) * per_page).limit(per_page)).all()
+    pairs, total = filtered_page(
+        session, stmt,
+        [(QuarterlyPlan.year, filters.year), (QuarterlyPlan.quarter, filters.quarter),
+         (QuarterlyPlan.district_code, filters.district), (WorkflowInstance.status, filters.status)],
+        [QuarterlyPlan.year.desc(), QuarterlyPlan.quarter.desc(), QuarterlyPlan.district_code], page, per_page)
     return _items(session, actor, [(p, i) for p, i in pairs], at or now()), total
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from workflows import deadlines, runner, store
@@ -16,6 +16,7 @@ from workflows.engine import get_engine, now
 from workflows.models import AuditEvent, TaskIndex, WorkflowInstance
 from workflows.models.org import DISTRICTS
 from workflows.models.report_models import ReportCase, SemiannualReport
+from workflows.paging import filtered_page
 from workflows.reports_config import parse_period_key, status_label
 from workflows.service import NotFound
 
@@ -88,19 +89,13 @@ def find_reports(session: Session, actor: Actor, filters: ReportFilters, page: i
         raise NotFound("未找到该页面。")
     stmt = scope_reports(select(SemiannualReport, WorkflowInstance).join(
         WorkflowInstance, SemiannualReport.instance_id == WorkflowInstance.id), actor)
-    if filters.year is not None:
-        stmt = stmt.where(SemiannualReport.year == filters.year)
-    if filters.half is not None:
-        stmt = stmt.where(SemiannualReport.half == filters.half)
-    if filters.district:
-        stmt = stmt.where(SemiannualReport.district_code == filters.district)
-    if filters.status:
-        stmt = stmt.where(WorkflowInstance.status == filters.status)
-    total = int(session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
+    rows, total = filtered_page(
+        session, stmt,
+        [(SemiannualReport.year, filters.year), (SemiannualReport.half, filters.half),
+         (SemiannualReport.district_code, filters.district), (WorkflowInstance.status, filters.status)],
+        [SemiannualReport.year.desc(), SemiannualReport.half.desc(), SemiannualReport.district_code],
+        page, per_page)
     at = now()
-    rows = session.execute(stmt.order_by(SemiannualReport.year.desc(), SemiannualReport.half.desc(),
-                                         SemiannualReport.district_code)
-                           .offset(max(page - 1, 0) * per_page).limit(per_page)).tuples()
     return [ReportRow(r, i, deadlines.is_overdue(i, at)) for r, i in rows], total
 
 
