@@ -37,6 +37,15 @@ _FORBIDDEN = re.compile(r"[\x00\ud800-\udfff]")
 
 ID_PARAM = Param("id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "编号", location="path",
                  required=True, example=1)
+MAX_PER_PAGE = 100
+PAGE = Param("page", {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}, "页码，从 1 开始")
+PER_PAGE = Param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20},
+                 f"每页条数（最多 {MAX_PER_PAGE}）")
+
+
+def no_description(definition: dict[str, Any]) -> dict[str, Any]:
+    """A schema reused as a query parameter's, without its own description (the parameter has one)."""
+    return {k: v for k, v in definition.items() if k != "description"}
 
 
 @dataclass
@@ -59,6 +68,23 @@ class ApiCall:
 def db_session() -> Session:
     """The request's session (Flask-SQLAlchemy's scoped session, typed as the Session it proxies)."""
     return cast(Session, db.session)
+
+
+def page_of(call: ApiCall) -> tuple[int, int]:
+    """The list endpoint's ``page`` and ``per_page`` (``PAGE``, ``PER_PAGE``), with their defaults."""
+    return call.query.get("page", 1), call.query.get("per_page", 20)
+
+
+def page_response(items: list[Any], page: int, per_page: int, total: int) -> Response:
+    """One page of a list: ``{"items", "page", "per_page", "total"}``."""
+    return errors.json_response({"items": items, "page": page, "per_page": per_page, "total": total})
+
+
+def fresh_session() -> Session:
+    """The request's session with everything expired: the use case committed, read things as they are now."""
+    session = db_session()
+    session.expire_all()
+    return session
 
 
 def max_json_bytes() -> int:

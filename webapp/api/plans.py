@@ -13,7 +13,18 @@ from urllib.parse import quote
 from flask import Response, current_app
 
 from webapp.api import registry, schemas, serializers
-from webapp.api.core import MAX_ID, ApiCall, db_session, operation
+from webapp.api.core import (
+    MAX_ID,
+    PAGE,
+    PER_PAGE,
+    ApiCall,
+    db_session,
+    fresh_session,
+    no_description,
+    operation,
+    page_of,
+    page_response,
+)
 from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
@@ -24,7 +35,6 @@ TAG = tag("季度计划", "区人社局每季度编制本区培训计划（由�
                     "路径中的 id 为计划编号（计划列表、案件详情中的 quarterly_plan.id）。区人社局只能看到本区的计划。")
 PLAN_ID = Param("id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "计划编号", location="path",
                 required=True, example=1)
-MAX_PER_PAGE = 100
 XLSX = excel_export.XLSX_MIMETYPE
 PLAN_ROLES = ("district", "city", "admin")
 CITY_ROLES = ("city", "admin")  # who may urge and open (deadlines.can_urge, plans.open_plan)
@@ -33,13 +43,8 @@ EDIT_EXAMPLE = {"notes": "本季度重点推进制造业企业学徒培训。", 
                 "rows": [{"id": 1, "included": True}, {"id": 2, "included": False, "reason": "企业推迟至下季度开班"}]}
 
 
-def _no_description(definition: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in definition.items() if k != "description"}
-
-
 def _plan(call: ApiCall) -> Response:
-    session = db_session()
-    session.expire_all()  # the use case committed: read the plan as it is now
+    session = fresh_session()
     plan, instance = plans.plan_by_id(session, call.who, call.path["id"])
     return json_response(serializers.plan(session, call.who, plan, instance))
 
@@ -60,8 +65,7 @@ def _edit(body: dict[str, Any] | None) -> plans.PlanEdit:
 
 def _with_row_paths(call: ApiCall, exc: service.ValidationFailed) -> service.ValidationFailed:
     """The service names rows ``row_<id>``; the API names them by their place in the plan's ``rows``."""
-    session = db_session()
-    session.expire_all()
+    session = fresh_session()
     plan, _ = plans.plan_by_id(session, call.who, call.path["id"])
     fields: dict[str, list[str]] = {}
     for key, messages in exc.fields.items():
@@ -75,23 +79,20 @@ def _with_row_paths(call: ApiCall, exc: service.ValidationFailed) -> service.Val
     params=(
         Param("year", {"type": "integer", "minimum": 2000, "maximum": 2100}, "年度"),
         Param("quarter", {"type": "integer", "minimum": 1, "maximum": 4}, "季度（1-4）"),
-        Param("district", _no_description(schemas.DISTRICT), "区划代码"),
-        Param("status", _no_description(schemas.PLAN_STATUS), "状态代码"),
-        Param("page", {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}, "页码，从 1 开始"),
-        Param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20},
-              f"每页条数（最多 {MAX_PER_PAGE}）"),
+        Param("district", no_description(schemas.DISTRICT), "区划代码"),
+        Param("status", no_description(schemas.PLAN_STATUS), "状态代码"),
+        PAGE, PER_PAGE,
     ),
     responses={200: Reply("PlanList", "一页季度计划")},
 )
 def list_plans(call: ApiCall) -> Response:
     q = call.query
-    page, per_page = q.get("page", 1), q.get("per_page", 20)
+    page, per_page = page_of(call)
     filters = plans.PlanFilters(year=q.get("year"), quarter=q.get("quarter"), district=q.get("district"),
                                 status=q.get("status"))
     items, total = plans.find_plans(db_session(), call.who, filters, page, per_page)
-    return json_response({"items": [serializers.plan_summary(it.plan, it.instance, it.overdue, it.can_urge)
-                                    for it in items if it.plan is not None and it.instance is not None],
-                          "page": page, "per_page": per_page, "total": total})
+    return page_response([serializers.plan_summary(it.plan, it.instance, it.overdue, it.can_urge)
+                          for it in items if it.plan is not None and it.instance is not None], page, per_page, total)
 
 
 @operation(
@@ -104,8 +105,7 @@ def open_plan(call: ApiCall) -> Response:
     body = call.body
     # JSON Schema counts 2027.0 as an integer: hand the use case real ints.
     instance = plans.open_plan(db_session(), call.who, body["district_code"], int(body["year"]), int(body["quarter"]))
-    session = db_session()
-    session.expire_all()
+    session = fresh_session()
     plan, instance = plans.get_plan(session, call.who, instance.id)
     return json_response(serializers.plan(session, call.who, plan, instance), 201,
                          {"Location": f"/api/v1/plans/{plan.id}"})

@@ -18,7 +18,18 @@ from flask import Response, request, send_file
 
 from config import Config
 from webapp.api import registry, schemas, serializers
-from webapp.api.core import MAX_ID, ApiCall, db_session, operation
+from webapp.api.core import (
+    MAX_ID,
+    PAGE,
+    PER_PAGE,
+    ApiCall,
+    db_session,
+    fresh_session,
+    no_description,
+    operation,
+    page_of,
+    page_response,
+)
 from webapp.api.errors import ApiError, json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
@@ -35,7 +46,6 @@ TAG = tag("半年报告", "区人社局每半年编写经验总结、典型案�
                     "区人社局只能看到本区的报告。")
 GALLERY_TAG = tag("典型案例库", "已接收报告中的典型案例，全市各区可查阅；市中心可标记优秀案例。")
 
-MAX_PER_PAGE = 100
 REPORT_ROLES = ("district", "city", "admin")
 CITY_ROLES = ("city", "admin")  # who may urge and open (deadlines.can_urge, reports.open_report)
 
@@ -49,9 +59,6 @@ REPORT_ID = _id("id", "报告编号")
 CASE_ID = _id("case_id", "典型案例编号")
 ATTACHMENT_ID = _id("attachment_id", "文件编号")
 ITEM_ID = _id("item_id", "宣传报道编号")
-PAGE = Param("page", {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}, "页码，从 1 开始")
-PER_PAGE = Param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20},
-                 f"每页条数（最多 {MAX_PER_PAGE}）")
 
 # The largest body an upload may have: the largest file the configuration allows, plus the form around it
 # (the app's own limits, which may be lower, are enforced in ``_uploads`` and per file by workflows.uploads).
@@ -64,10 +71,6 @@ CASE_FILE_FIELDS = {"pictures": "picture", "videos": "video", "documents": "docu
 CASE_EXAMPLE = {"title": "黄埔区汽车零部件企业学徒培养案例", "enterprise_name": "广州黄埔汽车零部件制造有限公司",
                 "occupation_code": "6-18-01-01", "apprenticeship_type": "enterprise_apprentice",
                 "narrative": "企业与技工院校共同制定培养方案。\n\n双导师带教，学徒全部取得中级工证书。"}
-
-
-def _no_description(definition: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in definition.items() if k != "description"}
 
 
 def _uploads(kind: str | None) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
@@ -100,16 +103,14 @@ def _files(fields: dict[str, str]) -> list[reports.Incoming]:
 
 
 def _report(call: ApiCall, report_id: int | None = None, status: int = 200) -> Response:
-    session = db_session()
-    session.expire_all()  # the use case committed: read the report as it is now
+    session = fresh_session()
     view = reports.report_view(session, call.who, report_id or call.path["id"])
     headers = {"Location": f"/api/v1/reports/{view.report.id}"} if status == 201 else None
     return json_response(serializers.report(session, call.who, view), status, headers)
 
 
 def _case(call: ApiCall, case_id: int, status: int = 200) -> Response:
-    session = db_session()
-    session.expire_all()
+    session = fresh_session()
     case = reports.get_case(session, call.who, case_id)
     headers = {"Location": f"/api/v1/reports/{case.report_id}"} if status == 201 else None
     return json_response(serializers.report_case(case), status, headers)
@@ -146,23 +147,22 @@ def _case_data(body: dict[str, Any]) -> reports.CaseData:
     params=(
         Param("year", {"type": "integer", "minimum": 2000, "maximum": 2100}, "年度"),
         Param("half", {"type": "integer", "enum": [1, 2]}, "1 上半年；2 下半年"),
-        Param("district", _no_description(schemas.DISTRICT), "区划代码"),
-        Param("status", _no_description(schemas.REPORT_STATUS), "状态代码"),
+        Param("district", no_description(schemas.DISTRICT), "区划代码"),
+        Param("status", no_description(schemas.REPORT_STATUS), "状态代码"),
         PAGE, PER_PAGE,
     ),
     responses={200: Reply("ReportList", "一页半年报告")},
 )
 def list_reports(call: ApiCall) -> Response:
     q = call.query
-    page, per_page = q.get("page", 1), q.get("per_page", 20)
+    page, per_page = page_of(call)
     filters = reports.ReportFilters(year=q.get("year"), half=q.get("half"), district=q.get("district"),
                                     status=q.get("status"))
     session = db_session()
     rows, total = reports.find_reports(session, call.who, filters, page, per_page)
-    return json_response({"items": [serializers.report_summary(r.report, r.instance, r.overdue,
-                                                               deadlines.can_urge(session, call.who, r.instance))
-                                    for r in rows],
-                          "page": page, "per_page": per_page, "total": total})
+    return page_response([serializers.report_summary(r.report, r.instance, r.overdue,
+                                                     deadlines.can_urge(session, call.who, r.instance))
+                          for r in rows], page, per_page, total)
 
 
 @operation(
@@ -361,8 +361,7 @@ def add_publicity(call: ApiCall) -> Response:
                                  title=body["title"].strip(), link=body.get("link", "").strip())
     item = reports.add_publicity(db_session(), call.who, call.path["id"], data, scans[0] if scans else None,
                                  upload_dir=upload_dir(), limits=limits())
-    session = db_session()
-    session.expire_all()
+    session = fresh_session()
     found = session.get(PublicityItem, item.id)
     assert found is not None
     return json_response(serializers.publicity(found), 201, {"Location": f"/api/v1/reports/{call.path['id']}"})
@@ -389,7 +388,7 @@ def delete_publicity(call: ApiCall) -> Response:
     "GET", "/gallery", operation_id="list_gallery", tag=GALLERY_TAG, roles=REPORT_ROLES, summary="典型案例库",
     description="已接收报告中的典型案例，优秀案例在前，再按半年度倒序。",
     params=(
-        Param("district", _no_description(schemas.DISTRICT), "区划代码"),
+        Param("district", no_description(schemas.DISTRICT), "区划代码"),
         Param("occupation", {"type": "string", "maxLength": 20}, "职业（工种）代码"),
         Param("type", {"type": "string", "enum": list(APPRENTICESHIP_TYPES)},
               "学徒类型：" + schemas.choices(APPRENTICESHIP_TYPES)),
@@ -401,13 +400,12 @@ def delete_publicity(call: ApiCall) -> Response:
 )
 def list_gallery(call: ApiCall) -> Response:
     q = call.query
-    page, per_page = q.get("page", 1), q.get("per_page", 20)
+    page, per_page = page_of(call)
     filters = reports.GalleryFilters(district=q.get("district"), occupation=(q.get("occupation") or "").strip() or None,
                                      apprenticeship_type=q.get("type"), period=q.get("period"),
                                      excellent_only=bool(q.get("excellent")))
     cases, total = reports.gallery(db_session(), call.who, filters, page, per_page)
-    return json_response({"items": [serializers.gallery_case(c) for c in cases], "page": page,
-                          "per_page": per_page, "total": total})
+    return page_response([serializers.gallery_case(c) for c in cases], page, per_page, total)
 
 
 @operation(
@@ -419,8 +417,7 @@ def list_gallery(call: ApiCall) -> Response:
 )
 def mark_excellent(call: ApiCall) -> Response:
     case = reports.mark_excellent(db_session(), call.who, call.path["case_id"], call.body["excellent"])
-    session = db_session()
-    session.expire_all()
+    session = fresh_session()
     return json_response(serializers.gallery_case(reports.get_case(session, call.who, case.id)))
 
 
