@@ -6,8 +6,9 @@ Re-exported by ``workflows.reports``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from workflows.dto import Actor
 from workflows.engine import now
 from workflows.models import WorkflowInstance
 from workflows.models.filing import APPRENTICESHIP_TYPES
-from workflows.models.report_models import ReportAttachment, ReportCase, SemiannualReport
+from workflows.models.report_models import PublicityItem, ReportAttachment, ReportCase, SemiannualReport
 from workflows.reports_config import EDITABLE, MAX_CASES, MAX_FILES_PER_CASE
 from workflows.reports_files import Incoming, attachment_row, discard_stored, receive_all, refusal
 from workflows.reports_queries import get_report
@@ -191,17 +192,27 @@ def delete_case(session: Session, actor: Actor, case_id: int, *, upload_dir: str
     case = session.get(ReportCase, case_id)
     if case is None:
         raise NotFound("未找到该案例。")
+    delete_unsubmitted(session, actor, case, lambda report: report.cases, what="典型案例",
+                       locked="该案例已随报告报送，不能删除。", action="delete_case", upload_dir=upload_dir)
+
+
+def delete_unsubmitted(session: Session, actor: Actor, entry: ReportCase | PublicityItem,
+                       siblings: Callable[[SemiannualReport], list[Any]], *, what: str, locked: str, action: str,
+                       upload_dir: str) -> None:
+    """Delete a typical case or publicity item (``entry``, one of ``siblings(report)``) that has never been
+    submitted (Conflict ``locked`` otherwise), with its files; the others are renumbered."""
     names: list[str | None] = []
     with unit_of_work(session):
-        report, instance = lock_editable(session, actor, case.report_id)
-        if case.locked:
-            raise Conflict("该案例已随报告报送，不能删除。")
-        names = [n for a in case.attachments for n in (a.stored_name, a.thumb_name)]
-        report.cases.remove(case)
-        for i, other in enumerate(report.cases):
+        report, instance = lock_editable(session, actor, entry.report_id)
+        if entry.locked:
+            raise Conflict(locked)
+        names = [n for a in entry.attachments for n in (a.stored_name, a.thumb_name)]
+        entries = siblings(report)
+        entries.remove(entry)
+        for i, other in enumerate(entries):
             other.seq = i
         touch_instance(instance)
-        audit(session, instance, actor, "delete_case", comment=f"删除典型案例“{case.title}”",
+        audit(session, instance, actor, action, comment=f"删除{what}“{entry.title}”",
               status_before=instance.status)
     uploads.discard(upload_dir, names)
 

@@ -15,9 +15,9 @@ from workflows.dto import Actor
 from workflows.engine import now
 from workflows.models.report_models import PublicityItem
 from workflows.reports_config import MAX_PUBLICITY
-from workflows.reports_editing import clean_text, lock_editable, precheck_editable, touch_instance
+from workflows.reports_editing import clean_text, delete_unsubmitted, lock_editable, precheck_editable, touch_instance
 from workflows.reports_files import Incoming, attachment_row, discard_stored, receive_all, refusal
-from workflows.service import Conflict, NotFound, ValidationFailed, audit, unit_of_work
+from workflows.service import NotFound, ValidationFailed, audit, unit_of_work
 
 
 @dataclass
@@ -88,15 +88,5 @@ def delete_publicity(session: Session, actor: Actor, item_id: int, *, upload_dir
     item = session.get(PublicityItem, item_id)
     if item is None:
         raise NotFound("未找到该宣传报道。")
-    with unit_of_work(session):
-        report, instance = lock_editable(session, actor, item.report_id)
-        if item.locked:
-            raise Conflict("该宣传报道已随报告报送，不能删除。")
-        names = [n for a in item.attachments for n in (a.stored_name, a.thumb_name)]
-        report.publicity.remove(item)
-        for i, other in enumerate(report.publicity):
-            other.seq = i
-        touch_instance(instance)
-        audit(session, instance, actor, "delete_publicity", comment=f"删除宣传报道“{item.title}”",
-              status_before=instance.status)
-    uploads.discard(upload_dir, names)
+    delete_unsubmitted(session, actor, item, lambda report: report.publicity, what="宣传报道",
+                       locked="该宣传报道已随报告报送，不能删除。", action="delete_publicity", upload_dir=upload_dir)
