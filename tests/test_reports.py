@@ -42,7 +42,7 @@ def notes(session, kind: str, role: str, instance_id: int | None = None) -> list
         Notification.kind == kind, User.role == role)
     if instance_id is not None:
         stmt = stmt.where(Notification.instance_id == instance_id)
-    return list(session.scalars(stmt))
+    return list(session.scalars(stmt.order_by(Notification.id)))
 
 
 # ---- opening and deadlines -----------------------------------------------------------------------
