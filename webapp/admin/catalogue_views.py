@@ -14,11 +14,11 @@ from webapp.admin.forms import (
     TextbookImportForm,
     rate_field_name,
 )
-from webapp.admin.views import _apply, _xlsx, bp
+from webapp.admin.views import _admin_post, _saved, _xlsx, bp
 from webapp.extensions import db
 from webapp.models import current_actor
 from workflows import administration as admin
-from workflows import catalogue, policy, rules, service
+from workflows import catalogue, policy, rules
 from workflows.engine import now
 from workflows.spreadsheets import SpreadsheetInvalid
 
@@ -29,10 +29,7 @@ from workflows.spreadsheets import SpreadsheetInvalid
 @bp.route("/catalogues/load", methods=["POST"])
 @login_required
 def catalogue_load() -> Response:
-    actor = current_actor()
-    admin.require(actor, "admin")
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    actor = _admin_post()
     added = admin.load_shipped_catalogues(db.session, actor)
     flash(f"已载入随系统提供的目录：职业 {added['occupation']} 个，教材 {added['textbook']} 种。", "success")
     return redirect(request.form.get("back") == "textbooks" and url_for("admin.textbooks")
@@ -71,14 +68,10 @@ def occupation_edit(code: str | None = None):  # type: ignore[no-untyped-def]
         data = catalogue.OccupationInput(
             code=form.code.data or "", name=form.name.data or "", aliases=catalogue.split_list(form.aliases.data),
             job_posts=catalogue.split_list(form.job_posts.data), levels=[int(x) for x in form.levels.data or []])
-        try:
-            saved = admin.save_occupation(db.session, actor, data, code)
-        except service.ValidationFailed as exc:
-            for message in _apply(form, exc.fields):
-                flash(message, "error")
-        else:
-            flash(f"已保存职业 {saved} {data.name}。", "success")
-            return redirect(url_for("admin.occupations"))
+        done = _saved(form, lambda: admin.save_occupation(db.session, actor, data, code),
+                      lambda saved: f"已保存职业 {saved} {data.name}。", "admin.occupations")
+        if done is not None:
+            return done
     status = 422 if request.method == "POST" else 200
     return render_template("admin/occupation_form.html", form=form, code=code, action_form=ActionForm()), status
 
@@ -86,10 +79,7 @@ def occupation_edit(code: str | None = None):  # type: ignore[no-untyped-def]
 @bp.route("/occupations/<code>/delete", methods=["POST"])
 @login_required
 def occupation_delete(code: str) -> Response:
-    actor = current_actor()
-    admin.require(actor, "admin")
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    actor = _admin_post()
     admin.delete_catalogue_entry(db.session, actor, "occupation", code)
     flash(f"已删除职业 {code}。", "success")
     return redirect(url_for("admin.occupations"))
@@ -124,14 +114,10 @@ def textbook_edit(isbn: str | None = None):  # type: ignore[no-untyped-def]
         data = catalogue.TextbookInput(
             isbn=form.isbn.data or "", title=form.title.data or "", publisher=form.publisher.data or "",
             category=form.category.data or "", occupation_codes=catalogue.split_list(form.occupation_codes.data))
-        try:
-            saved = admin.save_textbook(db.session, actor, data, isbn)
-        except service.ValidationFailed as exc:
-            for message in _apply(form, exc.fields):
-                flash(message, "error")
-        else:
-            flash(f"已保存教材 {saved}《{data.title}》。", "success")
-            return redirect(url_for("admin.textbooks"))
+        done = _saved(form, lambda: admin.save_textbook(db.session, actor, data, isbn),
+                      lambda saved: f"已保存教材 {saved}《{data.title}》。", "admin.textbooks")
+        if done is not None:
+            return done
     status = 422 if request.method == "POST" else 200
     return render_template("admin/textbook_form.html", form=form, isbn=isbn, action_form=ActionForm()), status
 
@@ -139,10 +125,7 @@ def textbook_edit(isbn: str | None = None):  # type: ignore[no-untyped-def]
 @bp.route("/textbooks/<isbn>/delete", methods=["POST"])
 @login_required
 def textbook_delete(isbn: str) -> Response:
-    actor = current_actor()
-    admin.require(actor, "admin")
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    actor = _admin_post()
     admin.delete_catalogue_entry(db.session, actor, "textbook", isbn)
     flash(f"已删除教材 {isbn}。", "success")
     return redirect(url_for("admin.textbooks"))
@@ -224,14 +207,11 @@ def policy_new():  # type: ignore[no-untyped-def]
             rates={policy.rate_key(k, lv): form[rate_field_name(k, lv)].data
                    for k in rules.APPRENTICESHIP_TYPES for lv in rules.LEVELS},
             note=form.note.data or "")
-        try:
-            row = policy.add_version(db.session, actor, data)
-        except service.ValidationFailed as exc:
-            for message in _apply(form, exc.fields):
-                flash(message, "error")
-        else:
-            flash(f"已发布政策参数第 {row.id} 版，自 {row.effective_from.isoformat()} 起生效。", "success")
-            return redirect(url_for("admin.policies"))
+        done = _saved(form, lambda: policy.add_version(db.session, actor, data),
+                      lambda row: f"已发布政策参数第 {row.id} 版，自 {row.effective_from.isoformat()} 起生效。",
+                      "admin.policies")
+        if done is not None:
+            return done
     status = 422 if request.method == "POST" else 200
     return render_template("admin/policy_form.html", form=form, types=rules.APPRENTICESHIP_TYPES,
                            levels=rules.LEVELS, rate_field_name=rate_field_name), status

@@ -4,7 +4,9 @@ versions and instances that need attention. Who may see what is decided in workf
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
@@ -21,6 +23,7 @@ from webapp.extensions import db
 from webapp.models import current_actor
 from workflows import administration as admin
 from workflows import catalogue, policy, service
+from workflows.dto import Actor
 from workflows.models import DISTRICTS
 from workflows.models.org import ENTERPRISE_TAGS, ROLES
 from workflows.spreadsheets import XLSX_MIMETYPE
@@ -44,6 +47,32 @@ def _apply(form, fields: dict[str, list[str]]) -> list[str]:  # type: ignore[no-
         else:
             rest.extend(messages)
     return rest
+
+
+T = TypeVar("T")
+
+
+def _saved(form, save: Callable[[], T], done: Callable[[T], str], endpoint: str) -> Response | None:  # type: ignore[no-untyped-def]
+    """Run a form's use case: refused (ValidationFailed), its errors go next to the form's fields (the rest
+    are flashed) and None is returned; saved, ``done(result)`` is flashed and the redirect to ``endpoint``
+    returned."""
+    try:
+        result = save()
+    except service.ValidationFailed as exc:
+        for message in _apply(form, exc.fields):
+            flash(message, "error")
+        return None
+    flash(done(result), "success")
+    return redirect(url_for(endpoint))
+
+
+def _admin_post() -> Actor:
+    """An admin's POST button (ActionForm): the acting admin; 404 for other roles, 400 without a valid form."""
+    actor = current_actor()
+    admin.require(actor, "admin")
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return actor
 
 
 def _xlsx(data: bytes, filename: str) -> Response:
@@ -85,17 +114,13 @@ def user_new():  # type: ignore[no-untyped-def]
     names = admin.enterprise_names(db.session)
     form.enterprise_id.choices = [("", "—")] + [(str(i), name) for i, name in names.items()]
     if form.validate_on_submit():
-        try:
-            admin.create_user(db.session, actor, admin.UserInput(
-                username=form.username.data or "", display_name=form.display_name.data or "",
-                role=form.role.data or "", password=form.password.data or "",
-                district_code=form.district_code.data or None, enterprise_id=form.enterprise_id.data))
-        except service.ValidationFailed as exc:
-            for message in _apply(form, exc.fields):
-                flash(message, "error")
-        else:
-            flash(f"已创建用户 {form.username.data}。", "success")
-            return redirect(url_for("admin.users"))
+        done = _saved(form, lambda: admin.create_user(db.session, actor, admin.UserInput(
+            username=form.username.data or "", display_name=form.display_name.data or "",
+            role=form.role.data or "", password=form.password.data or "",
+            district_code=form.district_code.data or None, enterprise_id=form.enterprise_id.data)),
+            lambda _: f"已创建用户 {form.username.data}。", "admin.users")
+        if done is not None:
+            return done
     status = 422 if request.method == "POST" else 200
     return render_template("admin/user_form.html", form=form), status
 
@@ -103,10 +128,7 @@ def user_new():  # type: ignore[no-untyped-def]
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @login_required
 def user_active(user_id: int) -> Response:
-    actor = current_actor()
-    admin.require(actor, "admin")
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    actor = _admin_post()
     active = request.form.get("active") == "1"
     try:
         user = admin.set_user_active(db.session, actor, user_id, active)
@@ -194,18 +216,14 @@ def enterprise_edit(enterprise_id: int | None = None):  # type: ignore[no-untype
     admin.require(actor, "city", "admin")
     form = EnterpriseForm(obj=enterprise) if request.method == "GET" else EnterpriseForm()
     if form.validate_on_submit():
-        try:
-            saved = admin.save_enterprise(db.session, actor, admin.EnterpriseInput(
-                name=form.name.data or "", credit_code=form.credit_code.data or "",
-                district_code=form.district_code.data or "", size_class=form.size_class.data or "",
-                tags=list(form.tags.data or []), contact_name=form.contact_name.data or "",
-                contact_phone=form.contact_phone.data or ""), enterprise_id)
-        except service.ValidationFailed as exc:
-            for message in _apply(form, exc.fields):
-                flash(message, "error")
-        else:
-            flash(f"已保存企业“{saved.name}”。", "success")
-            return redirect(url_for("admin.enterprises"))
+        done = _saved(form, lambda: admin.save_enterprise(db.session, actor, admin.EnterpriseInput(
+            name=form.name.data or "", credit_code=form.credit_code.data or "",
+            district_code=form.district_code.data or "", size_class=form.size_class.data or "",
+            tags=list(form.tags.data or []), contact_name=form.contact_name.data or "",
+            contact_phone=form.contact_phone.data or ""), enterprise_id),
+            lambda saved: f"已保存企业“{saved.name}”。", "admin.enterprises")
+        if done is not None:
+            return done
     status = 422 if request.method == "POST" else 200
     return render_template("admin/enterprise_form.html", form=form, enterprise=enterprise), status
 
