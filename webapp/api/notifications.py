@@ -6,14 +6,13 @@ from __future__ import annotations
 from flask import Response
 
 from webapp.api import serializers
-from webapp.api.core import MAX_ID, ApiCall, db_session, operation
+from webapp.api.core import MAX_ID, PAGE, PER_PAGE, ApiCall, db_session, operation, page_of
 from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
 from workflows import notifications
 
 TAG = tag("站内信", "调用者本人的站内信：新任务、到期提醒、逾期、催办、退回和办理结果等。只能看到和标记自己的。")
-MAX_PER_PAGE = 100
 
 
 @operation(
@@ -22,15 +21,13 @@ MAX_PER_PAGE = 100
                 "`case_id` 指向相关案件（GET /cases/{id}）。",
     params=(
         Param("unread", {"type": "boolean"}, "true 只看未读"),
-        Param("page", {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}, "页码，从 1 开始"),
-        Param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20},
-              f"每页条数（最多 {MAX_PER_PAGE}）"),
+        PAGE, PER_PAGE,
     ),
     responses={200: Reply("NotificationList", "一页站内信")},
 )
 def list_notifications(call: ApiCall) -> Response:
     q = call.query
-    page, per_page = q.get("page", 1), q.get("per_page", 20)
+    page, per_page = page_of(call)
     session = db_session()
     rows, total = notifications.list_for(session, call.who, page, per_page, bool(q.get("unread")))
     return json_response({"items": [serializers.notification(r) for r in rows], "page": page,
