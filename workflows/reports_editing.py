@@ -108,6 +108,29 @@ def _occupation_name(code: str) -> str | None:
     return occupation.name if occupation is not None else None
 
 
+def _receive(session: Session, actor: Actor, report_id: int, files: Sequence[Incoming], *, upload_dir: str,
+             limits: uploads.UploadLimits) -> list[uploads.StoredUpload]:
+    """A typical case's new files, checked and stored before the unit of work (the report must be editable);
+    ValidationFailed naming each refused file under its field, with nothing stored."""
+    precheck_editable(session, actor, report_id)
+    stored, errors = receive_all(files, upload_dir=upload_dir, limits=limits)
+    if errors:
+        raise refusal(errors)
+    return stored
+
+
+def _case_in(report: SemiannualReport, case_id: int) -> ReportCase:
+    case = next((c for c in report.cases if c.id == case_id), None)
+    if case is None:
+        raise NotFound("未找到该案例。")
+    return case
+
+
+def _check_room(case: ReportCase, stored: Sequence[uploads.StoredUpload]) -> None:
+    if len(case.attachments) + len(stored) > MAX_FILES_PER_CASE:
+        raise ValidationFailed(f"每个案例最多上传 {MAX_FILES_PER_CASE} 个文件。")
+
+
 def save_case(session: Session, actor: Actor, report_id: int, case_id: int | None, data: CaseData,
               files: Sequence[Incoming] = (), *, upload_dir: str, limits: uploads.UploadLimits) -> ReportCase:
     """Add a typical case (``case_id`` None) or update one, with any new files. All or nothing: a
@@ -115,10 +138,7 @@ def save_case(session: Session, actor: Actor, report_id: int, case_id: int | Non
     errors = case_errors(data, complete=False)
     if errors:
         raise ValidationFailed("请修改标出的内容。", errors)
-    precheck_editable(session, actor, report_id)
-    stored, errors = receive_all(files, upload_dir=upload_dir, limits=limits)
-    if errors:
-        raise refusal(errors)
+    stored = _receive(session, actor, report_id, files, upload_dir=upload_dir, limits=limits)
     try:
         with unit_of_work(session):
             report, instance = lock_editable(session, actor, report_id)
@@ -128,12 +148,8 @@ def save_case(session: Session, actor: Actor, report_id: int, case_id: int | Non
                 case = ReportCase(report_id=report.id, seq=len(report.cases), created_at=now())
                 report.cases.append(case)
             else:
-                found = next((c for c in report.cases if c.id == case_id), None)
-                if found is None:
-                    raise NotFound("未找到该案例。")
-                case = found
-            if len(case.attachments) + len(stored) > MAX_FILES_PER_CASE:
-                raise ValidationFailed(f"每个案例最多上传 {MAX_FILES_PER_CASE} 个文件。")
+                case = _case_in(report, case_id)
+            _check_room(case, stored)
             case.title = clean_text(data.title, 200)
             case.enterprise_name = clean_text(data.enterprise_name, 200)
             case.occupation_code = clean_text(data.occupation_code, 20)
@@ -161,18 +177,12 @@ def add_case_files(session: Session, actor: Actor, report_id: int, case_id: int,
     and limits as ``save_case``, all or nothing."""
     if not files:
         raise ValidationFailed("请选择要上传的文件。", {"files": ["请选择要上传的文件。"]})
-    precheck_editable(session, actor, report_id)
-    stored, errors = receive_all(files, upload_dir=upload_dir, limits=limits)
-    if errors:
-        raise refusal(errors)
+    stored = _receive(session, actor, report_id, files, upload_dir=upload_dir, limits=limits)
     try:
         with unit_of_work(session):
             report, instance = lock_editable(session, actor, report_id)
-            case = next((c for c in report.cases if c.id == case_id), None)
-            if case is None:
-                raise NotFound("未找到该案例。")
-            if len(case.attachments) + len(stored) > MAX_FILES_PER_CASE:
-                raise ValidationFailed(f"每个案例最多上传 {MAX_FILES_PER_CASE} 个文件。")
+            case = _case_in(report, case_id)
+            _check_room(case, stored)
             for item in stored:
                 case.attachments.append(attachment_row(report, item, actor))
             case.updated_at = now()
