@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -52,48 +53,47 @@ def _next_seq(session: Session, model: type[OccupationRow] | type[TextbookRow]) 
     return int(session.scalar(select(func.coalesce(func.max(model.seq), -1))) or 0) + 1
 
 
-def upsert_occupations(session: Session, items: Iterable[rules.Occupation], replace: bool = False) -> int:
-    """Insert or update occupations by code; with ``replace`` delete the ones not given."""
-    items = list(items)
-    existing = {r.code: r for r in session.scalars(select(OccupationRow))}
-    next_seq = _next_seq(session, OccupationRow)
-    for o in items:
-        row = existing.get(o.code)
+def _upsert(session: Session, model: type[OccupationRow] | type[TextbookRow], key: str, items: list[Any],
+            fill: Callable[[Any, Any], None], name: str, replace: bool) -> int:
+    """Insert or update ``items`` by their ``key`` (the same attribute on item and row; new rows go last in
+    ``seq`` order), each row filled by ``fill(row, item)``; with ``replace`` delete the rows not given. Then
+    ``touch`` catalogue ``name``."""
+    existing: dict[str, Any] = {getattr(r, key): r for r in session.scalars(select(model))}
+    next_seq = _next_seq(session, model)
+    for item in items:
+        row = existing.get(getattr(item, key))
         if row is None:
-            row = OccupationRow(code=o.code, seq=next_seq)
+            row = model(**{key: getattr(item, key)}, seq=next_seq)
             next_seq += 1
             session.add(row)
-        row.name, row.aliases, row.job_posts = o.name, list(o.aliases), list(o.job_posts)
-        row.levels = sorted({int(x) for x in o.levels}, reverse=True)
+        fill(row, item)
     if replace:
-        keep = {o.code for o in items}
-        stale = [code for code in existing if code not in keep]
+        keep = {getattr(item, key) for item in items}
+        stale = [k for k in existing if k not in keep]
         if stale:
-            session.execute(delete(OccupationRow).where(OccupationRow.code.in_(stale)))
-    touch(session, "occupation")
+            session.execute(delete(model).where(getattr(model, key).in_(stale)))
+    touch(session, name)
     return len(items)
+
+
+def _fill_occupation(row: OccupationRow, o: rules.Occupation) -> None:
+    row.name, row.aliases, row.job_posts = o.name, list(o.aliases), list(o.job_posts)
+    row.levels = sorted({int(x) for x in o.levels}, reverse=True)
+
+
+def _fill_textbook(row: TextbookRow, t: rules.Textbook) -> None:
+    row.title, row.publisher, row.category = t.title, t.publisher, t.category
+    row.occupation_codes = list(t.occupation_codes)
+
+
+def upsert_occupations(session: Session, items: Iterable[rules.Occupation], replace: bool = False) -> int:
+    """Insert or update occupations by code; with ``replace`` delete the ones not given."""
+    return _upsert(session, OccupationRow, "code", list(items), _fill_occupation, "occupation", replace)
 
 
 def upsert_textbooks(session: Session, items: Iterable[rules.Textbook], replace: bool = False) -> int:
     """Insert or update textbooks by ISBN; with ``replace`` delete the ones not given."""
-    items = list(items)
-    existing = {r.isbn: r for r in session.scalars(select(TextbookRow))}
-    next_seq = _next_seq(session, TextbookRow)
-    for t in items:
-        row = existing.get(t.isbn)
-        if row is None:
-            row = TextbookRow(isbn=t.isbn, seq=next_seq)
-            next_seq += 1
-            session.add(row)
-        row.title, row.publisher, row.category = t.title, t.publisher, t.category
-        row.occupation_codes = list(t.occupation_codes)
-    if replace:
-        keep = {t.isbn for t in items}
-        stale = [isbn for isbn in existing if isbn not in keep]
-        if stale:
-            session.execute(delete(TextbookRow).where(TextbookRow.isbn.in_(stale)))
-    touch(session, "textbook")
-    return len(items)
+    return _upsert(session, TextbookRow, "isbn", list(items), _fill_textbook, "textbook", replace)
 
 
 def split_list(value: str) -> list[str]:
