@@ -224,3 +224,25 @@ def test_frozen_clock_drives_timers(engine, version):  # type: ignore[no-untyped
         case.do(decision="return", comment="x")
     due = runner.next_timer_at(case._wf())
     assert due is not None and due.year == 2030
+
+
+def test_summary_agrees_with_the_single_purpose_functions(engine, version):  # type: ignore[no-untyped-def]
+    def same(case: Case) -> None:
+        wf = case._wf()
+        summary = runner.summarize(wf)
+        assert (summary.status, summary.step) == runner.derive_status(wf)
+        assert summary.next_timer_at == runner.next_timer_at(wf)
+        assert [h for _, h in summary.ready] == runner.ready_human_tasks(wf)
+        assert summary.data == runner.data_of(wf)
+
+    case = Case(engine, version)
+    same(case)
+    case.do()
+    same(case)
+    case.do(decision="return", comment="补充")
+    same(case)
+    case.do()
+    case.do(decision="approve")
+    same(case)
+    case.do(decision="record")
+    same(case)

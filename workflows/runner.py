@@ -118,20 +118,8 @@ def fire_timers(workflow: BpmnWorkflow) -> None:
 
 def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
     """The earliest instant at which a waiting timer of this workflow falls due."""
-    earliest: datetime | None = None
-    for task in workflow.get_tasks(state=TaskState.WAITING):
-        definition = getattr(task.task_spec, "event_definition", None)
-        if not isinstance(definition, TimerEventDefinition):
-            continue
-        value = definition.details(task).value
-        if isinstance(value, dict):
-            value = value.get("next")
-        if not value:
-            continue
-        when = TimerEventDefinition.get_datetime(str(value))
-        if earliest is None or when < earliest:
-            earliest = when
-    return earliest
+    dues = [d for d in (_timer_due(t) for t in workflow.get_tasks(state=TaskState.WAITING)) if d is not None]
+    return min(dues) if dues else None
 
 
 def derive_status(workflow: BpmnWorkflow) -> tuple[str, str]:
@@ -160,6 +148,58 @@ def element_states(workflow: BpmnWorkflow) -> tuple[list[str], list[str]]:
         elif task.state == TaskState.COMPLETED:
             done.append(bpmn_id)
     return sorted(set(current)), sorted(set(done) - set(current))
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Everything ``store.save`` derives from a workflow, gathered in one walk over its tasks."""
+
+    status: str
+    step: str
+    next_timer_at: datetime | None
+    data: dict[str, Any]
+    ready: list[tuple[Task, HumanTask]]
+
+
+def summarize(workflow: BpmnWorkflow) -> Summary:
+    """One pass over the task tree (instead of one per question): status, current step, earliest timer,
+    current data and the READY human tasks, with the same answers as the single-purpose functions."""
+    ready_all: list[Task] = []
+    completed: list[Task] = []
+    earliest: datetime | None = None
+    for task in workflow.get_tasks():
+        state = task.state
+        if state == TaskState.READY:
+            ready_all.append(task)
+        elif state == TaskState.COMPLETED:
+            completed.append(task)
+        elif state == TaskState.WAITING:
+            when = _timer_due(task)
+            if when is not None and (earliest is None or when < earliest):
+                earliest = when
+    ready = [(t, _human(t)) for t in ready_all if t.task_spec.manual]
+    if workflow.completed:
+        status, step = "completed", ""
+        for task in reversed(completed):
+            code = _properties(task).get("status")
+            if code:
+                status, step = code, task.task_spec.bpmn_name or ""
+                break
+    else:
+        status, step = next(((h.status, h.title) for _, h in ready if h.status), ("waiting", ""))
+    last = ready_all or completed
+    data = dict(last[-1].data) if last else dict(workflow.data)
+    return Summary(status, step, earliest, data, ready)
+
+
+def _timer_due(task: Task) -> datetime | None:
+    definition = getattr(task.task_spec, "event_definition", None)
+    if not isinstance(definition, TimerEventDefinition):
+        return None
+    value = definition.details(task).value
+    if isinstance(value, dict):
+        value = value.get("next")
+    return TimerEventDefinition.get_datetime(str(value)) if value else None
 
 
 def data_of(workflow: BpmnWorkflow) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.task import Task
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, object_session, undefer
 
@@ -153,19 +154,20 @@ def _parse_due(value: Any) -> datetime | None:
 
 def save(session: Session, engine: Engine, instance: WorkflowInstance, workflow: BpmnWorkflow) -> None:
     """Serialize the workflow and rewrite everything derived from it (status, timers, task index)."""
+    summary = runner.summarize(workflow)
     instance.state_json = encode_state(engine.dumps(workflow))
-    instance.status, instance.current_step = runner.derive_status(workflow)
-    instance.next_timer_at = runner.next_timer_at(workflow)
+    instance.status, instance.current_step = summary.status, summary.step
+    instance.next_timer_at = summary.next_timer_at
     instance.updated_at = now()
     if workflow.completed and instance.completed_at is None:
         instance.completed_at = now()
-    data = runner.data_of(workflow)
-    instance.due_at = _parse_due(data.get("due_at"))
+    instance.due_at = _parse_due(summary.data.get("due_at"))
     session.flush()
-    _rewrite_task_index(session, instance, workflow)
+    _rewrite_task_index(session, instance, summary.ready)
 
 
-def _rewrite_task_index(session: Session, instance: WorkflowInstance, workflow: BpmnWorkflow) -> None:
+def _rewrite_task_index(session: Session, instance: WorkflowInstance,
+                        ready: list[tuple[Task, runner.HumanTask]]) -> None:
     """Replace the instance's rows with its ready human tasks (Core statements: this is the hot path);
     a task that stays ready keeps its original created time."""
     created: dict[str, datetime] = dict(session.execute(
@@ -173,8 +175,7 @@ def _rewrite_task_index(session: Session, instance: WorkflowInstance, workflow: 
         .returning(TaskIndex.task_id, TaskIndex.created_at),
         execution_options={"synchronize_session": False}).tuples().all())
     rows = []
-    for human in runner.ready_human_tasks(workflow):
-        task = workflow.get_task_from_id(_uuid(human.id))
+    for task, human in ready:
         due_variable = runner._properties(task).get("dueVariable")
         due = _parse_due(task.data.get(due_variable)) if due_variable else None
         rows.append({
