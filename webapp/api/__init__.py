@@ -21,6 +21,8 @@ API_MODULES = [
     "webapp.api.tasks",
     "webapp.api.plans",
     "webapp.api.reports",
+    "webapp.api.report_files",  # after reports: its endpoints follow them in the document
+    "webapp.api.gallery",
     "webapp.api.notifications",
     "webapp.api.openapi",
 ]
