@@ -118,22 +118,13 @@ def fire_timers(workflow: BpmnWorkflow) -> None:
 
 def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
     """The earliest instant at which a waiting timer of this workflow falls due."""
-    dues = [d for d in (_timer_due(t) for t in workflow.get_tasks(state=TaskState.WAITING)) if d is not None]
-    return min(dues) if dues else None
+    return summarize(workflow).next_timer_at
 
 
 def derive_status(workflow: BpmnWorkflow) -> tuple[str, str]:
     """(status code, current step title) from the diagram: the ready task's or the end event's status."""
-    if workflow.completed:
-        for task in reversed(workflow.get_tasks(state=TaskState.COMPLETED)):
-            status = _properties(task).get("status")
-            if status:
-                return status, task.task_spec.bpmn_name or ""
-        return "completed", ""
-    for human in ready_human_tasks(workflow):
-        if human.status:
-            return human.status, human.title
-    return "waiting", ""
+    summary = summarize(workflow)
+    return summary.status, summary.step
 
 
 def element_states(workflow: BpmnWorkflow) -> tuple[list[str], list[str]]:
@@ -204,5 +195,5 @@ def _timer_due(task: Task) -> datetime | None:
 
 def data_of(workflow: BpmnWorkflow) -> dict[str, Any]:
     """The data of the most recently changed task (what the diagram currently knows)."""
-    tasks = workflow.get_tasks(state=TaskState.READY) or workflow.get_tasks(state=TaskState.COMPLETED)
-    return dict(tasks[-1].data) if tasks else dict(workflow.data)
+    return summarize(workflow).data
+

@@ -188,11 +188,6 @@ def _rewrite_task_index(session: Session, instance: WorkflowInstance,
         session.execute(insert(TaskIndex), rows)
 
 
-def _uuid(value: str) -> Any:
-    from uuid import UUID
-
-    return UUID(value)
-
 
 def due_instance_ids(session: Session, at: datetime, limit: int = 500) -> list[int]:
     """Instances with a timer due at ``at`` (oldest first)."""
