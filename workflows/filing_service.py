@@ -59,19 +59,20 @@ def _write_content(filing: Filing, data: FilingData) -> None:
                 recruited_on=t.recruited_on, major=t.major, expected_graduation=t.expected_graduation)
         for i, t in enumerate(data.trainees)
     ]
+    books = catalogue.textbooks()
+
+    def book_title(isbn: str) -> str:
+        book = books.get(isbn.replace("-", "").strip())
+        return book.title if book is not None else ""
+
     filing.courses = [
         Course(seq=i, category=c.category, name=c.name.strip(), hours=int(c.hours or 0),
                textbook_isbn=c.textbook_isbn.strip(), off_catalogue_reason=c.off_catalogue_reason.strip(),
-               textbook_title=(catalogue.textbooks().get(c.textbook_isbn.replace("-", "").strip())
-                               or _NoBook).title)
+               textbook_title=book_title(c.textbook_isbn))
         for i, c in enumerate(data.courses)
     ]
     filing.trainee_count = len(filing.trainees)
     filing.updated_at = now()
-
-
-class _NoBook:
-    title = ""
 
 
 def fund_plan_fen(filing: Filing, params: policy.PolicyParams) -> int:

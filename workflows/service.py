@@ -48,8 +48,6 @@ def status_label(kind: str | None, code: str) -> str:
 
 KIND_LABELS: dict[str, str] = {"filing": "培训备案", "quarterly_plan": "季度计划", "semiannual_report": "半年报告"}
 
-OPEN_FILING_STATUSES = ("draft", "district_review", "returned", "city_record")
-ACTIVE_FILING_STATUSES = ("district_review", "returned", "city_record", "recorded")
 
 # Decisions each form accepts, with their audit action and whether a comment is required.
 DECISIONS: dict[str, dict[str, tuple[str, bool]]] = {
