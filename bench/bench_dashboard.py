@@ -30,6 +30,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from workflows.catalogue import reads as catalogue_reads
+from workflows.dashboard import figures as dashboard_figures
+from workflows.dashboard import overview as dashboard
+from workflows.dashboard import scope as dashboard_scope
+from workflows.dashboard import status as dashboard_status
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import g  # noqa: E402
@@ -106,7 +112,7 @@ def bulk_insert(session, model, rows: list[dict]) -> None:  # type: ignore[no-un
 
 def build_city(session, n_cases: int, year: int, seed: int = 7, state_bytes: int = 0) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Bulk-insert ``n_cases`` filings (with their cases and task rows) plus plans and reports."""
-    from workflows import catalogue
+    
     from workflows.demo import credit_code
     from workflows.models import (
         Enterprise,
@@ -144,7 +150,7 @@ def build_city(session, n_cases: int, year: int, seed: int = 7, state_bytes: int
         by_district[district].append(ent_id)
     bulk_insert(session, Enterprise, enterprises)
 
-    occupations = list(catalogue.occupations(session).values())[:80] or []
+    occupations = list(catalogue_reads.occupations(session).values())[:80] or []
     occ = [(o.code, o.name) for o in occupations] or [("6-18-01-01", "车工")]
     years = [year - 1, year, year + 1]
 
@@ -292,7 +298,7 @@ def run(url: str, label: str, args: argparse.Namespace) -> None:
 
     from webapp import create_app
     from webapp.extensions import db
-    from workflows import dashboard, policy
+    from workflows import policy
     from workflows.db import Base
 
     app = create_app(Cfg)
@@ -302,7 +308,7 @@ def run(url: str, label: str, args: argparse.Namespace) -> None:
         from tests.factories import make_world, user
 
         world = make_world(db.session)
-        year = dashboard.current_year()
+        year = dashboard_figures.current_year()
         t0 = time.perf_counter()
         sizes = build_city(db.session, n_cases, year, state_bytes=args.state_bytes)
         if args.with_indexes:
@@ -319,18 +325,18 @@ def run(url: str, label: str, args: argparse.Namespace) -> None:
 
         city, district = world.actor("city"), world.actor("review-440106")
         s = db.session
-        scope = dashboard.resolve_scope(city)
+        scope = dashboard_scope.resolve_scope(city)
         at = datetime.now(UTC)
         params = policy.in_force(s, at)
-        groups = dashboard.year_groups(s, city, scope, year)
+        groups = dashboard_figures.year_groups(s, city, scope, year)
         print(f"  year_groups rows (district x size class x tag list): {len(groups):,}")
         queries: list[tuple[str, Callable[[], object]]] = [
-            ("status_matrix (11 x 8)", lambda: dashboard.status_matrix(s, city, scope)),
-            ("task_counts", lambda: dashboard.task_counts(s, city, scope, at)),
-            ("year_groups (one statement: R3 R4 R5 R6)", lambda: dashboard.year_groups(s, city, scope, year)),
-            ("year_rows (+ plans, R4 occupation)", lambda: dashboard.year_rows(s, city, scope, year, params, groups)),
-            ("breakdown (fold of year_groups)", lambda: dashboard.breakdown(groups)),
-            ("periodic (plans, reports)", lambda: dashboard.periodic(s, city, scope, year, at)),
+            ("status_matrix (11 x 8)", lambda: dashboard_status.status_matrix(s, city, scope)),
+            ("task_counts", lambda: dashboard_status.task_counts(s, city, scope, at)),
+            ("year_groups (one statement: R3 R4 R5 R6)", lambda: dashboard_figures.year_groups(s, city, scope, year)),
+            ("year_rows (+ plans, R4 occupation)", lambda: dashboard_figures.year_rows(s, city, scope, year, params, groups)),
+            ("breakdown (fold of year_groups)", lambda: dashboard_figures.breakdown(groups)),
+            ("periodic (plans, reports)", lambda: dashboard_status.periodic(s, city, scope, year, at)),
             ("overview, whole city", lambda: dashboard.overview(s, city, year)),
             ("overview, one district (city staff)", lambda: dashboard.overview(s, city, year, "440106")),
             ("overview, district reviewer", lambda: dashboard.overview(s, district, year)),
@@ -386,7 +392,6 @@ def _explain(session, scope, year) -> None:  # type: ignore[no-untyped-def]
     """Print the plans of the main statements (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL)."""
     from sqlalchemy import case
 
-    from workflows import dashboard
     from workflows.models import Filing, TaskIndex, WorkflowInstance
 
     dialect = session.get_bind().dialect.name
@@ -395,7 +400,7 @@ def _explain(session, scope, year) -> None:  # type: ignore[no-untyped-def]
         .where(WorkflowInstance.kind == "filing").group_by(WorkflowInstance.district_code, WorkflowInstance.status),
         "task_counts": select(TaskIndex.district_code, TaskIndex.role, func.count())
         .group_by(TaskIndex.district_code, TaskIndex.role),
-        "year_rows": dashboard._year_filings(
+        "year_rows": dashboard_figures._year_filings(
             select(Filing.district_code, func.sum(case((Filing.level <= 4, Filing.trainee_count), else_=0))),
             scope, year).group_by(Filing.district_code),
     }

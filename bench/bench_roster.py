@@ -28,7 +28,7 @@ def build_roster(rows: int) -> bytes:
     from openpyxl import Workbook
 
     from workflows.demo import id_number
-    from workflows.rosters import COLUMNS
+    from workflows.filings.rosters import COLUMNS
 
     workbook = Workbook()  # shared strings and a <dimension>, as Excel and WPS write them
     sheet = workbook.active
@@ -57,8 +57,9 @@ def main() -> None:
 
     from webapp import create_app
     from webapp.extensions import db
-    from workflows import rosters, service
+    from workflows import service
     from workflows.db import Base
+    from workflows.filings import rosters
     from workflows.models import Filing
 
     app = create_app(Cfg)

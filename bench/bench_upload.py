@@ -22,6 +22,8 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+from workflows.reports import opening as report_opening
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from config import TestConfig  # noqa: E402
@@ -108,7 +110,6 @@ def main() -> None:
 
     from webapp import create_app
     from webapp.extensions import db
-    from workflows import reports
     from workflows.db import Base
     from workflows.models.report_models import ReportAttachment
 
@@ -119,7 +120,7 @@ def main() -> None:
             from tests.factories import make_world
 
             make_world(db.session)
-            report = reports.open_report(db.session, "440112", 2027, 1)
+            report = report_opening.open_report(db.session, "440112", 2027, 1)
             report_id = report.id
             db.session.remove()
 

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from workflows import service
-from workflows.accounts import create_user
+from workflows.accounts.users import create_user
 from workflows.demo import DEMO_ENTERPRISES, DEMO_PASSWORD, credit_code, ensure_districts, sample_filing
 from workflows.dto import Actor, FilingData
 from workflows.models import DISTRICTS, DistrictYearPlan, Enterprise, Filing, User

@@ -20,7 +20,7 @@ def fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
     """The API tests sign in often; a one-iteration hash keeps them fast (real hashing is tested elsewhere)."""
     from werkzeug.security import generate_password_hash
 
-    from workflows import accounts
+    from workflows.accounts import users as accounts
 
     quick = functools.partial(generate_password_hash, method="pbkdf2:sha256:1")
     monkeypatch.setattr(accounts, "generate_password_hash", quick)

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import filing_data, submitted_filing, task_of
-from workflows import checks, service, store
+from workflows import service, store
+from workflows.filings import checks
 from workflows.models import AuditEvent, Filing, TaskIndex, WorkflowInstance
 
 

@@ -10,8 +10,14 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from tests.factories import filing_data
-from workflows import administration, catalogue, checks, rules, service
+from workflows import service
+from workflows.accounts import administration
+from workflows.catalogue import admin as catalogue_admin
+from workflows.catalogue import excel as catalogue_excel
+from workflows.catalogue import reads as catalogue_reads
+from workflows.filings import checks
 from workflows.models import CatalogueRevision, Filing, Occupation, Textbook
+from workflows.rules import ids
 from workflows.spreadsheets import SpreadsheetInvalid
 
 HEADER = ["ISBN", "书名", "出版社", "课程类别", "适用职业代码"]
@@ -33,32 +39,32 @@ def count(session, model) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_empty_tables_read_the_shipped_files(session):  # type: ignore[no-untyped-def]
-    assert catalogue.is_loaded(session) == {"occupation": False, "textbook": False}
-    occupations = catalogue.occupations(session)
+    assert catalogue_reads.is_loaded(session) == {"occupation": False, "textbook": False}
+    occupations = catalogue_reads.occupations(session)
     assert len(occupations) >= 40 and occupations["6-18-01-01"].name == "车工"
     assert "数控车工" in occupations["6-18-01-01"].aliases
-    assert catalogue.textbooks(session)["9787516738016"].category == "general_required"
-    assert catalogue.occupations() == occupations  # the app's scoped session is used without an argument
+    assert catalogue_reads.textbooks(session)["9787516738016"].category == "general_required"
+    assert catalogue_reads.occupations() == occupations  # the app's scoped session is used without an argument
 
 
 def test_first_use_loads_the_shipped_files(session):  # type: ignore[no-untyped-def]
-    added = catalogue.ensure_loaded(session)
+    added = catalogue_admin.ensure_loaded(session)
     session.commit()
-    assert added == {"occupation": len(catalogue.shipped_occupations()), "textbook": len(catalogue.shipped_textbooks())}
-    assert catalogue.is_loaded(session) == {"occupation": True, "textbook": True}
-    assert catalogue.ensure_loaded(session) == {"occupation": 0, "textbook": 0}
-    assert catalogue.occupations(session) == {o.code: o for o in catalogue.shipped_occupations()}
+    assert added == {"occupation": len(catalogue_reads.shipped_occupations()), "textbook": len(catalogue_reads.shipped_textbooks())}
+    assert catalogue_reads.is_loaded(session) == {"occupation": True, "textbook": True}
+    assert catalogue_admin.ensure_loaded(session) == {"occupation": 0, "textbook": 0}
+    assert catalogue_reads.occupations(session) == {o.code: o for o in catalogue_reads.shipped_occupations()}
 
 
 def test_an_admin_edit_is_seen_by_the_next_read(session, world):  # type: ignore[no-untyped-def]
     admin = world.actor("admin")
-    before = catalogue.occupations(session)["6-18-01-01"]
-    administration.save_occupation(session, admin, catalogue.OccupationInput(
+    before = catalogue_reads.occupations(session)["6-18-01-01"]
+    administration.save_occupation(session, admin, catalogue_admin.OccupationInput(
         code="6-18-01-01", name="车工", aliases=[*before.aliases, "精车工"], job_posts=list(before.job_posts),
         levels=[5, 4, 3]), "6-18-01-01")
-    after = catalogue.occupations(session)["6-18-01-01"]
+    after = catalogue_reads.occupations(session)["6-18-01-01"]
     assert "精车工" in after.aliases and after.levels == (5, 4, 3)
-    assert count(session, Occupation) == len(catalogue.shipped_occupations())  # the rest was loaded first
+    assert count(session, Occupation) == len(catalogue_reads.shipped_occupations())  # the rest was loaded first
     # The level no longer offered is now a hard error on submission.
     ent = world.actor("ent-440106-1")
     filing = service.create_filing(session, ent, filing_data(1, level=2))
@@ -68,14 +74,14 @@ def test_an_admin_edit_is_seen_by_the_next_read(session, world):  # type: ignore
 
 
 def test_a_change_made_elsewhere_invalidates_the_cache(session, world):  # type: ignore[no-untyped-def]
-    catalogue.ensure_loaded(session)
+    catalogue_admin.ensure_loaded(session)
     session.commit()
-    assert catalogue.occupations(session)["6-18-01-02"].name == "铣工"
+    assert catalogue_reads.occupations(session)["6-18-01-02"].name == "铣工"
     # Another process changes the row and replaces the token.
     session.get(Occupation, "6-18-01-02").name = "铣工（数控）"
-    catalogue.touch(session, "occupation")
+    catalogue_admin.touch(session, "occupation")
     session.commit()
-    assert catalogue.occupations(session)["6-18-01-02"].name == "铣工（数控）"
+    assert catalogue_reads.occupations(session)["6-18-01-02"].name == "铣工（数控）"
 
 
 def test_aliases_from_the_database_drive_the_job_post_check(session, world):  # type: ignore[no-untyped-def]
@@ -86,8 +92,8 @@ def test_aliases_from_the_database_drive_the_job_post_check(session, world):  # 
     session.commit()
     results = checks.evaluate(session, session.get(Filing, filing.id))
     assert next(r for r in results if r.field == "trainees[0].job_post").details["result"] == "mismatch"
-    current = catalogue.occupations(session)["6-18-01-01"]
-    administration.save_occupation(session, admin, catalogue.OccupationInput(
+    current = catalogue_reads.occupations(session)["6-18-01-01"]
+    administration.save_occupation(session, admin, catalogue_admin.OccupationInput(
         current.code, current.name, [*current.aliases, "旋工"], list(current.job_posts), list(current.levels)),
         current.code)
     results = checks.evaluate(session, session.get(Filing, filing.id))
@@ -96,38 +102,38 @@ def test_aliases_from_the_database_drive_the_job_post_check(session, world):  # 
 
 def test_occupation_form_errors(session, world):  # type: ignore[no-untyped-def]
     with pytest.raises(service.ValidationFailed) as err:
-        administration.save_occupation(session, world.actor("admin"), catalogue.OccupationInput(
+        administration.save_occupation(session, world.actor("admin"), catalogue_admin.OccupationInput(
             code="6-18-1", name="", aliases=[], job_posts=[], levels=[]))
     assert set(err.value.fields) == {"code", "name", "levels"}
     with pytest.raises(service.ValidationFailed) as err:
-        administration.save_occupation(session, world.actor("admin"), catalogue.OccupationInput(
+        administration.save_occupation(session, world.actor("admin"), catalogue_admin.OccupationInput(
             code="6-18-01-02", name="重复", aliases=[], job_posts=[], levels=[4]))
     assert "已存在" in err.value.fields["code"][0]
     with pytest.raises(service.NotFound):
-        administration.save_occupation(session, world.actor("city"), catalogue.OccupationInput(
+        administration.save_occupation(session, world.actor("city"), catalogue_admin.OccupationInput(
             code="6-99-01-01", name="新职业", aliases=[], job_posts=[], levels=[4]))
 
 
 def test_textbook_edit_and_delete(session, world):  # type: ignore[no-untyped-def]
     admin = world.actor("admin")
-    isbn = administration.save_textbook(session, admin, catalogue.TextbookInput(
+    isbn = administration.save_textbook(session, admin, catalogue_admin.TextbookInput(
         "978-7-300-00001-5", "数控车床编程与操作", "机械工业出版社", "professional_skill", ["6-18-01-01"]))
     assert isbn == "9787300000015"
-    assert catalogue.find_textbook("978-7-300-00001-5", session).title == "数控车床编程与操作"
+    assert catalogue_reads.find_textbook("978-7-300-00001-5", session).title == "数控车床编程与操作"
     administration.delete_catalogue_entry(session, admin, "textbook", isbn)
-    assert catalogue.find_textbook(isbn, session) is None
+    assert catalogue_reads.find_textbook(isbn, session) is None
     with pytest.raises(service.NotFound):
         administration.delete_catalogue_entry(session, admin, "textbook", isbn)
     with pytest.raises(service.ValidationFailed) as err:
-        administration.save_textbook(session, admin, catalogue.TextbookInput(
+        administration.save_textbook(session, admin, catalogue_admin.TextbookInput(
             "978-7-300-00001-6", "", "出版社", "nonsense", ["6-99-99-99"]))
     assert set(err.value.fields) == {"isbn", "title", "category", "occupation_codes"}
 
 
 def test_excel_import_reports_every_bad_row_and_imports_nothing(session, world):  # type: ignore[no-untyped-def]
-    catalogue.ensure_loaded(session)
+    catalogue_admin.ensure_loaded(session)
     session.commit()
-    before = {t.isbn: t for t in catalogue.textbooks(session).values()}
+    before = {t.isbn: t for t in catalogue_reads.textbooks(session).values()}
     data = xlsx([
         ["978-7-300-00001-5", "数控车床编程与操作", "机械工业出版社", "专业技能课", "6-18-01-01|6-18-01-02"],  # good
         ["978-7-300-00001-6", "校验位错", "机械工业出版社", "专业技能课", ""],
@@ -143,25 +149,25 @@ def test_excel_import_reports_every_bad_row_and_imports_nothing(session, world):
     assert messages[(3, "ISBN")] == "ISBN校验位错误"
     assert messages[(4, "ISBN")] == "与第2行的ISBN重复"
     assert "课程类别“选修课”无效" in messages[(5, "课程类别")]
-    assert {t.isbn: t for t in catalogue.textbooks(session).values()} == before
+    assert {t.isbn: t for t in catalogue_reads.textbooks(session).values()} == before
     assert session.get(Textbook, "9787300000015") is None
 
 
 def test_excel_import_of_a_clean_sheet(session, world):  # type: ignore[no-untyped-def]
     admin = world.actor("admin")
-    shipped = len(catalogue.shipped_textbooks())
+    shipped = len(catalogue_reads.shipped_textbooks())
     data = xlsx([
         ["978-7-300-00001-5", "数控车床编程与操作", "机械工业出版社", "专业技能课", "6-18-01-01|6-18-01-02"],
         [9787516738016, "职业道德（修订版）", "中国劳动社会保障出版社", "general_required", None],
         [None, None, None, None, None],
     ])
     assert administration.import_textbooks(session, admin, data) == 2
-    books = catalogue.textbooks(session)
+    books = catalogue_reads.textbooks(session)
     assert len(books) == shipped + 1
     assert books["9787300000015"].occupation_codes == ("6-18-01-01", "6-18-01-02")
     assert books["9787516738016"].title == "职业道德（修订版）"
     assert administration.import_textbooks(session, admin, data, replace=True) == 2
-    assert set(catalogue.textbooks(session)) == {"9787300000015", "9787516738016"}
+    assert set(catalogue_reads.textbooks(session)) == {"9787300000015", "9787516738016"}
 
 
 def test_excel_import_refuses_a_sheet_without_the_columns_or_not_excel(session, world):  # type: ignore[no-untyped-def]
@@ -176,7 +182,7 @@ def test_excel_import_refuses_a_sheet_without_the_columns_or_not_excel(session, 
 
 
 def test_the_import_template_has_the_columns(app):  # type: ignore[no-untyped-def]
-    sheet = load_workbook(io.BytesIO(catalogue.textbook_template())).worksheets[0]
+    sheet = load_workbook(io.BytesIO(catalogue_excel.textbook_template())).worksheets[0]
     assert [c.value for c in sheet[1]] == HEADER
 
 
@@ -185,8 +191,8 @@ def test_cli_imports_the_shipped_files(app, session):  # type: ignore[no-untyped
     assert result.exit_code == 0, result.output
     assert "已导入职业" in result.output
     session.expire_all()
-    assert count(session, Occupation) == len(catalogue.shipped_occupations())
-    assert count(session, Textbook) == len(catalogue.shipped_textbooks())
+    assert count(session, Occupation) == len(catalogue_reads.shipped_occupations())
+    assert count(session, Textbook) == len(catalogue_reads.shipped_textbooks())
     assert session.get(CatalogueRevision, "textbook") is not None
     status = app.test_cli_runner().invoke(args=["catalogues", "status"])
     assert "数据库" in status.output
@@ -219,18 +225,18 @@ def test_admin_screens(client, world, session):  # type: ignore[no-untyped-def]
         "file": (io.BytesIO(xlsx([["978-7-300-00001-5", "好书", "社", "专业技能课", ""]])), "books.xlsx")},
         content_type="multipart/form-data")
     assert response.status_code == 302
-    assert catalogue.textbooks(session)["9787300000015"].title == "好书"
+    assert catalogue_reads.textbooks(session)["9787300000015"].title == "好书"
     response = client.post("/admin/occupations/new", data={
         "code": "4-14-02-09", "name": "营养配餐员", "aliases": "营养师\n配餐员", "job_posts": "营养配餐员", "levels": ["5", "4"]})
     assert response.status_code == 302, response.get_data(as_text=True)
-    assert catalogue.occupations(session)["4-14-02-09"].aliases == ("营养师", "配餐员")
+    assert catalogue_reads.occupations(session)["4-14-02-09"].aliases == ("营养师", "配餐员")
     assert client.post("/admin/occupations/4-14-02-09/delete").status_code == 302
-    assert "4-14-02-09" not in catalogue.occupations(session)
+    assert "4-14-02-09" not in catalogue_reads.occupations(session)
     template = client.get("/admin/textbooks/template.xlsx")
     assert template.status_code == 200 and template.mimetype.endswith("spreadsheetml.sheet")
 
 
 def test_rules_catalogue_types_are_returned(session):  # type: ignore[no-untyped-def]
-    catalogue.ensure_loaded(session)
-    assert isinstance(next(iter(catalogue.occupations(session).values())), rules.Occupation)
-    assert isinstance(next(iter(catalogue.textbooks(session).values())), rules.Textbook)
+    catalogue_admin.ensure_loaded(session)
+    assert isinstance(next(iter(catalogue_reads.occupations(session).values())), ids.Occupation)
+    assert isinstance(next(iter(catalogue_reads.textbooks(session).values())), ids.Textbook)

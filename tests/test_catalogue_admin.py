@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import submitted_filing, user
-from workflows import administration as admin
 from workflows import service
+from workflows.accounts import administration as admin
 from workflows.demo import credit_code
 from workflows.models import DistrictYearPlan, Enterprise, WorkflowInstance
 

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from stdnum import ean
 
 from tests.factories import filing_data, make_world, submitted_filing, task_of
-from workflows import checks, service
-from workflows.accounts import create_user
+from workflows import service
+from workflows.accounts.users import create_user
 from workflows.demo import DEMO_PASSWORD, credit_code, id_number
 from workflows.dto import Actor, CourseData, FilingData
+from workflows.filings import checks
 from workflows.models import Enterprise, Filing, WorkflowInstance
 
 ENT = "ent-440106-1"

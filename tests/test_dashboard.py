@@ -14,7 +14,11 @@ from sqlalchemy import event, select
 from tests.factories import filing_data, make_world, task_of, user
 from webapp.dashboard import charts
 from webapp.extensions import db
-from workflows import dashboard, service
+from workflows import service
+from workflows.dashboard import figures as dashboard_figures
+from workflows.dashboard import overview as dashboard
+from workflows.dashboard import scope as dashboard_scope
+from workflows.dashboard import status as dashboard_status
 from workflows.models import Filing, QuarterlyPlan, SemiannualReport, SpecVersion, WorkflowInstance
 
 TH, HP, PY = "440106", "440112", "440113"  # 天河, 黄埔, 番禺
@@ -178,7 +182,7 @@ def _periodic_case(session, kind: str, district: str, year: int, period: int, st
 
 
 def test_quarterly_plans_and_reports_with_overdue(session, world):  # type: ignore[no-untyped-def]
-    year = dashboard.current_year()
+    year = dashboard_figures.current_year()
     actor = world.actor("city")
     empty = dashboard.overview(session, actor, year)
     assert [p.count for p in empty.periodic] == [0, 0]  # degrades to "none yet"
@@ -202,8 +206,8 @@ def test_quarterly_plans_and_reports_with_overdue(session, world):  # type: igno
 
 def test_counted_is_committed_plus_pending():
     # year_groups derives the pending subsidy as counted minus committed.
-    assert set(dashboard.COUNTED) == set(dashboard.COMMITTED) | set(dashboard.PENDING)
-    assert not set(dashboard.COMMITTED) & set(dashboard.PENDING)
+    assert set(dashboard_scope.COUNTED) == set(dashboard_scope.COMMITTED) | set(dashboard_scope.PENDING)
+    assert not set(dashboard_scope.COMMITTED) & set(dashboard_scope.PENDING)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -229,15 +233,15 @@ def test_city_can_narrow_to_one_district(session, city):  # type: ignore[no-unty
 
 def test_queries_refuse_a_scope_wider_than_the_actor(session, city):  # type: ignore[no-untyped-def]
     reviewer = city.world.actor(f"review-{HP}")
-    whole = dashboard.resolve_scope(city.world.actor("city"))
-    other = dashboard.resolve_scope(city.world.actor("city"), TH)
+    whole = dashboard_scope.resolve_scope(city.world.actor("city"))
+    other = dashboard_scope.resolve_scope(city.world.actor("city"), TH)
     for scope in (whole, other):
         with pytest.raises(service.NotFound):
-            dashboard.year_groups(session, reviewer, scope, city.year)
+            dashboard_figures.year_groups(session, reviewer, scope, city.year)
         with pytest.raises(service.NotFound):
-            dashboard.task_counts(session, reviewer, scope, datetime.now(UTC))
+            dashboard_status.task_counts(session, reviewer, scope, datetime.now(UTC))
     # Queries on cases add the actor's own scope on top: another district's rows never come back.
-    assert dashboard.status_matrix(session, reviewer, other).total == 0
+    assert dashboard_status.status_matrix(session, reviewer, other).total == 0
 
 
 def test_enterprise_gets_not_found(session, city):  # type: ignore[no-untyped-def]
@@ -310,7 +314,7 @@ def test_page_for_a_district_reviewer_shows_own_district_only(client, session, c
 def test_page_city_district_filter_and_bad_year(client, session, city):  # type: ignore[no-untyped-def]
     login(client, session, "admin")
     html = client.get(f"/dashboard?district={HP}&year=abc").get_data(as_text=True)
-    assert "黄埔区概览" in html and f"统计年度 {dashboard.current_year()} 年" in html
+    assert "黄埔区概览" in html and f"统计年度 {dashboard_figures.current_year()} 年" in html
 
 
 def test_page_not_found_for_enterprise(client, session, city):  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from tests.factories import filing_data, submitted_filing
 from workflows import policy, runner, service, store
 from workflows.engine import Engine, get_engine, script_services
 from workflows.models import Filing, WorkflowInstance
-from workflows.script_helpers import STATIC_HELPERS
+from workflows.workdays import STATIC_HELPERS
 
 BPMN = Path(__file__).resolve().parent.parent / "bpmn"
 

@@ -18,7 +18,7 @@ from workflows.engine import (
     frozen_now,
     script_services,
 )
-from workflows.script_helpers import STATIC_HELPERS
+from workflows.workdays import STATIC_HELPERS
 
 BPMN = Path(__file__).resolve().parent.parent / "bpmn"
 # What submit_filing puts into the task data for the DMN 确定补贴标准 and the script 计算资金计划.

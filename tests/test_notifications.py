@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.test_plans_helpers import fresh_spec_caches, open_q1, plan_of  # noqa: F401
-from workflows import notifications, service
-from workflows.accounts import create_user
+from workflows import service
+from workflows.accounts.users import create_user
 from workflows.models import Notification, User
+from workflows.notifications import messages as notifications
 
 
 def users_of(session, ids: list[int]) -> set[str]:  # type: ignore[no-untyped-def]

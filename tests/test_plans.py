@@ -22,10 +22,14 @@ from tests.test_plans_helpers import (  # noqa: F401  (fresh_spec_caches is an a
     plan_notes,
     plan_of,
 )
-from workflows import deadlines, notifications, plans, service
+from workflows import deadlines, service
 from workflows.demo import sample_filing
 from workflows.engine import frozen_now
 from workflows.models import DISTRICTS, AuditEvent, QuarterlyPlan, WorkflowInstance
+from workflows.notifications import messages as notifications
+from workflows.plans import compile as plan_compile
+from workflows.plans import queries as plan_queries
+from workflows.plans import use_cases as plan_cases
 
 # --------------------------------------------------------------------------------------------------
 # Opening
@@ -65,7 +69,7 @@ def test_city_opens_a_plan_by_hand_once(session, world):  # type: ignore[no-unty
         service.open_plan(session, city, "440112", 2027, 2)
     with pytest.raises(service.NotFound):
         service.open_plan(session, world.actor("review-440112"), "440112", 2027, 3)
-    assert plans.open_missing(session, city, 2027, 2) == 10
+    assert plan_cases.open_missing(session, city, 2027, 2) == 10
 
 
 # --------------------------------------------------------------------------------------------------
@@ -99,7 +103,7 @@ def test_figures_r3_r4_r5_and_exclusion(session, world):  # type: ignore[no-unty
     b = filing_in(session, world, "ent-440106-2", 2, level=5, trainees=1)
     open_q1(session)
     plan, instance = plan_of(session)
-    figs = plans.figures(session, plan)
+    figs = plan_compile.figures(session, plan)
     session.refresh(a)
     session.refresh(b)
     assert (figs["trainees_total"], figs["intermediate_up"]) == (4, 3)
@@ -116,7 +120,7 @@ def test_figures_r3_r4_r5_and_exclusion(session, world):  # type: ignore[no-unty
     service.save_plan(session, world.actor("review-440106"), instance.id,
                       edit_of(plan, **{str(a.id): (False, "企业推迟至下季度")}))
     plan, _ = plan_of(session)
-    figs = plans.figures(session, plan)
+    figs = plan_compile.figures(session, plan)
     assert figs["intermediate_share"] == 0 and figs["share_below_min"]
     assert figs["committed_fen"] == a.subsidy_fen  # still committed by the city, no longer planned here
     assert figs["planned_fen"] == b.subsidy_fen
@@ -169,7 +173,7 @@ def test_only_the_city_records_and_only_the_district_compiles(session, world):  
         service.submit_plan(session, world.actor("city"), instance.id)
     service.submit_plan(session, world.actor("review-440106"), instance.id)
     with pytest.raises(service.Conflict):
-        service.save_plan(session, world.actor("review-440106"), instance.id, plans.PlanEdit())
+        service.save_plan(session, world.actor("review-440106"), instance.id, plan_cases.PlanEdit())
 
 
 # --------------------------------------------------------------------------------------------------
@@ -199,7 +203,7 @@ def test_plan_below_70_percent_needs_a_justification_and_is_flagged(session, wor
     assert plan.figures["intermediate_share"] == pytest.approx(0.25)
     flags = plan_notes(session, "flag", "city")
     assert len(flags) == 1 and flags[0].instance_id == instance.id
-    listed = {it.district_code: it for it in plans.quarter_overview(session, world.actor("city"), 2027, 1)}
+    listed = {it.district_code: it for it in plan_queries.quarter_overview(session, world.actor("city"), 2027, 1)}
     assert listed["440106"].plan.share_flagged
 
 
@@ -323,16 +327,16 @@ def test_plans_and_notifications_are_scoped_to_the_district(session, world):  # 
     _, tianhe = plan_of(session, "440106")
     outsider = world.actor("review-440112")
     with pytest.raises(service.NotFound):
-        plans.get_plan(session, outsider, tianhe.id)
+        plan_queries.get_plan(session, outsider, tianhe.id)
     with pytest.raises(service.NotFound):
-        service.save_plan(session, outsider, tianhe.id, plans.PlanEdit())
+        service.save_plan(session, outsider, tianhe.id, plan_cases.PlanEdit())
     with pytest.raises(service.NotFound):
         service.submit_plan(session, outsider, tianhe.id)
     with pytest.raises(service.NotFound):
-        plans.get_plan(session, world.actor("ent-440106-1"), tianhe.id)
-    assert [it.district_code for it in plans.district_plans(session, outsider)] == ["440112"]
+        plan_queries.get_plan(session, world.actor("ent-440106-1"), tianhe.id)
+    assert [it.district_code for it in plan_queries.district_plans(session, outsider)] == ["440112"]
     with pytest.raises(service.NotFound):
-        plans.quarter_overview(session, outsider, 2027, 1)
+        plan_queries.quarter_overview(session, outsider, 2027, 1)
     service.tick(session, AFTER_REMINDER)
     mine, total = notifications.list_for(session, outsider)
     assert total == len(mine) > 0
@@ -346,7 +350,7 @@ def test_plans_and_notifications_are_scoped_to_the_district(session, world):  # 
 
 
 def test_notifications_reach_all_users_of_the_role_in_scope(session, world):  # type: ignore[no-untyped-def]
-    from workflows.accounts import create_user
+    from workflows.accounts.users import create_user
 
     create_user(session, username="review-440106-b", password="Demo@2026x", display_name="天河区审核员乙",
                 role="district", district_code="440106")

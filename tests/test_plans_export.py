@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 
 from tests.test_plans_helpers import edit_of, filing_in, fresh_spec_caches, open_q1, plan_of  # noqa: F401
 from tests.test_web_helpers import login
-from workflows import excel_export, service
+from workflows import service
+from workflows.plans import export as excel_export
 
 COLUMNS = ["区", "企业名称", "统一社会信用代码", "培训工种（职业）", "项目", "等级", "培训人数", "资金使用计划（元）", "备注"]
 

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import task_of
-from workflows import plans, service
+from workflows import service
 from workflows.demo import sample_filing
 from workflows.models import Notification, QuarterlyPlan, User, WorkflowInstance
+from workflows.plans import use_cases as plan_cases
 
 CN = ZoneInfo("Asia/Shanghai")
 
@@ -50,7 +51,7 @@ def filing_in(session, world, username: str, seed: int, *, level: int = 4, train
 
 def open_q1(session) -> int:  # type: ignore[no-untyped-def]
     """The quarterly-plan opener alone (tick with open_periods runs every feature's opener)."""
-    return plans.open_quarter_plans(session, Q1_OPEN)
+    return plan_cases.open_quarter_plans(session, Q1_OPEN)
 
 
 def plan_of(session, district: str = "440106") -> tuple[QuarterlyPlan, WorkflowInstance]:  # type: ignore[no-untyped-def]
@@ -67,9 +68,9 @@ def plan_notes(session, kind: str, role: str | None = None) -> list[Notification
     return list(session.scalars(stmt.order_by(Notification.id)))
 
 
-def edit_of(plan: QuarterlyPlan, **changes: tuple[bool, str]) -> plans.PlanEdit:
+def edit_of(plan: QuarterlyPlan, **changes: tuple[bool, str]) -> plan_cases.PlanEdit:
     rows = []
     for row in plan.rows:
         included, reason = changes.get(str(row.filing_id), (row.included, row.reason))
-        rows.append(plans.PlanRowEdit(row.id, included, reason))
-    return plans.PlanEdit(notes="本季度按计划开展", justification=plan.justification, rows=rows)
+        rows.append(plan_cases.PlanRowEdit(row.id, included, reason))
+    return plan_cases.PlanEdit(notes="本季度按计划开展", justification=plan.justification, rows=rows)

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import filing_data, make_world, submitted_filing, task_of
-from workflows import checks, policy, service
+from workflows import policy, service
 from workflows.engine import frozen_now, now
+from workflows.filings import checks
 from workflows.models import Filing, PolicyVersion, WorkflowInstance
 
 

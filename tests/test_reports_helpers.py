@@ -15,10 +15,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests import test_uploads_samples as samples
-from workflows import reports
 from workflows.demo import DEMO_PASSWORD
 from workflows.models import WorkflowInstance
 from workflows.models.report_models import SemiannualReport
+from workflows.reports import editing as report_editing
+from workflows.reports import files as report_files
+from workflows.reports import opening as report_opening
 
 CST = ZoneInfo("Asia/Shanghai")
 H1_END = datetime(2027, 7, 1, 0, 5, tzinfo=CST)  # five minutes into the second half of 2027
@@ -29,7 +31,7 @@ OCCUPATION = "6-18-01-01"
 
 def open_h1(session, district: str = DISTRICT) -> SemiannualReport:  # type: ignore[no-untyped-def]
     """Open the 2027H1 reports the way the scheduler does, and return one district's."""
-    reports.open_ended_half_year(session, H1_END)
+    report_opening.open_ended_half_year(session, H1_END)
     return session.scalars(select(SemiannualReport).where(
         SemiannualReport.district_code == district, SemiannualReport.year == 2027,
         SemiannualReport.half == 1)).one()
@@ -40,8 +42,8 @@ def instance_of(session, report: SemiannualReport) -> WorkflowInstance:  # type:
     return session.get(WorkflowInstance, report.instance_id)
 
 
-def case_data(title: str = "黄埔区汽车零部件企业学徒培养案例", **overrides: str) -> reports.CaseData:
-    data = reports.CaseData(title=title, enterprise_name="广州黄埔汽车零部件制造有限公司",
+def case_data(title: str = "黄埔区汽车零部件企业学徒培养案例", **overrides: str) -> report_editing.CaseData:
+    data = report_editing.CaseData(title=title, enterprise_name="广州黄埔汽车零部件制造有限公司",
                             occupation_code=OCCUPATION, apprenticeship_type="enterprise_apprentice",
                             narrative="企业与技工院校共同制定培养方案。\n\n双导师带教，学徒全部取得中级工证书。")
     for key, value in overrides.items():
@@ -49,11 +51,11 @@ def case_data(title: str = "黄埔区汽车零部件企业学徒培养案例", *
     return data
 
 
-def incoming(data: bytes, filename: str, kind: str, mimetype: str | None = None) -> reports.Incoming:
-    return reports.Incoming(io.BytesIO(data), filename, mimetype, kind)
+def incoming(data: bytes, filename: str, kind: str, mimetype: str | None = None) -> report_files.Incoming:
+    return report_files.Incoming(io.BytesIO(data), filename, mimetype, kind)
 
 
-def typical_files() -> list[reports.Incoming]:
+def typical_files() -> list[report_files.Incoming]:
     return [incoming(samples.picture("JPEG"), "学徒风采.jpg", "picture", "image/jpeg"),
             incoming(samples.mp4(), "实训视频.mp4", "video", "video/mp4"),
             incoming(samples.docx(), "培养方案.docx", "document"),

@@ -10,8 +10,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from tests.factories import filing_data, submitted_filing
-from workflows import rosters, service
+from workflows import service
 from workflows.demo import id_number
+from workflows.filings import rosters
 from workflows.models import AuditEvent, Filing
 from workflows.spreadsheets import SpreadsheetInvalid
 

@@ -10,29 +10,27 @@ from typing import Any
 
 import pytest
 
-from workflows.rules import (
+from workflows.rules.hard import hard_checks
+from workflows.rules.ids import (
+    Occupation,
+    isbn_error,
+    load_occupations_csv,
+    load_textbooks_csv,
+    occupations_by_code,
+    textbooks_by_isbn,
+)
+from workflows.rules.inputs import (
     ActiveEnrolment,
     CheckResult,
     CourseInput,
     DistrictYearFigures,
     FilingInput,
-    Occupation,
     Params,
     TraineeInput,
-    budget_check,
-    fen_to_yuan_str,
-    format_share,
-    hard_checks,
-    isbn_error,
-    job_post_match,
-    load_occupations_csv,
-    load_textbooks_csv,
-    occupations_by_code,
-    period_years,
-    soft_checks,
-    subsidy_fen,
-    textbooks_by_isbn,
 )
+from workflows.rules.job_post import job_post_match
+from workflows.rules.money import budget_check, fen_to_yuan_str, format_share, period_years, subsidy_fen
+from workflows.rules.soft import soft_checks
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 OCCUPATION_LIST = load_occupations_csv((DATA / "occupations.csv").read_text(encoding="utf-8"))

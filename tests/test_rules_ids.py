@@ -13,7 +13,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from workflows.rules import (
+from workflows.rules.ids import (
     add_years,
     area_label,
     credit_code_area,

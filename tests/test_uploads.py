@@ -15,14 +15,16 @@ import pytest
 from PIL import Image
 
 from tests import test_uploads_samples as samples
-from workflows import uploads
-from workflows.uploads import UploadLimits, UploadRefused
+from workflows.uploads import formats as upload_formats
+from workflows.uploads import names as upload_names
+from workflows.uploads import storage as uploads
+from workflows.uploads.formats import UploadLimits, UploadRefused
 
 LIMITS = UploadLimits()
 
 
 def receive(tmp_path: Path, data: bytes, name: str, kind: str, mime: str | None = None,
-            limits: UploadLimits = LIMITS) -> uploads.StoredUpload:
+            limits: UploadLimits = LIMITS) -> upload_formats.StoredUpload:
     return uploads.receive(io.BytesIO(data), name, kind, upload_dir=tmp_path, limits=limits, claimed_mime=mime)
 
 
@@ -135,7 +137,7 @@ def test_disguised_and_unwanted_files_are_refused_and_leave_nothing(tmp_path, da
     with pytest.raises(UploadRefused) as err:
         receive(tmp_path, data, name, kind, mime)
     assert says in err.value.message, err.value.message
-    assert err.value.message.startswith(f"「{uploads.clean_filename(name)}」未上传：")
+    assert err.value.message.startswith(f"「{upload_names.clean_filename(name)}」未上传：")
     assert files_in(tmp_path) == []
 
 
@@ -196,7 +198,7 @@ def test_refusal_comes_early_without_reading_the_whole_file(tmp_path):  # type: 
     stream = LazyStream(samples.exe(), 200 * 1024 * 1024)
     with pytest.raises(UploadRefused):
         uploads.receive(stream, "setup.mp4", "video", upload_dir=tmp_path, limits=LIMITS)
-    assert stream.position <= 2 * uploads.CHUNK_SIZE
+    assert stream.position <= 2 * upload_formats.CHUNK_SIZE
     assert files_in(tmp_path) == []
 
 
@@ -214,7 +216,7 @@ def test_refusal_comes_early_without_reading_the_whole_file(tmp_path):  # type: 
     ("长" * 300 + ".mp4", "长" * 116 + ".mp4"),  # 120 characters at most, extension kept
 ])
 def test_filenames_are_cleaned_for_display_and_never_used_as_paths(raw, clean):  # type: ignore[no-untyped-def]
-    assert uploads.clean_filename(raw) == clean
+    assert upload_names.clean_filename(raw) == clean
 
 
 def test_traversal_names_are_stored_inside_upload_dir(tmp_path):  # type: ignore[no-untyped-def]
@@ -239,11 +241,11 @@ def test_path_of_accepts_only_our_random_names(tmp_path, name):  # type: ignore[
 @pytest.mark.parametrize("name", ["黄埔区学徒风采.jpg", "培养方案（定稿）.docx", "a b&c;d\"e'f.pdf", "plain.mp4",
                                   "emoji😀.png"])
 def test_content_disposition_round_trips_the_original_name(name):  # type: ignore[no-untyped-def]
-    header = uploads.content_disposition(name, inline=False)
+    header = upload_names.content_disposition(name, inline=False)
     assert header.startswith("attachment; filename=\"")
     fallback = re.search(r'filename="([^"]*)"', header).group(1)  # type: ignore[union-attr]
     assert fallback.isascii() and "\r" not in fallback and "\n" not in fallback
     encoded = re.search(r"filename\*=UTF-8''(\S+)$", header).group(1)  # type: ignore[union-attr]
     assert re.fullmatch(r"[A-Za-z0-9%._~-]+", encoded)
     assert unquote(encoded, encoding="utf-8", errors="strict") == name
-    assert uploads.content_disposition(name, inline=True).startswith("inline; ")
+    assert upload_names.content_disposition(name, inline=True).startswith("inline; ")

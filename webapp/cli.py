@@ -11,7 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from webapp.extensions import db
+from webapp.extensions import db, db_session
 
 
 def _parse_now(value: str | None) -> datetime | None:
@@ -33,8 +33,8 @@ def register_cli(app: Flask) -> None:
         upgrade()
         from workflows.demo import ensure_districts
 
-        ensure_districts(db.session)
-        db.session.commit()
+        ensure_districts(db_session())
+        db_session().commit()
         click.echo("数据库已是最新结构。")
 
     @app.cli.command("seed-demo")
@@ -45,7 +45,7 @@ def register_cli(app: Flask) -> None:
             sys.exit(2)
         from workflows.demo import seed
 
-        counts = seed(db.session)
+        counts = seed(db_session())
         click.echo(f"演示数据就绪：{counts['users']} 个用户，{counts['enterprises']} 家企业。密码均为 Demo@2026。")
 
     workflows_group = AppGroup("workflows", help="BPMN 流程：校验、定时器。")
@@ -72,7 +72,7 @@ def register_cli(app: Flask) -> None:
         """Fire every timer due at that instant (run it from cron every minute)."""
         from workflows import service
 
-        fired = service.tick(db.session, _parse_now(now_text),
+        fired = service.tick(db_session(), _parse_now(now_text),
                              open_periods=current_app.config.get("PERIOD_AUTO_OPEN", True))
         click.echo(f"已触发 {fired} 个到期定时器。")
 
@@ -85,7 +85,7 @@ def register_cli(app: Flask) -> None:
         every = interval or current_app.config["SCHEDULER_INTERVAL_SECONDS"]
         click.echo(f"定时器调度已启动，每 {every} 秒运行一次。按 Ctrl+C 停止。")
         while True:
-            fired = service.tick(db.session, open_periods=current_app.config.get("PERIOD_AUTO_OPEN", True))
+            fired = service.tick(db_session(), open_periods=current_app.config.get("PERIOD_AUTO_OPEN", True))
             if fired:
                 click.echo(f"{datetime.now(UTC).isoformat()} 已触发 {fired} 个定时器")
             db.session.remove()
@@ -105,11 +105,11 @@ def register_cli(app: Flask) -> None:
     def create(username: str, role: str, display_name: str, district: str | None, enterprise_id: int | None,
                password: str) -> None:
         """Create a user."""
-        from workflows.accounts import create_user
+        from workflows.accounts.users import create_user
 
-        create_user(db.session, username=username, password=password, display_name=display_name, role=role,
+        create_user(db_session(), username=username, password=password, display_name=display_name, role=role,
                     district_code=district, enterprise_id=enterprise_id)
-        db.session.commit()
+        db_session().commit()
         click.echo(f"已创建用户 {username}。")
 
     app.cli.add_command(users_group)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from webapp.extensions import db, login_manager
+from webapp.extensions import db_session, login_manager
 from workflows.dto import Actor
 from workflows.models import *  # noqa: F403
 from workflows.models import User
@@ -14,7 +14,7 @@ from workflows.models import User
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     try:
-        user = db.session.get(User, int(user_id))
+        user = db_session().get(User, int(user_id))
     except (TypeError, ValueError):
         return None
     return user if user is not None and user.active else None

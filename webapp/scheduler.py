@@ -19,13 +19,13 @@ _lock = threading.Lock()
 
 
 def _loop(app: Flask, interval: int, stop: threading.Event) -> None:
-    from webapp.extensions import db
+    from webapp.extensions import db, db_session
     from workflows import service
 
     while not stop.is_set():
         with app.app_context():
             try:
-                fired = service.tick(db.session, open_periods=app.config.get("PERIOD_AUTO_OPEN", True))
+                fired = service.tick(db_session(), open_periods=app.config.get("PERIOD_AUTO_OPEN", True))
                 if fired:
                     log.info("scheduler: fired %s timers", fired)
             except Exception:  # keep the thread alive; the next round retries

@@ -25,10 +25,10 @@ def register(factory: Factory) -> Factory:
 
 def for_session(session: Session, actor: Actor | None) -> dict[str, Callable[..., Any]]:
     """Every registered helper, bound to ``session`` and ``actor``."""
-    import workflows.checks  # noqa: F401  (registers the filing checks)
+    import workflows.filings.checks  # noqa: F401
     import workflows.deadlines  # noqa: F401  (due-date helpers)
-    import workflows.notifications  # noqa: F401  (notify_role)
-    import workflows.plans  # noqa: F401  (run_plan_checks, plan_share_below_min)
+    import workflows.notifications.messages  # noqa: F401
+    import workflows.plans.compile  # noqa: F401
 
     helpers: dict[str, Callable[..., Any]] = {}
     for factory in _FACTORIES:

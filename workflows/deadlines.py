@@ -27,7 +27,7 @@ from workflows import bindings, runner, store
 from workflows.dto import Actor
 from workflows.engine import get_engine, now
 from workflows.models import TaskIndex, WorkflowInstance
-from workflows.script_helpers import CHINA_TZ
+from workflows.workdays import CHINA_TZ
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ def open_due_periods(session: Session, at: datetime) -> int:
     """Run every registered opener at ``at``, with the session-bound script helpers available (a new
     instance runs its first script tasks at once). One opener failing is logged and does not stop the
     others, nor the timers that tick fires next."""
-    import workflows.plans  # noqa: F401  (registers the quarterly-plan opener)
+    import workflows.plans.use_cases  # noqa: F401
     from workflows.engine import script_services
 
     opened = 0

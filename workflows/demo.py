@@ -10,8 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.cn import ric, uscc
 
-from workflows import catalogue, service
-from workflows.accounts import create_user, hash_password
+from workflows import service
+from workflows.accounts.users import create_user, hash_password
+from workflows.catalogue import admin as catalogue_admin
+from workflows.catalogue import reads as catalogue_reads
 from workflows.dto import Actor, CourseData, FilingData, TraineeData
 from workflows.models import DISTRICTS, District, DistrictYearPlan, Enterprise, Filing, User
 
@@ -65,10 +67,10 @@ def _user(session: Session, username: str, **kwargs: object) -> User:
 def sample_filing(enterprise_seed: int, occupation_code: str | None = None, level: int = 4,
                   trainees: int = 3, start: date | None = None) -> FilingData:
     """A complete, valid filing with catalogue data (used by the demo, tests and benchmarks)."""
-    occupations = catalogue.occupations()
+    occupations = catalogue_reads.occupations()
     code = occupation_code or next(iter(occupations))
     occupation = occupations[code]
-    books = catalogue.textbooks()
+    books = catalogue_reads.textbooks()
     required = next(b for b in books.values() if b.category == "general_required")
     skill = next((b for b in books.values() if code in b.occupation_codes), None)
     start = start or date(date.today().year, 3, 1)
@@ -100,7 +102,7 @@ def sample_filing(enterprise_seed: int, occupation_code: str | None = None, leve
 def seed(session: Session) -> dict[str, int]:
     """Create the demo world once; returns counts of what exists afterwards."""
     ensure_districts(session)
-    catalogue.ensure_loaded(session)  # the shipped catalogues become editable rows (no-op once loaded)
+    catalogue_admin.ensure_loaded(session)  # the shipped catalogues become editable rows (no-op once loaded)
     _user(session, "admin", display_name="系统管理员", role="admin")
     _user(session, "city", display_name="市指导中心 王晓楠", role="city")
     for code, name in DISTRICTS.items():
@@ -139,7 +141,7 @@ def seed(session: Session) -> dict[str, int]:
 
 def _demo_filings(session: Session, actor: Actor, enterprise: Enterprise) -> None:
     """One filing per status for this enterprise's clerk, driven through the real service layer."""
-    occupations = catalogue.occupations()
+    occupations = catalogue_reads.occupations()
     reviewer = session.scalars(select(User).where(User.username == f"review-{enterprise.district_code}")).one()
     city = session.scalars(select(User).where(User.username == "city")).one()
     as_reviewer = Actor(reviewer.id, reviewer.display_name, "district", reviewer.district_code)

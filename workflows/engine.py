@@ -328,7 +328,7 @@ def configure_engine(bpmn_dir: str | Path, helpers: Mapping[str, Callable[..., A
     """Build (or rebuild for another folder) the shared engine and parse the diagrams once."""
     global _ENGINE
     if _ENGINE is None or _ENGINE.bpmn_dir != Path(bpmn_dir):
-        from workflows.script_helpers import STATIC_HELPERS
+        from workflows.workdays import STATIC_HELPERS
 
         merged = dict(STATIC_HELPERS)
         merged.update(helpers or {})

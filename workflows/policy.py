@@ -29,9 +29,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import rules
 from workflows.dto import Actor
 from workflows.models import Filing, PolicyVersion
+from workflows.rules import ids
+from workflows.rules import inputs as rule_inputs
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
 DECISION_ID = "subsidy_rate"
@@ -44,7 +45,7 @@ def rate_key(apprenticeship_type: str, level: int) -> str:
     return f"{apprenticeship_type}:{int(level)}"
 
 
-RATE_KEYS: tuple[str, ...] = tuple(rate_key(t, lv) for t in rules.APPRENTICESHIP_TYPES for lv in rules.LEVELS)
+RATE_KEYS: tuple[str, ...] = tuple(rate_key(t, lv) for t in ids.APPRENTICESHIP_TYPES for lv in ids.LEVELS)
 
 
 @dataclass(frozen=True)
@@ -79,14 +80,14 @@ class PolicyParams:
     @property
     def rates(self) -> dict[str, dict[int, int]]:
         """The effective table as ``{apprenticeship type: {level: yuan}}``."""
-        nested: dict[str, dict[int, int]] = {t: {} for t in rules.APPRENTICESHIP_TYPES}
+        nested: dict[str, dict[int, int]] = {t: {} for t in ids.APPRENTICESHIP_TYPES}
         for key, value in self.effective_rates().items():
             kind, level = key.split(":")
             nested[kind][int(level)] = value
         return nested
 
-    def rules_params(self) -> rules.Params:
-        return rules.Params(
+    def rules_params(self) -> rule_inputs.Params:
+        return rule_inputs.Params(
             max_period_years=self.max_period_years,
             max_period_years_with_reason=self.max_period_years_with_reason,
             enterprise_share_threshold=self.enterprise_share_threshold,
@@ -273,7 +274,7 @@ def validate(data: PolicyInput, today: date) -> dict[str, list[str]]:
         if value is None or not 0 <= int(value) <= MAX_RATE_YUAN:
             kind, level = key.split(":")
             errors[f"rate_{kind}_{level}"] = [
-                f"{rules.APPRENTICESHIP_TYPES[kind]}{rules.LEVELS[int(level)]}的补贴标准应为0至{MAX_RATE_YUAN}元的整数"]
+                f"{ids.APPRENTICESHIP_TYPES[kind]}{ids.LEVELS[int(level)]}的补贴标准应为0至{MAX_RATE_YUAN}元的整数"]
     if len(data.note or "") > 1000:
         errors["note"] = ["说明不能超过1000字"]
     return errors

@@ -265,12 +265,12 @@ def complete_task(session: Session, actor: Actor, task_id: str, decision: str, c
         if len(comment) > 2000:
             raise ValidationFailed("意见不能超过2000字。", {"comment": ["意见不能超过2000字。"]})
         if instance.kind == "filing":
-            from workflows import checks
+            from workflows.filings import checks
 
             checks.before_decision(session, instance, decision, confirm_mismatches)
         advance(session, actor, instance, task_id, {"decision": decision, "comment": comment}, decision, comment)
         if instance.kind == "filing":
-            from workflows import checks
+            from workflows.filings import checks
 
             checks.after_decision(session, instance, decision, actor, comment)
     return instance
@@ -311,20 +311,15 @@ def tick(session: Session, at: datetime | None = None, limit: int = 500, open_pe
 
 
 # Filing use cases live in their own module; re-exported so callers use one facade.
-from workflows.filing_service import (  # noqa: E402
-    create_filing,
-    save_filing,
-    submit_filing,
-    withdraw_filing,
-)
+from workflows.filings.use_cases import create_filing, save_filing, submit_filing, withdraw_filing
 
 __all__ = [
     "Conflict", "NotFound", "ServiceError", "ValidationFailed", "complete_task", "create_filing",
     "get_case", "history", "inbox", "list_cases", "save_filing", "submit_filing", "tick",
     "withdraw_filing",
 ]
-from workflows.plans import decide_plan, open_plan, refresh_plan, save_plan, submit_plan, urge_plan  # noqa: E402,F401,I001
-from workflows import reports  # noqa: E402,F401,I001  (semiannual reports: service.reports.*; registers its opener)
+from workflows.plans.use_cases import decide_plan, open_plan, refresh_plan, save_plan, submit_plan, urge_plan  # noqa: E402,F401,I001
+  # noqa: E402,F401,I001  (semiannual reports: service.reports.*; registers its opener)
 
 # Read-only queries for the screens and the API live in their own module; re-exported here.
 from workflows.queries import (  # noqa: E402,F401,I001

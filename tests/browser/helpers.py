@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from workflows import catalogue
+from workflows.catalogue import reads as catalogue_reads
 from workflows.demo import id_number
 
 
@@ -51,9 +51,9 @@ class Occupation:
 
 def occupation_with_textbooks() -> Occupation:
     """An occupation that has a skill textbook in the catalogue, plus a general-required textbook."""
-    books = list(catalogue.textbooks().values())
+    books = list(catalogue_reads.textbooks().values())
     required = next(b for b in books if b.category == "general_required")
-    for code, occ in catalogue.occupations().items():
+    for code, occ in catalogue_reads.occupations().items():
         skill = next((b for b in books if code in b.occupation_codes and b.category != "general_required"), None)
         if skill is not None and 4 in occ.levels:
             return Occupation(code, occ.name, (occ.job_posts or (occ.name,))[0], required.isbn, required.title,

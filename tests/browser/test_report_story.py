@@ -10,6 +10,8 @@ from PIL import Image, ImageDraw
 
 from tests.browser.conftest import UserPage
 from tests.browser.helpers import text_of
+from workflows.reports import config as report_config
+from workflows.reports import opening as report_opening
 
 pytestmark = pytest.mark.browser
 
@@ -22,16 +24,15 @@ SUMMARY = ("上半年本区组织12家企业开展企业新型学徒制培训，
 def _open_report(live_server) -> str:  # type: ignore[no-untyped-def]
     """What the scheduler does when a half-year ends: open the district's report for it."""
     from webapp.extensions import db
-    from workflows import reports
     from workflows.engine import now
 
     with live_server.app.app_context():
-        year, half = reports.last_ended_half(now())
+        year, half = report_config.last_ended_half(now())
         try:
-            reports.open_report(db.session, DISTRICT, year, half)
-        except reports.Conflict:  # already opened (e.g. by an earlier run in this worker)
+            report_opening.open_report(db.session, DISTRICT, year, half)
+        except service.Conflict:  # already opened (e.g. by an earlier run in this worker)
             pass
-        return reports.business_key(DISTRICT, year, half)
+        return report_config.business_key(DISTRICT, year, half)
 
 
 def _picture(tmp_path) -> str:  # type: ignore[no-untyped-def]

@@ -17,6 +17,12 @@ from PIL import Image, ImageDraw
 
 from tests.browser.conftest import UserPage
 from tests.browser.helpers import occupation_with_textbooks, one_year_from, people, start_of_next_month
+from workflows.plans import use_cases as plan_cases
+from workflows.reports import config as report_config
+from workflows.reports import editing as report_editing
+from workflows.reports import files as report_files
+from workflows.reports import opening as report_opening
+from workflows.reports import review as report_review
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +67,7 @@ def prepared(live_server) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
     from webapp.extensions import db
     from webapp.reports.views import limits
-    from workflows import deadlines, plans, reports
+    from workflows import deadlines
     from workflows.dto import Actor
     from workflows.engine import now
     from workflows.models import User
@@ -74,29 +80,29 @@ def prepared(live_server) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
         city, district = actor("city"), actor("review-440106")
         year, quarter = deadlines.quarter_of(deadlines.china_today())
-        instance = plans.open_plan(db.session, city, "440106", year, quarter)
-        plans.submit_plan(db.session, district, instance.id,
-                          plans.PlanEdit(notes="本季度重点支持智能装备制造企业。",
+        instance = plan_cases.open_plan(db.session, city, "440106", year, quarter)
+        plan_cases.submit_plan(db.session, district, instance.id,
+                          plan_cases.PlanEdit(notes="本季度重点支持智能装备制造企业。",
                                          justification="", rows=[]))
         plan_id = instance.id
 
-        ry, rh = reports.last_ended_half(now())
-        report = reports.open_report(db.session, "440106", ry, rh)
-        reports.save_summary(db.session, district, report.id,
+        ry, rh = report_config.last_ended_half(now())
+        report = report_opening.open_report(db.session, "440106", ry, rh)
+        report_editing.save_summary(db.session, district, report.id,
                              "上半年天河区组织企业开展新型学徒制培训，企业导师与院校导师联合带教，学徒取证率明显提高。")
         occupation = occupation_with_textbooks()
         for title, enterprise in (("“车间课堂”双导师带徒", "广州天河智能装备有限公司"),
                                   ("云服务运维技培生成长计划", "广州天河云服科技有限公司")):
-            reports.save_case(
+            report_editing.save_case(
                 db.session, district, report.id, None,
-                reports.CaseData(title=title, enterprise_name=enterprise, occupation_code=occupation.code,
+                report_editing.CaseData(title=title, enterprise_name=enterprise, occupation_code=occupation.code,
                                  apprenticeship_type="enterprise_apprentice",
                                  narrative="企业导师每周两次在车间授课，院校导师每月到厂指导；学徒一年内全部取得四级证书。"),
-                [reports.Incoming(stream=io.BytesIO(_picture()), filename="车间课堂.png", mimetype="image/png",
+                [report_files.Incoming(stream=io.BytesIO(_picture()), filename="车间课堂.png", mimetype="image/png",
                                   kind="picture")],
                 upload_dir=app.config["UPLOAD_DIR"], limits=limits())
-        reports.submit_report(db.session, district, report.id)
-        reports.review_report(db.session, city, report.id, "accept", "")
+        report_review.submit_report(db.session, district, report.id)
+        report_review.review_report(db.session, city, report.id, "accept", "")
         return {"plan": plan_id, "report": report.id}
 
 

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from webapp.admin.blueprint import admin_post, bp, saved, xlsx
 from webapp.admin.forms import (
     ActionForm,
     OccupationForm,
@@ -14,12 +15,15 @@ from webapp.admin.forms import (
     TextbookImportForm,
     rate_field_name,
 )
-from webapp.admin.views import _admin_post, _saved, _xlsx, bp
-from webapp.extensions import db
+from webapp.extensions import db_session
 from webapp.models import current_actor
-from workflows import administration as admin
-from workflows import catalogue, policy, rules
+from workflows import policy
+from workflows.accounts import administration as admin
+from workflows.catalogue import admin as catalogue_admin
+from workflows.catalogue import excel as catalogue_excel
+from workflows.catalogue import reads as catalogue_reads
 from workflows.engine import now
+from workflows.rules import ids
 from workflows.spreadsheets import SpreadsheetInvalid
 
 # --------------------------------------------------------------------------------------------------
@@ -29,8 +33,8 @@ from workflows.spreadsheets import SpreadsheetInvalid
 @bp.route("/catalogues/load", methods=["POST"])
 @login_required
 def catalogue_load() -> Response:
-    actor = _admin_post()
-    added = admin.load_shipped_catalogues(db.session, actor)
+    actor = admin_post()
+    added = admin.load_shipped_catalogues(db_session(), actor)
     flash(f"已载入随系统提供的目录：职业 {added['occupation']} 个，教材 {added['textbook']} 种。", "success")
     return redirect(request.form.get("back") == "textbooks" and url_for("admin.textbooks")
                     or url_for("admin.occupations"))
@@ -40,11 +44,11 @@ def catalogue_load() -> Response:
 @login_required
 def occupations():  # type: ignore[no-untyped-def]
     actor = current_actor()
-    admin.catalogue_view(db.session, actor)
+    admin.catalogue_view(db_session(), actor)
     q = request.args.get("q", "")
-    rows = catalogue.occupation_rows(db.session, q)
-    return render_template("admin/occupations.html", rows=rows, q=q, levels=rules.LEVELS,
-                           loaded=catalogue.is_loaded(db.session)["occupation"], action_form=ActionForm())
+    rows = catalogue_reads.occupation_rows(db_session(), q)
+    return render_template("admin/occupations.html", rows=rows, q=q, levels=ids.LEVELS,
+                           loaded=catalogue_reads.is_loaded(db_session())["occupation"], action_form=ActionForm())
 
 
 @bp.route("/occupations/new", methods=["GET", "POST"])
@@ -53,7 +57,7 @@ def occupations():  # type: ignore[no-untyped-def]
 def occupation_edit(code: str | None = None):  # type: ignore[no-untyped-def]
     actor = current_actor()
     admin.require(actor, "admin")
-    current = catalogue.occupations(db.session).get(code) if code else None
+    current = catalogue_reads.occupations(db_session()).get(code) if code else None
     if code and current is None:
         abort(404)
     form = OccupationForm()
@@ -65,10 +69,10 @@ def occupation_edit(code: str | None = None):  # type: ignore[no-untyped-def]
         else:
             form.levels.data = [5, 4, 3, 2, 1]
     elif form.validate_on_submit():
-        data = catalogue.OccupationInput(
-            code=form.code.data or "", name=form.name.data or "", aliases=catalogue.split_list(form.aliases.data),
-            job_posts=catalogue.split_list(form.job_posts.data), levels=[int(x) for x in form.levels.data or []])
-        done = _saved(form, lambda: admin.save_occupation(db.session, actor, data, code),
+        data = catalogue_admin.OccupationInput(
+            code=form.code.data or "", name=form.name.data or "", aliases=catalogue_admin.split_list(form.aliases.data),
+            job_posts=catalogue_admin.split_list(form.job_posts.data), levels=[int(x) for x in form.levels.data or []])
+        done = saved(form, lambda: admin.save_occupation(db_session(), actor, data, code),
                       lambda saved: f"已保存职业 {saved} {data.name}。", "admin.occupations")
         if done is not None:
             return done
@@ -79,8 +83,8 @@ def occupation_edit(code: str | None = None):  # type: ignore[no-untyped-def]
 @bp.route("/occupations/<code>/delete", methods=["POST"])
 @login_required
 def occupation_delete(code: str) -> Response:
-    actor = _admin_post()
-    admin.delete_catalogue_entry(db.session, actor, "occupation", code)
+    actor = admin_post()
+    admin.delete_catalogue_entry(db_session(), actor, "occupation", code)
     flash(f"已删除职业 {code}。", "success")
     return redirect(url_for("admin.occupations"))
 
@@ -89,11 +93,11 @@ def occupation_delete(code: str) -> Response:
 @login_required
 def textbooks():  # type: ignore[no-untyped-def]
     actor = current_actor()
-    admin.catalogue_view(db.session, actor)
+    admin.catalogue_view(db_session(), actor)
     q, category = request.args.get("q", ""), request.args.get("category", "")
-    rows = catalogue.textbook_rows(db.session, q, category if category in rules.COURSE_CATEGORIES else "")
+    rows = catalogue_reads.textbook_rows(db_session(), q, category if category in ids.COURSE_CATEGORIES else "")
     return render_template("admin/textbooks.html", rows=rows, q=q, category=category,
-                           categories=rules.COURSE_CATEGORIES, loaded=catalogue.is_loaded(db.session)["textbook"],
+                           categories=ids.COURSE_CATEGORIES, loaded=catalogue_reads.is_loaded(db_session())["textbook"],
                            action_form=ActionForm())
 
 
@@ -103,7 +107,7 @@ def textbooks():  # type: ignore[no-untyped-def]
 def textbook_edit(isbn: str | None = None):  # type: ignore[no-untyped-def]
     actor = current_actor()
     admin.require(actor, "admin")
-    current = catalogue.textbooks(db.session).get(isbn) if isbn else None
+    current = catalogue_reads.textbooks(db_session()).get(isbn) if isbn else None
     if isbn and current is None:
         abort(404)
     form = TextbookForm()
@@ -111,10 +115,10 @@ def textbook_edit(isbn: str | None = None):  # type: ignore[no-untyped-def]
         form.isbn.data, form.title.data, form.publisher.data = current.isbn, current.title, current.publisher
         form.category.data, form.occupation_codes.data = current.category, "\n".join(current.occupation_codes)
     elif request.method == "POST" and form.validate_on_submit():
-        data = catalogue.TextbookInput(
+        data = catalogue_admin.TextbookInput(
             isbn=form.isbn.data or "", title=form.title.data or "", publisher=form.publisher.data or "",
-            category=form.category.data or "", occupation_codes=catalogue.split_list(form.occupation_codes.data))
-        done = _saved(form, lambda: admin.save_textbook(db.session, actor, data, isbn),
+            category=form.category.data or "", occupation_codes=catalogue_admin.split_list(form.occupation_codes.data))
+        done = saved(form, lambda: admin.save_textbook(db_session(), actor, data, isbn),
                       lambda saved: f"已保存教材 {saved}《{data.title}》。", "admin.textbooks")
         if done is not None:
             return done
@@ -125,8 +129,8 @@ def textbook_edit(isbn: str | None = None):  # type: ignore[no-untyped-def]
 @bp.route("/textbooks/<isbn>/delete", methods=["POST"])
 @login_required
 def textbook_delete(isbn: str) -> Response:
-    actor = _admin_post()
-    admin.delete_catalogue_entry(db.session, actor, "textbook", isbn)
+    actor = admin_post()
+    admin.delete_catalogue_entry(db_session(), actor, "textbook", isbn)
     flash(f"已删除教材 {isbn}。", "success")
     return redirect(url_for("admin.textbooks"))
 
@@ -135,7 +139,7 @@ def textbook_delete(isbn: str) -> Response:
 @login_required
 def textbook_template() -> Response:
     admin.require(current_actor(), "admin")
-    return _xlsx(catalogue.textbook_template(), "教材目录导入模板.xlsx")
+    return xlsx(catalogue_excel.textbook_template(), "教材目录导入模板.xlsx")
 
 
 @bp.route("/textbooks/import", methods=["GET", "POST"])
@@ -147,7 +151,7 @@ def textbook_import():  # type: ignore[no-untyped-def]
     errors = None
     if form.validate_on_submit():
         try:
-            count = admin.import_textbooks(db.session, actor, form.file.data.read(), bool(form.replace.data))
+            count = admin.import_textbooks(db_session(), actor, form.file.data.read(), bool(form.replace.data))
         except SpreadsheetInvalid as exc:
             errors = exc
         else:
@@ -165,14 +169,14 @@ def textbook_import():  # type: ignore[no-untyped-def]
 @login_required
 def policies():  # type: ignore[no-untyped-def]
     actor = current_actor()
-    admin.catalogue_view(db.session, actor)
-    current = policy.version_in_force(db.session)
-    rows = policy.versions(db.session)
+    admin.catalogue_view(db_session(), actor)
+    current = policy.version_in_force(db_session())
+    rows = policy.versions(db_session())
     states = {r.id: policy.version_state(r, current.id if current else None) for r in rows}
-    used = admin.filings_per_policy_version(db.session, actor)
+    used = admin.filings_per_policy_version(db_session(), actor)
     return render_template("admin/policies.html", rows=rows, states=states, state_labels=policy.VERSION_STATES,
-                           params=policy.in_force(db.session), used=used, types=rules.APPRENTICESHIP_TYPES,
-                           levels=rules.LEVELS, rate_key=policy.rate_key, defaults=policy.dmn_default_rates())
+                           params=policy.in_force(db_session()), used=used, types=ids.APPRENTICESHIP_TYPES,
+                           levels=ids.LEVELS, rate_key=policy.rate_key, defaults=policy.dmn_default_rates())
 
 
 @bp.route("/policy/new", methods=["GET", "POST"])
@@ -182,7 +186,7 @@ def policy_new():  # type: ignore[no-untyped-def]
     admin.require(actor, "admin")
     form = PolicyForm()
     if request.method == "GET":
-        start = policy.input_from(policy.in_force(db.session))
+        start = policy.input_from(policy.in_force(db_session()))
         form.effective_from.data = policy.china_date(now())
         form.enterprise_share_pct.data = start.enterprise_share_pct
         form.occupation_share_pct.data = start.occupation_share_pct
@@ -205,15 +209,15 @@ def policy_new():  # type: ignore[no-untyped-def]
             resubmit_window_days=form.resubmit_window_days.data or 0,
             resubmit_working_days=bool(form.resubmit_working_days.data),
             rates={policy.rate_key(k, lv): form[rate_field_name(k, lv)].data
-                   for k in rules.APPRENTICESHIP_TYPES for lv in rules.LEVELS},
+                   for k in ids.APPRENTICESHIP_TYPES for lv in ids.LEVELS},
             note=form.note.data or "")
-        done = _saved(form, lambda: policy.add_version(db.session, actor, data),
+        done = saved(form, lambda: policy.add_version(db_session(), actor, data),
                       lambda row: f"已发布政策参数第 {row.id} 版，自 {row.effective_from.isoformat()} 起生效。",
                       "admin.policies")
         if done is not None:
             return done
     status = 422 if request.method == "POST" else 200
-    return render_template("admin/policy_form.html", form=form, types=rules.APPRENTICESHIP_TYPES,
-                           levels=rules.LEVELS, rate_field_name=rate_field_name), status
+    return render_template("admin/policy_form.html", form=form, types=ids.APPRENTICESHIP_TYPES,
+                           levels=ids.LEVELS, rate_field_name=rate_field_name), status
 
 

@@ -9,7 +9,9 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from webapp.extensions import db
+from webapp.extensions import db_session
+from workflows.catalogue import admin as catalogue_admin
+from workflows.catalogue import reads as catalogue_reads
 
 
 def register_admin_cli(app: Flask) -> None:
@@ -23,13 +25,13 @@ def register_admin_cli(app: Flask) -> None:
     @click.option("--replace", is_flag=True, help="删除文件中没有的条目")
     def import_(occupations_path: Path | None, textbooks_path: Path | None, replace: bool) -> None:
         """Load the catalogues from CSV files (the shipped ones by default); all or nothing."""
-        from workflows import catalogue
+
 
         try:
-            counts = catalogue.import_csv_files(db.session, occupations_path, textbooks_path, replace=replace)
-            db.session.commit()
+            counts = catalogue_admin.import_csv_files(db_session(), occupations_path, textbooks_path, replace=replace)
+            db_session().commit()
         except ValueError as exc:
-            db.session.rollback()
+            db_session().rollback()
             click.echo(f"导入失败，未导入任何数据：\n{exc}", err=True)
             sys.exit(1)
         click.echo(f"已导入职业 {counts['occupation']} 个、教材 {counts['textbook']} 种。")
@@ -37,11 +39,11 @@ def register_admin_cli(app: Flask) -> None:
     @group.command("status")
     def status() -> None:
         """Where the catalogues are read from and how many entries they hold."""
-        from workflows import catalogue
 
-        loaded = catalogue.is_loaded(db.session)
-        for name, label, items in (("occupation", "职业目录", catalogue.occupations(db.session)),
-                                   ("textbook", "教材目录", catalogue.textbooks(db.session))):
+
+        loaded = catalogue_reads.is_loaded(db_session())
+        for name, label, items in (("occupation", "职业目录", catalogue_reads.occupations(db_session())),
+                                   ("textbook", "教材目录", catalogue_reads.textbooks(db_session()))):
             source = "数据库" if loaded[name] else "随系统提供的数据文件"
             click.echo(f"{label}：{len(items)} 条（{source}）")
 

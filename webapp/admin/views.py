@@ -4,14 +4,13 @@ versions and instances that need attention. Who may see what is decided in workf
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import TypeVar
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from webapp.admin.blueprint import admin_post, bp, saved
 from webapp.admin.forms import (
     ActionForm,
     EnterpriseForm,
@@ -19,76 +18,24 @@ from webapp.admin.forms import (
     YearPlanForm,
     yuan_to_fen,
 )
-from webapp.extensions import db
+from webapp.extensions import db_session
+from webapp.form_errors import place_errors
 from webapp.models import current_actor
-from workflows import administration as admin
-from workflows import catalogue, policy, service
-from workflows.dto import Actor
+from workflows import policy, service
+from workflows.accounts import administration as admin
+from workflows.catalogue import reads as catalogue_reads
 from workflows.models import DISTRICTS
 from workflows.models.org import ENTERPRISE_TAGS, ROLES
-from workflows.spreadsheets import XLSX_MIMETYPE
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.record_once
-def _catalogue_reads_the_database(state) -> None:  # type: ignore[no-untyped-def]
-    """Catalogue reads without an explicit session go through this app's scoped session."""
-    catalogue.use_session(lambda: db.session)
-
-
-def _apply(form, fields: dict[str, list[str]]) -> list[str]:  # type: ignore[no-untyped-def]
-    """Put service errors next to their fields; return those without a field."""
-    rest: list[str] = []
-    for name, messages in fields.items():
-        field = form._fields.get(name)
-        if field is not None:
-            field.errors = [*field.errors, *messages]
-        else:
-            rest.extend(messages)
-    return rest
-
-
-T = TypeVar("T")
-
-
-def _saved(form, save: Callable[[], T], done: Callable[[T], str], endpoint: str) -> Response | None:  # type: ignore[no-untyped-def]
-    """Run a form's use case: refused (ValidationFailed), its errors go next to the form's fields (the rest
-    are flashed) and None is returned; saved, ``done(result)`` is flashed and the redirect to ``endpoint``
-    returned."""
-    try:
-        result = save()
-    except service.ValidationFailed as exc:
-        for message in _apply(form, exc.fields):
-            flash(message, "error")
-        return None
-    flash(done(result), "success")
-    return redirect(url_for(endpoint))
-
-
-def _admin_post() -> Actor:
-    """An admin's POST button (ActionForm): the acting admin; 404 for other roles, 400 without a valid form."""
-    actor = current_actor()
-    admin.require(actor, "admin")
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    return actor
-
-
-def _xlsx(data: bytes, filename: str) -> Response:
-    import io
-
-    return send_file(io.BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
 
 
 @bp.route("/")
 @login_required
 def index():  # type: ignore[no-untyped-def]
     actor = current_actor()
-    session = db.session
+    session = db_session()
     counts = admin.overview(session, actor)
     current = policy.version_in_force(session)
-    return render_template("admin/index.html", counts=counts, current=current, loaded=catalogue.is_loaded(session))
+    return render_template("admin/index.html", counts=counts, current=current, loaded=catalogue_reads.is_loaded(session))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -100,9 +47,9 @@ def index():  # type: ignore[no-untyped-def]
 def users():  # type: ignore[no-untyped-def]
     actor = current_actor()
     role, q = request.args.get("role", ""), request.args.get("q", "")
-    rows = admin.list_users(db.session, actor, role if role in ROLES else "", q)
+    rows = admin.list_users(db_session(), actor, role if role in ROLES else "", q)
     return render_template("admin/users.html", rows=rows, role=role, q=q, roles=ROLES, districts=DISTRICTS,
-                           enterprises=admin.enterprise_names(db.session), action_form=ActionForm())
+                           enterprises=admin.enterprise_names(db_session()), action_form=ActionForm())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -111,10 +58,10 @@ def user_new():  # type: ignore[no-untyped-def]
     actor = current_actor()
     admin.require(actor, "admin")
     form = UserForm()
-    names = admin.enterprise_names(db.session)
+    names = admin.enterprise_names(db_session())
     form.enterprise_id.choices = [("", "—")] + [(str(i), name) for i, name in names.items()]
     if form.validate_on_submit():
-        done = _saved(form, lambda: admin.create_user(db.session, actor, admin.UserInput(
+        done = saved(form, lambda: admin.create_user(db_session(), actor, admin.UserInput(
             username=form.username.data or "", display_name=form.display_name.data or "",
             role=form.role.data or "", password=form.password.data or "",
             district_code=form.district_code.data or None, enterprise_id=form.enterprise_id.data)),
@@ -128,10 +75,10 @@ def user_new():  # type: ignore[no-untyped-def]
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @login_required
 def user_active(user_id: int) -> Response:
-    actor = _admin_post()
+    actor = admin_post()
     active = request.form.get("active") == "1"
     try:
-        user = admin.set_user_active(db.session, actor, user_id, active)
+        user = admin.set_user_active(db_session(), actor, user_id, active)
     except service.ValidationFailed as exc:
         flash(exc.message, "error")
     else:
@@ -156,7 +103,7 @@ def _year_arg() -> int:
 def year_plans():  # type: ignore[no-untyped-def]
     actor = current_actor()
     year = _year_arg()
-    rows = admin.year_plans(db.session, actor, year)
+    rows = admin.year_plans(db_session(), actor, year)
     form = YearPlanForm()
     status = 200
     if request.method == "POST":
@@ -171,12 +118,11 @@ def year_plans():  # type: ignore[no-untyped-def]
                 values[entry.form.district_code.data or ""] = (fen, entry.form.planned_headcount.data)
             if not bad:
                 try:
-                    admin.save_year_plans(db.session, actor, year, values)
+                    admin.save_year_plans(db_session(), actor, year, values)
                 except service.ValidationFailed as exc:
-                    flash(exc.message, "error")
-                    for messages in exc.fields.values():
-                        for message in messages:
-                            flash(message, "error")
+                    # Its paths name districts (``440106.budget``), not this form's fields: flash them all.
+                    for message in [exc.message, *place_errors(exc.fields)]:
+                        flash(message, "error")
                 else:
                     flash(f"{year}年度各区计划已保存。", "success")
                     return redirect(url_for("admin.year_plans", year=year))
@@ -201,7 +147,7 @@ def year_plans():  # type: ignore[no-untyped-def]
 def enterprises():  # type: ignore[no-untyped-def]
     actor = current_actor()
     district, q, tag = request.args.get("district", ""), request.args.get("q", ""), request.args.get("tag", "")
-    rows = admin.list_enterprises(db.session, actor, district if district in DISTRICTS else "", q,
+    rows = admin.list_enterprises(db_session(), actor, district if district in DISTRICTS else "", q,
                                   tag if tag in ENTERPRISE_TAGS else "")
     return render_template("admin/enterprises.html", rows=rows, district=district, q=q, tag=tag,
                            districts=DISTRICTS, tags=ENTERPRISE_TAGS)
@@ -212,11 +158,11 @@ def enterprises():  # type: ignore[no-untyped-def]
 @login_required
 def enterprise_edit(enterprise_id: int | None = None):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    enterprise = admin.get_enterprise(db.session, actor, enterprise_id) if enterprise_id else None
+    enterprise = admin.get_enterprise(db_session(), actor, enterprise_id) if enterprise_id else None
     admin.require(actor, "city", "admin")
     form = EnterpriseForm(obj=enterprise) if request.method == "GET" else EnterpriseForm()
     if form.validate_on_submit():
-        done = _saved(form, lambda: admin.save_enterprise(db.session, actor, admin.EnterpriseInput(
+        done = saved(form, lambda: admin.save_enterprise(db_session(), actor, admin.EnterpriseInput(
             name=form.name.data or "", credit_code=form.credit_code.data or "",
             district_code=form.district_code.data or "", size_class=form.size_class.data or "",
             tags=list(form.tags.data or []), contact_name=form.contact_name.data or "",
@@ -235,18 +181,18 @@ def enterprise_edit(enterprise_id: int | None = None):  # type: ignore[no-untype
 @bp.route("/processes")
 @login_required
 def processes():  # type: ignore[no-untyped-def]
-    rows = admin.process_versions(db.session, current_actor())
+    rows = admin.process_versions(db_session(), current_actor())
     return render_template("admin/processes.html", rows=rows)
 
 
 @bp.route("/stuck")
 @login_required
 def stuck():  # type: ignore[no-untyped-def]
-    rows = admin.stuck_instances(db.session, current_actor())
+    rows = admin.stuck_instances(db_session(), current_actor())
     grace_hours = int(admin.STUCK_TIMER_GRACE.total_seconds() // 3600)
     return render_template("admin/stuck.html", rows=rows, kinds=service.KIND_LABELS, districts=DISTRICTS,
                            statuses=service.STATUS_LABELS, grace_hours=grace_hours)
 
 
-# The catalogue and policy screens live in their own module on the same blueprint.
+# The catalogue and policy screens live in their own module on the same blueprint: importing it registers them.
 from webapp.admin import catalogue_views  # noqa: E402, F401

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Response, current_app, request
 
 from webapp.api import serializers
-from webapp.api.core import MAX_ID, ApiCall, db_session, operation
+from webapp.api.core import MAX_ID, ApiCall, operation
 from webapp.api.errors import ApiError, json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
-from webapp.extensions import limiter
-from workflows import tokens
-from workflows.accounts import authenticate
+from webapp.extensions import db_session, limiter
+from workflows.accounts import tokens
+from workflows.accounts.users import authenticate
 from workflows.models import User
 
 TAG = tag("认证", "获取、查看和撤销访问令牌。令牌默认有效期 8 小时，只以哈希形式保存。")

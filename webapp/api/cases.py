@@ -10,7 +10,6 @@ from webapp.api.core import (
     PAGE,
     PER_PAGE,
     ApiCall,
-    db_session,
     no_description,
     operation,
     page_of,
@@ -19,6 +18,7 @@ from webapp.api.core import (
 from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
+from webapp.extensions import db_session
 from workflows import service
 
 TAG = tag("案件", "按角色范围查询案件：企业只见本企业的备案，区人社局只见本区，市中心和管理员可见全部。")

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy.orm import Session
@@ -22,7 +22,7 @@ from webapp.api import errors, registry
 from webapp.api.errors import ApiError
 from webapp.api.registry import ROLES, Operation, Param
 from webapp.api.validation import RequestInvalid, parse_json_body, parse_query, validate
-from webapp.extensions import csrf, db
+from webapp.extensions import csrf, db_session
 from workflows.dto import Actor
 from workflows.models import ApiToken, User
 
@@ -65,11 +65,6 @@ class ApiCall:
         return self.actor
 
 
-def db_session() -> Session:
-    """The request's session (Flask-SQLAlchemy's scoped session, typed as the Session it proxies)."""
-    return cast(Session, db.session)
-
-
 def page_of(call: ApiCall) -> tuple[int, int]:
     """The list endpoint's ``page`` and ``per_page`` (``PAGE``, ``PER_PAGE``), with their defaults."""
     return call.query.get("page", 1), call.query.get("per_page", 20)
@@ -104,7 +99,7 @@ _PROBLEMS = {
 
 def authenticate() -> tuple[User, ApiToken]:
     """The user and token of the ``Authorization: Bearer`` header, or 401. Cookies are ignored."""
-    from workflows import tokens
+    from workflows.accounts import tokens
 
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():

@@ -88,7 +88,7 @@ def register(bp: Blueprint) -> None:
     @bp.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         current_app.logger.exception("API request failed")
-        from webapp.extensions import db
+        from webapp.extensions import db_session
 
-        db.session.rollback()
+        db_session().rollback()
         return envelope(500, code="internal_error")

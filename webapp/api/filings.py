@@ -8,12 +8,14 @@ from typing import Any
 from flask import Response
 
 from webapp.api import serializers
-from webapp.api.core import MAX_ID, ApiCall, db_session, operation
+from webapp.api.core import MAX_ID, ApiCall, operation
 from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
 from webapp.api.validation import RequestInvalid
-from workflows import catalogue, service
+from webapp.extensions import db_session
+from workflows import service
+from workflows.catalogue import reads as catalogue_reads
 from workflows.dto import FilingData
 from workflows.models import Filing
 
@@ -48,7 +50,7 @@ EXAMPLE = _example()
 
 def _data(body: dict[str, Any]) -> FilingData:
     code = body["occupation_code"].strip()
-    if code not in catalogue.occupations(db_session()):
+    if code not in catalogue_reads.occupations(db_session()):
         raise RequestInvalid("职业（工种）代码不在目录中。",
                              {"occupation_code": ["不在职业（工种）目录中，请从 GET /api/v1/occupations 选择"]})
     return serializers.filing_data(body)

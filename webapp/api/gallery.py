@@ -11,7 +11,6 @@ from webapp.api.core import (
     PAGE,
     PER_PAGE,
     ApiCall,
-    db_session,
     fresh_session,
     no_description,
     operation,
@@ -22,8 +21,11 @@ from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
 from webapp.api.reports import CASE_ID, REPORT_ROLES
-from workflows import reports
+from webapp.extensions import db_session
 from workflows.models.filing import APPRENTICESHIP_TYPES
+from workflows.reports import gallery as report_gallery
+from workflows.reports import queries as report_queries
+from workflows.reports import review as report_review
 
 GALLERY_TAG = tag("典型案例库", "已接收报告中的典型案例，全市各区可查阅；市中心可标记优秀案例。")
 
@@ -48,10 +50,10 @@ GALLERY_TAG = tag("典型案例库", "已接收报告中的典型案例，全市
 def list_gallery(call: ApiCall) -> Response:
     q = call.query
     page, per_page = page_of(call)
-    filters = reports.GalleryFilters(district=q.get("district"), occupation=(q.get("occupation") or "").strip() or None,
+    filters = report_gallery.GalleryFilters(district=q.get("district"), occupation=(q.get("occupation") or "").strip() or None,
                                      apprenticeship_type=q.get("type"), period=q.get("period"),
                                      excellent_only=bool(q.get("excellent")))
-    cases, total = reports.gallery(db_session(), call.who, filters, page, per_page)
+    cases, total = report_gallery.gallery(db_session(), call.who, filters, page, per_page)
     return page_response([serializers.gallery_case(c) for c in cases], page, per_page, total)
 
 
@@ -63,7 +65,7 @@ def list_gallery(call: ApiCall) -> Response:
     responses={200: Reply("GalleryCase", "案例")},
 )
 def mark_excellent(call: ApiCall) -> Response:
-    case = reports.mark_excellent(db_session(), call.who, call.path["case_id"], call.body["excellent"])
+    case = report_review.mark_excellent(db_session(), call.who, call.path["case_id"], call.body["excellent"])
     session = fresh_session()
-    return json_response(serializers.gallery_case(reports.get_case(session, call.who, case.id)))
+    return json_response(serializers.gallery_case(report_queries.get_case(session, call.who, case.id)))
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from flask import Response
 
 from webapp.api import serializers
-from webapp.api.core import MAX_ID, PAGE, PER_PAGE, ApiCall, db_session, operation, page_of
+from webapp.api.core import MAX_ID, PAGE, PER_PAGE, ApiCall, operation, page_of
 from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
-from workflows import notifications
+from webapp.extensions import db_session
+from workflows.notifications import messages as notifications
 
 TAG = tag("站内信", "调用者本人的站内信：新任务、到期提醒、逾期、催办、退回和办理结果等。只能看到和标记自己的。")
 

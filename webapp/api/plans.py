@@ -18,7 +18,6 @@ from webapp.api.core import (
     PAGE,
     PER_PAGE,
     ApiCall,
-    db_session,
     fresh_session,
     no_description,
     operation,
@@ -28,8 +27,13 @@ from webapp.api.core import (
 from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
-from workflows import deadlines, excel_export, plans, service
+from webapp.extensions import db_session
+from workflows import deadlines, service
 from workflows.models import WorkflowInstance
+from workflows.plans import config as plan_config
+from workflows.plans import export as excel_export
+from workflows.plans import queries as plan_queries
+from workflows.plans import use_cases as plan_cases
 
 TAG = tag("季度计划", "区人社局每季度编制本区培训计划（由受理中和已通过的备案生成），提交市职业能力建设指导中心备案。"
                     "路径中的 id 为计划编号（计划列表、案件详情中的 quarterly_plan.id）。区人社局只能看到本区的计划。")
@@ -45,28 +49,28 @@ EDIT_EXAMPLE = {"notes": "本季度重点推进制造业企业学徒培训。", 
 
 def _plan(call: ApiCall) -> Response:
     session = fresh_session()
-    plan, instance = plans.plan_by_id(session, call.who, call.path["id"])
+    plan, instance = plan_queries.plan_by_id(session, call.who, call.path["id"])
     return json_response(serializers.plan(session, call.who, plan, instance))
 
 
 def _instance_id(call: ApiCall) -> int:
     """The case behind ``/plans/{id}``, in the caller's scope (404 otherwise)."""
-    _, instance = plans.plan_by_id(db_session(), call.who, call.path["id"])
+    _, instance = plan_queries.plan_by_id(db_session(), call.who, call.path["id"])
     return instance.id
 
 
-def _edit(body: dict[str, Any] | None) -> plans.PlanEdit:
+def _edit(body: dict[str, Any] | None) -> plan_cases.PlanEdit:
     body = body or {}
-    return plans.PlanEdit(
+    return plan_cases.PlanEdit(
         notes=body.get("notes", ""), justification=body.get("justification", ""),
-        rows=[plans.PlanRowEdit(row_id=int(r["id"]), included=r["included"], reason=r.get("reason", ""))
+        rows=[plan_cases.PlanRowEdit(row_id=int(r["id"]), included=r["included"], reason=r.get("reason", ""))
               for r in body.get("rows", [])])
 
 
 def _with_row_paths(call: ApiCall, exc: service.ValidationFailed) -> service.ValidationFailed:
     """The service names rows ``row_<id>``; the API names them by their place in the plan's ``rows``."""
     session = fresh_session()
-    plan, _ = plans.plan_by_id(session, call.who, call.path["id"])
+    plan, _ = plan_queries.plan_by_id(session, call.who, call.path["id"])
     fields: dict[str, list[str]] = {}
     for key, messages in exc.fields.items():
         fields.setdefault(serializers.plan_field(plan, key), []).extend(messages)
@@ -88,9 +92,9 @@ def _with_row_paths(call: ApiCall, exc: service.ValidationFailed) -> service.Val
 def list_plans(call: ApiCall) -> Response:
     q = call.query
     page, per_page = page_of(call)
-    filters = plans.PlanFilters(year=q.get("year"), quarter=q.get("quarter"), district=q.get("district"),
+    filters = plan_queries.PlanFilters(year=q.get("year"), quarter=q.get("quarter"), district=q.get("district"),
                                 status=q.get("status"))
-    items, total = plans.find_plans(db_session(), call.who, filters, page, per_page)
+    items, total = plan_queries.find_plans(db_session(), call.who, filters, page, per_page)
     return page_response([serializers.plan_summary(it.plan, it.instance, it.overdue, it.can_urge)
                           for it in items if it.plan is not None and it.instance is not None], page, per_page, total)
 
@@ -104,9 +108,9 @@ def list_plans(call: ApiCall) -> Response:
 def open_plan(call: ApiCall) -> Response:
     body = call.body
     # JSON Schema counts 2027.0 as an integer: hand the use case real ints.
-    instance = plans.open_plan(db_session(), call.who, body["district_code"], int(body["year"]), int(body["quarter"]))
+    instance = plan_cases.open_plan(db_session(), call.who, body["district_code"], int(body["year"]), int(body["quarter"]))
     session = fresh_session()
-    plan, instance = plans.get_plan(session, call.who, instance.id)
+    plan, instance = plan_queries.get_plan(session, call.who, instance.id)
     return json_response(serializers.plan(session, call.who, plan, instance), 201,
                          {"Location": f"/api/v1/plans/{plan.id}"})
 
@@ -144,7 +148,7 @@ def get_plan(call: ApiCall) -> Response:
     body="PlanInput", body_example=EDIT_EXAMPLE, responses={200: Reply("Plan", "保存后的计划")}, errors=(409,),
 )
 def update_plan(call: ApiCall) -> Response:
-    plans.save_plan(db_session(), call.who, _instance_id(call), _edit(call.body))
+    plan_cases.save_plan(db_session(), call.who, _instance_id(call), _edit(call.body))
     return _plan(call)
 
 
@@ -156,7 +160,7 @@ def update_plan(call: ApiCall) -> Response:
     responses={200: Reply("Plan", "更新后的计划")}, errors=(409,),
 )
 def refresh_plan(call: ApiCall) -> Response:
-    plans.refresh_plan(db_session(), call.who, _instance_id(call))
+    plan_cases.refresh_plan(db_session(), call.who, _instance_id(call))
     return _plan(call)
 
 
@@ -172,7 +176,7 @@ def refresh_plan(call: ApiCall) -> Response:
 def submit_plan(call: ApiCall) -> Response:
     instance_id = _instance_id(call)
     try:
-        plans.submit_plan(db_session(), call.who, instance_id, _edit(call.body) if call.body is not None else None)
+        plan_cases.submit_plan(db_session(), call.who, instance_id, _edit(call.body) if call.body is not None else None)
     except service.ValidationFailed as exc:
         raise _with_row_paths(call, exc) from exc
     return _plan(call)
@@ -187,7 +191,7 @@ def submit_plan(call: ApiCall) -> Response:
     responses={200: Reply("Plan", "办理后的计划")}, errors=(409,),
 )
 def decide_plan(call: ApiCall) -> Response:
-    plans.decide_plan(db_session(), call.who, _instance_id(call), call.body["decision"], call.body.get("comment", ""))
+    plan_cases.decide_plan(db_session(), call.who, _instance_id(call), call.body["decision"], call.body.get("comment", ""))
     return _plan(call)
 
 
@@ -199,7 +203,7 @@ def decide_plan(call: ApiCall) -> Response:
     responses={200: Reply("Plan", "计划")}, errors=(409,),
 )
 def urge_plan(call: ApiCall) -> Response:
-    plans.urge_plan(db_session(), call.who, _instance_id(call), call.body["message"])
+    plan_cases.urge_plan(db_session(), call.who, _instance_id(call), call.body["message"])
     return _plan(call)
 
 
@@ -221,9 +225,9 @@ def _xlsx(name: str, content: bytes) -> Response:
 
 
 def _case_section(session: Any, instance: WorkflowInstance, actor: Any) -> dict[str, Any] | None:
-    plan, _ = plans.get_plan(session, actor, instance.id)
+    plan, _ = plan_queries.get_plan(session, actor, instance.id)
     return serializers.plan_summary(plan, instance, deadlines.is_overdue(instance),
                                     deadlines.can_urge(session, actor, instance))
 
 
-registry.case_section(plans.KIND, plans.KIND, registry.ref("PlanSummary"), _case_section)
+registry.case_section(plan_config.KIND, plan_config.KIND, registry.ref("PlanSummary"), _case_section)

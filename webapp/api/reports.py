@@ -19,7 +19,6 @@ from webapp.api.core import (
     PAGE,
     PER_PAGE,
     ApiCall,
-    db_session,
     fresh_session,
     no_description,
     operation,
@@ -29,9 +28,15 @@ from webapp.api.core import (
 from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
+from webapp.extensions import db_session
 from webapp.reports.views import limits, upload_dir
-from workflows import deadlines, reports, service
+from workflows import deadlines, service
 from workflows.models import WorkflowInstance
+from workflows.reports import config as report_config
+from workflows.reports import editing as report_editing
+from workflows.reports import opening as report_opening
+from workflows.reports import queries as report_queries
+from workflows.reports import review as report_review
 
 TAG = tag("半年报告", "区人社局每半年编写经验总结、典型案例（图片、视频、文档）和宣传报道，报送市中心；"
                     "市中心接收或要求补充。路径中的 id 为报告编号（报告列表、案件详情中的 semiannual_report.id）。"
@@ -57,29 +62,29 @@ CASE_EXAMPLE = {"title": "黄埔区汽车零部件企业学徒培养案例", "en
 
 def _report(call: ApiCall, report_id: int | None = None, status: int = 200) -> Response:
     session = fresh_session()
-    view = reports.report_view(session, call.who, report_id or call.path["id"])
+    view = report_queries.report_view(session, call.who, report_id or call.path["id"])
     headers = {"Location": f"/api/v1/reports/{view.report.id}"} if status == 201 else None
     return json_response(serializers.report(session, call.who, view), status, headers)
 
 
 def _case(call: ApiCall, case_id: int, status: int = 200) -> Response:
     session = fresh_session()
-    case = reports.get_case(session, call.who, case_id)
+    case = report_queries.get_case(session, call.who, case_id)
     headers = {"Location": f"/api/v1/reports/{case.report_id}"} if status == 201 else None
     return json_response(serializers.report_case(case), status, headers)
 
 
 def _case_of_report(call: ApiCall) -> int:
     """The path's case, which must belong to the path's report (404 otherwise, also out of scope)."""
-    case = reports.get_case(db_session(), call.who, call.path["case_id"])
+    case = report_queries.get_case(db_session(), call.who, call.path["case_id"])
     if case.report_id != call.path["id"]:
         raise service.NotFound("未找到该案例。")
     return case.id
 
 
 
-def _case_data(body: dict[str, Any]) -> reports.CaseData:
-    return reports.CaseData(title=body["title"], enterprise_name=body.get("enterprise_name", ""),
+def _case_data(body: dict[str, Any]) -> report_editing.CaseData:
+    return report_editing.CaseData(title=body["title"], enterprise_name=body.get("enterprise_name", ""),
                             occupation_code=body.get("occupation_code", "").strip(),
                             apprenticeship_type=body.get("apprenticeship_type", "enterprise_apprentice"),
                             narrative=body.get("narrative", ""))
@@ -103,10 +108,10 @@ def _case_data(body: dict[str, Any]) -> reports.CaseData:
 def list_reports(call: ApiCall) -> Response:
     q = call.query
     page, per_page = page_of(call)
-    filters = reports.ReportFilters(year=q.get("year"), half=q.get("half"), district=q.get("district"),
+    filters = report_queries.ReportFilters(year=q.get("year"), half=q.get("half"), district=q.get("district"),
                                     status=q.get("status"))
     session = db_session()
-    rows, total = reports.find_reports(session, call.who, filters, page, per_page)
+    rows, total = report_queries.find_reports(session, call.who, filters, page, per_page)
     return page_response([serializers.report_summary(r.report, r.instance, r.overdue,
                                                      deadlines.can_urge(session, call.who, r.instance))
                           for r in rows], page, per_page, total)
@@ -121,7 +126,7 @@ def list_reports(call: ApiCall) -> Response:
 def open_report(call: ApiCall) -> Response:
     body = call.body
     # JSON Schema counts 2027.0 as an integer: hand the use case real ints.
-    report = reports.open_report(db_session(), body["district_code"], int(body["year"]), int(body["half"]),
+    report = report_opening.open_report(db_session(), body["district_code"], int(body["year"]), int(body["half"]),
                                  actor=call.who)
     return _report(call, report.id, 201)
 
@@ -145,7 +150,7 @@ def get_report(call: ApiCall) -> Response:
     responses={200: Reply("Report", "保存后的报告")}, errors=(409,),
 )
 def update_report(call: ApiCall) -> Response:
-    reports.save_summary(db_session(), call.who, call.path["id"], call.body["summary"])
+    report_editing.save_summary(db_session(), call.who, call.path["id"], call.body["summary"])
     return _report(call)
 
 
@@ -157,7 +162,7 @@ def update_report(call: ApiCall) -> Response:
     responses={200: Reply("Report", "报送后的报告")}, errors=(409, 422),
 )
 def submit_report(call: ApiCall) -> Response:
-    reports.submit_report(db_session(), call.who, call.path["id"])
+    report_review.submit_report(db_session(), call.who, call.path["id"])
     return _report(call)
 
 
@@ -170,7 +175,7 @@ def submit_report(call: ApiCall) -> Response:
     responses={200: Reply("Report", "办理后的报告")}, errors=(409,),
 )
 def review_report(call: ApiCall) -> Response:
-    reports.review_report(db_session(), call.who, call.path["id"], call.body["decision"], call.body.get("comment", ""))
+    report_review.review_report(db_session(), call.who, call.path["id"], call.body["decision"], call.body.get("comment", ""))
     return _report(call)
 
 
@@ -182,7 +187,7 @@ def review_report(call: ApiCall) -> Response:
     responses={200: Reply("Report", "报告")}, errors=(409,),
 )
 def urge_report(call: ApiCall) -> Response:
-    reports.urge_report(db_session(), call.who, call.path["id"], call.body["message"])
+    report_review.urge_report(db_session(), call.who, call.path["id"], call.body["message"])
     return _report(call)
 
 
@@ -197,7 +202,7 @@ def urge_report(call: ApiCall) -> Response:
     errors=(409,),
 )
 def create_report_case(call: ApiCall) -> Response:
-    case = reports.save_case(db_session(), call.who, call.path["id"], None, _case_data(call.body),
+    case = report_editing.save_case(db_session(), call.who, call.path["id"], None, _case_data(call.body),
                              upload_dir=upload_dir(), limits=limits())
     return _case(call, case.id, 201)
 
@@ -211,7 +216,7 @@ def create_report_case(call: ApiCall) -> Response:
 )
 def update_report_case(call: ApiCall) -> Response:
     case_id = _case_of_report(call)
-    reports.save_case(db_session(), call.who, call.path["id"], case_id, _case_data(call.body),
+    report_editing.save_case(db_session(), call.who, call.path["id"], case_id, _case_data(call.body),
                       upload_dir=upload_dir(), limits=limits())
     return _case(call, case_id)
 
@@ -223,14 +228,14 @@ def update_report_case(call: ApiCall) -> Response:
     responses={204: Reply(None, "已删除")}, errors=(409,),
 )
 def delete_report_case(call: ApiCall) -> Response:
-    reports.delete_case(db_session(), call.who, _case_of_report(call), upload_dir=upload_dir())
+    report_editing.delete_case(db_session(), call.who, _case_of_report(call), upload_dir=upload_dir())
     return Response(status=204)
 
 
 def _case_section(session: Any, instance: WorkflowInstance, actor: Any) -> dict[str, Any] | None:
-    report = reports.report_for_case(session, actor, instance.id)
+    report = report_queries.report_for_case(session, actor, instance.id)
     return serializers.report_summary(report, instance, deadlines.is_overdue(instance),
                                       deadlines.can_urge(session, actor, instance))
 
 
-registry.case_section(reports.KIND, reports.KIND, registry.ref("ReportSummary"), _case_section)
+registry.case_section(report_config.KIND, report_config.KIND, registry.ref("ReportSummary"), _case_section)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Response
 
 from webapp.api import schemas, serializers
-from webapp.api.core import ApiCall, db_session, operation
+from webapp.api.core import ApiCall, operation
 from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
+from webapp.extensions import db_session
 from workflows import service
 
 TAG = tag("待办任务", "调用者可以办理的任务。区人社局审核：approve / return / reject；"

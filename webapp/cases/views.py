@@ -7,7 +7,7 @@ from flask_login import login_required
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from webapp.extensions import db
+from webapp.extensions import db_session
 from webapp.filings.forms import PlainForm, WithdrawForm, options
 from webapp.filings.views import WITHDRAWABLE
 from webapp.models import current_actor
@@ -71,8 +71,8 @@ def index():  # type: ignore[no-untyped-def]
     if actor.role == "district":
         filters.district = None  # the scope already limits a district reviewer to its own district
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    rows, total = service.list_cases(db.session, actor, filters, page, PER_PAGE)
-    infos = service.case_infos(db.session, [r.id for r in rows])
+    rows, total = service.list_cases(db_session(), actor, filters, page, PER_PAGE)
+    infos = service.case_infos(db_session(), [r.id for r in rows])
     return render_template(
         "cases/index.html", form=form, rows=rows, infos=infos, total=total, pager=Page(page, PER_PAGE, total),
         links={r.id: case_url(r.kind, r.id) for r in rows},
@@ -85,18 +85,18 @@ def index():  # type: ignore[no-untyped-def]
 @login_required
 def detail(case_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    instance = service.get_case(db.session, actor, case_id)
-    filing = service.filing_of(db.session, instance) if instance.kind == "filing" else None
-    info = service.case_infos(db.session, [instance.id]).get(instance.id)
-    tasks = service.ready_tasks(db.session, instance.id)
-    _, current_ids, done_ids = service.case_diagram(db.session, actor, instance.id)
+    instance = service.get_case(db_session(), actor, case_id)
+    filing = service.filing_of(db_session(), instance) if instance.kind == "filing" else None
+    info = service.case_infos(db_session(), [instance.id]).get(instance.id)
+    tasks = service.ready_tasks(db_session(), instance.id)
+    _, current_ids, done_ids = service.case_diagram(db_session(), actor, instance.id)
     at = now()
     return render_template(
         "cases/detail.html", instance=instance, filing=filing,
         enterprise_name=info.enterprise_name if info else "", district_name=info.district_name if info else "",
         tasks=tasks, can_act={t.task_id: service.may_complete(actor, t) for t in tasks},
         task_links={t.task_id: task_url(t, filing.id if filing is not None else None) for t in tasks},
-        history=service.history(db.session, instance.id), action_labels=ACTION_LABELS, role_actors=ROLE_ACTORS,
+        history=service.history(db_session(), instance.id), action_labels=ACTION_LABELS, role_actors=ROLE_ACTORS,
         default_comments=DEFAULT_COMMENTS,
         current_ids=current_ids, done_ids=done_ids,
         overdue=instance.status not in TERMINAL and instance.due_at is not None and instance.due_at < at,
@@ -110,7 +110,7 @@ def detail(case_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def diagram_xml(case_id: int) -> Response:
     """The BPMN XML of the spec version this case runs on (scoped like the case itself)."""
-    instance = service.get_case(db.session, current_actor(), case_id)
+    instance = service.get_case(db_session(), current_actor(), case_id)
     response = Response(instance.spec_version.bpmn_xml, mimetype="application/xml")
     response.headers["Cache-Control"] = "private, max-age=300"
     response.headers["X-Content-Type-Options"] = "nosniff"

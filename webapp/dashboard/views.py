@@ -11,11 +11,14 @@ from flask_login import login_required
 
 from webapp.dashboard import charts
 from webapp.dashboard.forms import CaseSearchForm, DashboardFilterForm, year_arg
-from webapp.extensions import db
+from webapp.extensions import db_session
 from webapp.models import current_actor
-from workflows import dashboard
+from workflows.dashboard import figures as dashboard_figures
+from workflows.dashboard import overview as dashboard
+from workflows.dashboard import scope as dashboard_scope
+from workflows.dashboard import status as dashboard_status
 from workflows.models import DISTRICTS
-from workflows.rules import format_share
+from workflows.rules.money import format_share
 from workflows.service import STATUS_LABELS
 
 bp = Blueprint("dashboard", __name__, static_folder="static", static_url_path="/dashboard/static")
@@ -25,10 +28,10 @@ bp = Blueprint("dashboard", __name__, static_folder="static", static_url_path="/
 @login_required
 def index() -> str:
     actor = current_actor()
-    default_year = dashboard.current_year()
+    default_year = dashboard_figures.current_year()
     year = year_arg(request.args.get("year"), default_year)
     district = request.args.get("district") or None
-    data = dashboard.overview(db.session, actor, year=year, district=district)
+    data = dashboard.overview(db_session(), actor, year=year, district=district)
     scope = data.scope
 
     filters = DashboardFilterForm(request.args)
@@ -49,8 +52,8 @@ def index() -> str:
         budget_chart=_budget_chart(data),
         share=_share,
         DISTRICTS=DISTRICTS,
-        statuses=dashboard.FILING_STATUSES,
-        period_labels=dashboard.PERIOD_LABELS,
+        statuses=dashboard_scope.FILING_STATUSES,
+        period_labels=dashboard_status.PERIOD_LABELS,
     )
 
 
@@ -75,12 +78,12 @@ def _case_url() -> Callable[..., str | None]:
     return build
 
 
-def _periodic_url() -> Callable[[dashboard.PeriodCell], str | None]:
+def _periodic_url() -> Callable[[dashboard_status.PeriodCell], str | None]:
     """A plan or report links to its own page (registered in app.extensions['case_links']) or the case."""
     links = current_app.extensions.get("case_links", {})
     detail = "cases.detail" in current_app.view_functions
 
-    def build(cell: dashboard.PeriodCell) -> str | None:
+    def build(cell: dashboard_status.PeriodCell) -> str | None:
         link = links.get(cell.kind)
         if link is not None:
             return str(link(cell.instance_id))
@@ -90,8 +93,8 @@ def _periodic_url() -> Callable[[dashboard.PeriodCell], str | None]:
 
 
 def _status_chart(data: dashboard.Overview) -> charts.Chart:
-    series = [(f"seg-{code}", STATUS_LABELS[code]) for code in dashboard.FILING_STATUSES]
-    rows = [(DISTRICTS[d].removesuffix("区"), [data.status.get(d, s) for s in dashboard.FILING_STATUSES])
+    series = [(f"seg-{code}", STATUS_LABELS[code]) for code in dashboard_scope.FILING_STATUSES]
+    rows = [(DISTRICTS[d].removesuffix("区"), [data.status.get(d, s) for s in dashboard_scope.FILING_STATUSES])
             for d in data.scope.districts]
     return charts.stacked_chart(
         "chart-status", "各区培训备案数量（按办理状态）",

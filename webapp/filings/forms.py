@@ -23,7 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from workflows import catalogue
+from workflows.catalogue import reads as catalogue_reads
 from workflows.dto import CourseData, FilingData, TraineeData
 from workflows.models.filing import APPRENTICESHIP_TYPES, COURSE_CATEGORIES, INSTITUTION_TYPES, LEVELS
 
@@ -109,7 +109,7 @@ class CourseForm(PlainForm):
 
 def occupation_choices() -> list[SelectChoice]:
     return options([("", "请选择职业（工种）")] + [(o.code, f"{o.code} {o.name}")
-                                                 for o in catalogue.occupations().values()])
+                                                 for o in catalogue_reads.occupations().values()])
 
 
 class FilingForm(ZhForm):

@@ -8,13 +8,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from webapp.extensions import db
+from webapp.extensions import db_session
 from webapp.filings.forms import MAX_COURSES, MAX_TRAINEES, CourseForm, FilingForm, TraineeForm, WithdrawForm
 from webapp.models import current_actor
-from workflows import catalogue, policy, rules, service
+from workflows import policy, service
+from workflows.catalogue import reads as catalogue_reads
 from workflows.dto import Actor
 from workflows.engine import now
 from workflows.models import Filing, WorkflowInstance
+from workflows.rules import money
 
 bp = Blueprint("filings", __name__, static_folder="static", static_url_path="/filings/static")
 
@@ -42,34 +44,34 @@ class FundPlan:
 
 def fund_plan(filing: Filing) -> FundPlan:
     """The filing's fund plan from the policy rates in force, as the service computes it on save."""
-    params = policy.in_force(db.session)
+    params = policy.in_force(db_session())
     rate = params.rate(filing.apprenticeship_type, filing.level)
     trainees = len(filing.trainees)
     start, end = filing.period_start, filing.period_end
     if start is None or end is None or end <= start:
         return FundPlan(trainees, rate, None, 0)
-    years = rules.period_years(start, end)
-    return FundPlan(trainees, rate, years, rules.subsidy_fen(trainees, rate, years))
+    years = money.period_years(start, end)
+    return FundPlan(trainees, rate, years, money.subsidy_fen(trainees, rate, years))
 
 
 def _latest_return(instance: WorkflowInstance):  # type: ignore[no-untyped-def]
     """The district's latest 退回修改 event (its comment is what the enterprise must address)."""
     if instance.status != "returned":
         return None
-    return next((e for e in reversed(service.history(db.session, instance.id)) if e.action == "return"), None)
+    return next((e for e in reversed(service.history(db_session(), instance.id)) if e.action == "return"), None)
 
 
 def _deadline(instance: WorkflowInstance | None):  # type: ignore[no-untyped-def]
     """When the enterprise's open task falls due (a returned filing closes after it)."""
     if instance is None:
         return None
-    dues = [t.due_at for t in service.ready_tasks(db.session, instance.id) if t.due_at is not None]
+    dues = [t.due_at for t in service.ready_tasks(db_session(), instance.id) if t.due_at is not None]
     return min(dues) if dues else instance.due_at
 
 
 def _render_form(form: FilingForm, filing: Filing | None = None, instance: WorkflowInstance | None = None,
                  status: int = 200) -> tuple[str, int]:
-    params = policy.in_force(db.session)
+    params = policy.in_force(db_session())
     return render_template(
         "filings/form.html",
         form=form,
@@ -82,7 +84,7 @@ def _render_form(form: FilingForm, filing: Filing | None = None, instance: Workf
         max_period_years=params.max_period_years,
         blank_trainee=TraineeForm(prefix="trainees-__index__-"),
         blank_course=CourseForm(prefix="courses-__index__-"),
-        textbooks=sorted(catalogue.textbooks().values(), key=lambda b: (b.category != "general_required", b.title)),
+        textbooks=sorted(catalogue_reads.textbooks().values(), key=lambda b: (b.category != "general_required", b.title)),
         max_trainees=MAX_TRAINEES,
         max_courses=MAX_COURSES,
         withdraw_form=WithdrawForm(formdata=None),
@@ -97,8 +99,8 @@ def index():  # type: ignore[no-untyped-def]
     status = request.args.get("status") or None
     if status not in service.STATUS_LABELS:
         status = None
-    rows = service.list_filings(db.session, actor, status)
-    counts = service.status_counts(db.session, actor)
+    rows = service.list_filings(db_session(), actor, status)
+    counts = service.status_counts(db_session(), actor)
     return render_template("filings/index.html", rows=rows, counts=counts, status=status, now=now(),
                            total=sum(counts.values()), editable=EDITABLE, withdrawable=WITHDRAWABLE)
 
@@ -116,7 +118,7 @@ def new():  # type: ignore[no-untyped-def]
         return _render_form(form, status=422)
     data, rows = form.to_data()
     try:
-        filing = service.create_filing(db.session, actor, data)
+        filing = service.create_filing(db_session(), actor, data)
     except service.ValidationFailed as exc:
         form.apply_errors(exc.fields, rows)
         return _render_form(form, status=422)
@@ -124,12 +126,12 @@ def new():  # type: ignore[no-untyped-def]
         flash("草稿已保存。", "success")
         return redirect(url_for("filings.edit", filing_id=filing.id))
     try:
-        service.submit_filing(db.session, actor, filing.id)
+        service.submit_filing(db_session(), actor, filing.id)
     except service.ValidationFailed as exc:
         # The draft exists now; the form posts to its edit page from here on.
         form.apply_errors(exc.fields, rows)
         form.general_errors.insert(0, "已保存为草稿，但提交未通过校验。")
-        instance = service.get_case(db.session, actor, filing.instance_id)  # type: ignore[arg-type]
+        instance = service.get_case(db_session(), actor, filing.instance_id)  # type: ignore[arg-type]
         return _render_form(form, filing, instance, status=422)
     flash("备案已提交，等待区人社局审核。", "success")
     return redirect(url_for("cases.detail", case_id=filing.instance_id))
@@ -139,8 +141,8 @@ def new():  # type: ignore[no-untyped-def]
 @login_required
 def edit(filing_id: int):  # type: ignore[no-untyped-def]
     actor = _enterprise_actor()
-    filing = service.get_filing(db.session, actor, filing_id)
-    instance = service.get_case(db.session, actor, filing.instance_id)  # type: ignore[arg-type]
+    filing = service.get_filing(db_session(), actor, filing_id)
+    instance = service.get_case(db_session(), actor, filing.instance_id)  # type: ignore[arg-type]
     if instance.status not in EDITABLE:
         flash(f"该备案当前状态为“{service.STATUS_LABELS.get(instance.status, instance.status)}”，不能修改。", "info")
         return redirect(url_for("cases.detail", case_id=instance.id))
@@ -158,9 +160,9 @@ def edit(filing_id: int):  # type: ignore[no-untyped-def]
     was_returned = instance.status == "returned"
     try:
         if form.submitting:
-            service.submit_filing(db.session, actor, filing.id, data)
+            service.submit_filing(db_session(), actor, filing.id, data)
         else:
-            service.save_filing(db.session, actor, filing.id, data)
+            service.save_filing(db_session(), actor, filing.id, data)
     except service.ValidationFailed as exc:
         form.apply_errors(exc.fields, rows)
         return _render_form(form, filing, instance, status=422)
@@ -179,12 +181,12 @@ def edit(filing_id: int):  # type: ignore[no-untyped-def]
 def withdraw(filing_id: int) -> Response | tuple[str, int]:
     """GET: a confirmation page with an optional reason; POST: withdraw (before the district decides)."""
     actor = _enterprise_actor()
-    filing = service.get_filing(db.session, actor, filing_id)
-    instance = service.get_case(db.session, actor, filing.instance_id)  # type: ignore[arg-type]
+    filing = service.get_filing(db_session(), actor, filing_id)
+    instance = service.get_case(db_session(), actor, filing.instance_id)  # type: ignore[arg-type]
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
-            service.withdraw_filing(db.session, actor, filing.id, form.reason.data or "")
+            service.withdraw_filing(db_session(), actor, filing.id, form.reason.data or "")
         except service.Conflict as exc:
             flash(exc.message, "error")
             return redirect(url_for("cases.detail", case_id=instance.id))

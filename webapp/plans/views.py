@@ -9,12 +9,17 @@ from flask import Blueprint, Flask, Response, flash, redirect, render_template, 
 from flask.blueprints import BlueprintSetupState
 from flask_login import login_required
 
-from webapp.extensions import db
+from webapp.extensions import db_session
 from webapp.models import current_actor
 from webapp.plans.forms import OpenPlanForm, PlanCompileForm, PlanDecisionForm, UrgeForm
-from workflows import deadlines, excel_export, plans, service
+from workflows import deadlines, service
 from workflows.engine import now
 from workflows.models import DISTRICTS, QuarterlyPlan
+from workflows.plans import compile as plan_compile
+from workflows.plans import config as plan_config
+from workflows.plans import export as excel_export
+from workflows.plans import queries as plan_queries
+from workflows.plans import use_cases as plan_cases
 
 bp = Blueprint("plans", __name__, static_folder="static", static_url_path="/plans/static")
 
@@ -22,9 +27,9 @@ bp = Blueprint("plans", __name__, static_folder="static", static_url_path="/plan
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
     app: Flask = state.app
-    plans.configure(due_day=app.config.get("PLAN_DUE_DAY"), reminder_days=app.config.get("PLAN_REMINDER_DAYS"))
+    plan_config.configure(due_day=app.config.get("PLAN_DUE_DAY"), reminder_days=app.config.get("PLAN_REMINDER_DAYS"))
     links = app.extensions.setdefault("case_links", {})
-    links[plans.KIND] = lambda instance_id: url_for("plans.detail", instance_id=instance_id)
+    links[plan_config.KIND] = lambda instance_id: url_for("plans.detail", instance_id=instance_id)
     task_urls = app.extensions.setdefault("task_urls", {})
     for form_key in ("plan_compile", "plan_record"):
         task_urls[form_key] = lambda row: url_for("plans.detail", instance_id=row.instance_id)
@@ -51,17 +56,17 @@ def _quarter_choices(year: int, quarter: int) -> list[tuple[str, str]]:
 def index():  # type: ignore[no-untyped-def]
     actor = current_actor()
     if actor.role == "district":
-        items = plans.district_plans(db.session, actor)
+        items = plan_queries.district_plans(db_session(), actor)
         return render_template("plans/index.html", items=items, district_view=True,
                                district_name=DISTRICTS.get(actor.district_code or "", ""),
-                               labels=plans.PLAN_STATUS_LABELS)
+                               labels=plan_config.PLAN_STATUS_LABELS)
     year, quarter = _quarter_arg()
-    items = plans.quarter_overview(db.session, actor, year, quarter)
+    items = plan_queries.quarter_overview(db_session(), actor, year, quarter)
     open_form = OpenPlanForm(quarter=deadlines.quarter_key(year, quarter))
     return render_template("plans/index.html", items=items, district_view=False, year=year, quarter=quarter,
                            quarter_key=deadlines.quarter_key(year, quarter),
                            quarter_choices=_quarter_choices(year, quarter), open_form=open_form,
-                           missing=sum(1 for it in items if it.plan is None), labels=plans.PLAN_STATUS_LABELS)
+                           missing=sum(1 for it in items if it.plan is None), labels=plan_config.PLAN_STATUS_LABELS)
 
 
 @bp.route("/plans/open", methods=["POST"])
@@ -73,10 +78,10 @@ def open_plan():  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         flash("请求无效，请刷新页面后重试。", "error")
     elif form.district_code.data:
-        plans.open_plan(db.session, actor, form.district_code.data, year, quarter)
-        flash(f"已开启{plans.plan_title(form.district_code.data, year, quarter)}。", "success")
+        plan_cases.open_plan(db_session(), actor, form.district_code.data, year, quarter)
+        flash(f"已开启{plan_config.plan_title(form.district_code.data, year, quarter)}。", "success")
     else:
-        opened = plans.open_missing(db.session, actor, year, quarter)
+        opened = plan_cases.open_missing(db_session(), actor, year, quarter)
         flash(f"已开启 {opened} 个区的{year}年第{quarter}季度计划。", "success")
     return redirect(url_for("plans.index", quarter=deadlines.quarter_key(year, quarter)))
 
@@ -93,16 +98,16 @@ def _compile_form(plan: QuarterlyPlan) -> PlanCompileForm:
     return form
 
 
-def _edit_of(form: PlanCompileForm) -> plans.PlanEdit:
+def _edit_of(form: PlanCompileForm) -> plan_cases.PlanEdit:
     rows = []
     for entry in form.rows.entries:
         try:
             row_id = int(entry.form.row_id.data or 0)
         except ValueError:
             row_id = 0
-        rows.append(plans.PlanRowEdit(row_id=row_id, included=bool(entry.form.included.data),
+        rows.append(plan_cases.PlanRowEdit(row_id=row_id, included=bool(entry.form.included.data),
                                       reason=entry.form.reason.data or ""))
-    return plans.PlanEdit(notes=form.notes.data or "", justification=form.justification.data or "", rows=rows)
+    return plan_cases.PlanEdit(notes=form.notes.data or "", justification=form.justification.data or "", rows=rows)
 
 
 def _render(instance_id: int, compile_form: PlanCompileForm | None = None,
@@ -110,28 +115,28 @@ def _render(instance_id: int, compile_form: PlanCompileForm | None = None,
             errors: list[str] | None = None, row_errors: dict[int, list[str]] | None = None,
             status: int = 200):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    plan, instance = plans.get_plan(db.session, actor, instance_id)
-    district_task = plans.ready_task(db.session, instance.id, "district")
-    city_task = plans.ready_task(db.session, instance.id, "city")
+    plan, instance = plan_queries.get_plan(db_session(), actor, instance_id)
+    district_task = plan_queries.ready_task(db_session(), instance.id, "district")
+    city_task = plan_queries.ready_task(db_session(), instance.id, "city")
     may_compile = district_task is not None and service.may_complete(actor, district_task)
     may_decide = city_task is not None and service.may_complete(actor, city_task)
     if may_compile and compile_form is None:
         compile_form = _compile_form(plan)
     if may_decide and decision_form is None:
         decision_form = PlanDecisionForm()
-    can_urge = deadlines.can_urge(db.session, actor, instance)
+    can_urge = deadlines.can_urge(db_session(), actor, instance)
     if can_urge and urge_form is None:
         urge_form = UrgeForm()
-    figures = plans.figures(db.session, plan) if instance.completed_at is None else (plan.figures or {})
+    figures = plan_compile.figures(db_session(), plan) if instance.completed_at is None else (plan.figures or {})
     rows_by_id = {row.id: row for row in plan.rows}
-    _, current_ids, done_ids = plans.diagram(db.session, actor, instance_id)
+    _, current_ids, done_ids = plan_queries.diagram(db_session(), actor, instance_id)
     return render_template(
         "plans/detail.html", plan=plan, instance=instance, figures=figures, district_name=DISTRICTS.get(
-            plan.district_code, plan.district_code), status_label=plans.PLAN_STATUS_LABELS.get(instance.status, ""),
+            plan.district_code, plan.district_code), status_label=plan_config.PLAN_STATUS_LABELS.get(instance.status, ""),
         overdue=deadlines.is_overdue(instance, now()), compile_form=compile_form if may_compile else None,
         decision_form=decision_form if may_decide else None, urge_form=urge_form if can_urge else None,
         rows_by_id=rows_by_id, errors=errors or [], row_errors=row_errors or {},
-        history=service.history(db.session, instance.id), action_labels=plans.ACTION_LABELS,
+        history=service.history(db_session(), instance.id), action_labels=plan_config.ACTION_LABELS,
         current_ids=current_ids, done_ids=done_ids,
     ), status
 
@@ -146,19 +151,19 @@ def detail(instance_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def compile_plan(instance_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    plans.get_plan(db.session, actor, instance_id)
+    plan_queries.get_plan(db_session(), actor, instance_id)
     form = PlanCompileForm()
     if not form.validate_on_submit():
         return _render(instance_id, compile_form=form, errors=["提交的内容有误，请检查标出的内容。"], status=422)
     try:
         if form.refresh.data:
-            added, removed = plans.refresh_plan(db.session, actor, instance_id)
+            added, removed = plan_cases.refresh_plan(db_session(), actor, instance_id)
             flash(f"已从备案数据更新：新增 {added} 条，移除 {removed} 条。", "success")
         elif form.submit.data:
-            plans.submit_plan(db.session, actor, instance_id, _edit_of(form))
+            plan_cases.submit_plan(db_session(), actor, instance_id, _edit_of(form))
             flash("季度计划已提交市职业能力建设指导中心。", "success")
         else:
-            plans.save_plan(db.session, actor, instance_id, _edit_of(form))
+            plan_cases.save_plan(db_session(), actor, instance_id, _edit_of(form))
             flash("已保存。", "success")
     except service.ValidationFailed as exc:
         row_errors: dict[int, list[str]] = {}
@@ -179,12 +184,12 @@ def compile_plan(instance_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def decide(instance_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    plans.get_plan(db.session, actor, instance_id)
+    plan_queries.get_plan(db_session(), actor, instance_id)
     form = PlanDecisionForm()
     if not form.validate_on_submit():
         return _render(instance_id, decision_form=form, status=422)
     try:
-        plans.decide_plan(db.session, actor, instance_id, form.decision.data or "", form.comment.data or "")
+        plan_cases.decide_plan(db_session(), actor, instance_id, form.decision.data or "", form.comment.data or "")
     except service.ValidationFailed as exc:
         form.comment.errors = [*form.comment.errors, *exc.fields.get("comment", [])]
         return _render(instance_id, decision_form=form, errors=[exc.message], status=422)
@@ -196,11 +201,11 @@ def decide(instance_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def urge(instance_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    plans.get_plan(db.session, actor, instance_id)
+    plan_queries.get_plan(db_session(), actor, instance_id)
     form = UrgeForm()
     if not form.validate_on_submit():
         return _render(instance_id, urge_form=form, status=422)
-    plans.urge_plan(db.session, actor, instance_id, form.message.data or "")
+    plan_cases.urge_plan(db_session(), actor, instance_id, form.message.data or "")
     flash("已催办，区人社局将收到站内信。", "success")
     return redirect(request.form.get("next") == "index" and url_for(
         "plans.index", quarter=request.form.get("quarter", "")) or url_for("plans.detail", instance_id=instance_id))
@@ -216,7 +221,7 @@ def _xlsx(name: str, content: bytes) -> Response:
 @bp.route("/plans/<int:instance_id>/export.xlsx")
 @login_required
 def export(instance_id: int):  # type: ignore[no-untyped-def]
-    return _xlsx(*excel_export.export_plan(db.session, current_actor(), instance_id))
+    return _xlsx(*excel_export.export_plan(db_session(), current_actor(), instance_id))
 
 
 @bp.route("/plans/quarters/<quarter_key>/export.xlsx")
@@ -226,11 +231,11 @@ def export_quarter(quarter_key: str):  # type: ignore[no-untyped-def]
         year, quarter = deadlines.parse_quarter_key(quarter_key)
     except ValueError as exc:
         raise service.NotFound("未找到该页面。") from exc
-    return _xlsx(*excel_export.export_quarter(db.session, current_actor(), year, quarter))
+    return _xlsx(*excel_export.export_quarter(db_session(), current_actor(), year, quarter))
 
 
 @bp.route("/plans/<int:instance_id>/diagram.bpmn")
 @login_required
 def diagram_xml(instance_id: int):  # type: ignore[no-untyped-def]
-    xml, _, _ = plans.diagram(db.session, current_actor(), instance_id)
+    xml, _, _ = plan_queries.diagram(db_session(), current_actor(), instance_id)
     return Response(xml, mimetype="application/xml")

@@ -7,19 +7,20 @@ limits), ``edit_views`` (the district writes) and ``gallery_views`` (the 典型�
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, current_app
+from flask_wtf import FlaskForm
 
-from workflows import service, uploads
+from webapp.form_errors import place_errors
+from workflows import service
+from workflows.uploads import formats as upload_formats
 
 bp = Blueprint("reports", __name__, static_folder="static", static_url_path="/reports/static")
 
 
-def limits() -> uploads.UploadLimits:
+def limits() -> upload_formats.UploadLimits:
     """The per-kind upload limits from the app config (UPLOAD_MAX_*_BYTES)."""
     cfg = current_app.config
-    return uploads.UploadLimits(picture=int(cfg["UPLOAD_MAX_PICTURE_BYTES"]), video=int(cfg["UPLOAD_MAX_VIDEO_BYTES"]),
+    return upload_formats.UploadLimits(picture=int(cfg["UPLOAD_MAX_PICTURE_BYTES"]), video=int(cfg["UPLOAD_MAX_VIDEO_BYTES"]),
                                 document=int(cfg["UPLOAD_MAX_DOCUMENT_BYTES"]))
 
 
@@ -28,14 +29,7 @@ def upload_dir() -> str:
     return str(current_app.config["UPLOAD_DIR"])
 
 
-def apply_errors(form: Any, exc: service.ValidationFailed) -> list[str]:
-    """Put the service's messages on the form's fields; the rest are returned for the page top."""
-    general: list[str] = []
-    for name, messages in exc.fields.items():
-        field = form._fields.get(name)
-        if field is not None and field.type not in ("SubmitField", "CSRFTokenField"):
-            field.errors = [*field.errors, *messages]
-        else:
-            general.extend(messages)
-    general.insert(0, exc.message)  # the summary at the top; the details sit next to their fields
-    return list(dict.fromkeys(general))
+def apply_errors(form: FlaskForm, exc: service.ValidationFailed) -> list[str]:
+    """Put the service's messages on the form's fields; returned for the page top: the summary first (the
+    details sit next to their fields), then the messages that name no field, each once."""
+    return list(dict.fromkeys([exc.message, *place_errors(exc.fields, form)]))

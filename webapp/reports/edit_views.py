@@ -9,23 +9,32 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from webapp.extensions import db
+from webapp.extensions import db_session
+from webapp.form_errors import place_errors
 from webapp.models import current_actor
 from webapp.reports.blueprint import apply_errors, bp, limits, upload_dir
 from webapp.reports.forms import ActionForm, CaseForm, PublicityForm, SummaryForm
-from workflows import reports, service, uploads
+from workflows import service
+from workflows.models import report_models
+from workflows.reports import config as report_config
+from workflows.reports import editing as report_editing
+from workflows.reports import files as report_files
+from workflows.reports import publicity as report_publicity
+from workflows.reports import queries as report_queries
+from workflows.reports import review as report_review
+from workflows.uploads import formats as upload_formats
 
 
 def _limit_help(form: CaseForm) -> None:
-    sizes = {k: uploads.human_size(limits().of(k)) for k in ("picture", "video", "document")}
+    sizes = {k: upload_formats.human_size(limits().of(k)) for k in ("picture", "video", "document")}
     for field in (form.pictures, form.videos, form.documents):
         field.description = str(field.description).format(**sizes)
 
 
-def _edit_view(report_id: int) -> reports.ReportView:
-    view = reports.report_view(db.session, current_actor(), report_id)
+def _edit_view(report_id: int) -> report_queries.ReportView:
+    view = report_queries.report_view(db_session(), current_actor(), report_id)
     if not view.can_edit:
-        if view.instance.status in reports.EDITABLE:
+        if view.instance.status in report_config.EDITABLE:
             abort(404)
         flash("报告已报送，当前不能修改。", "info")
     return view
@@ -41,12 +50,12 @@ def edit(report_id: int):  # type: ignore[no-untyped-def]
     return _render_edit(view, summary_form, PublicityForm(), [])
 
 
-def _render_edit(view: reports.ReportView, summary_form: SummaryForm, publicity_form: PublicityForm,
+def _render_edit(view: report_queries.ReportView, summary_form: SummaryForm, publicity_form: PublicityForm,
                  general_errors: list[str], status: int = 200):  # type: ignore[no-untyped-def]
     return render_template(
         "reports/edit.html", view=view, report=view.report, summary_form=summary_form,
         publicity_form=publicity_form, action_form=ActionForm(), general_errors=general_errors,
-        submit_problems=reports.submit_errors(view.report), scan_limit=uploads.human_size(limits().of("scan")),
+        submit_problems=report_review.submit_errors(view.report), scan_limit=upload_formats.human_size(limits().of("scan")),
     ), status
 
 
@@ -57,7 +66,7 @@ def save_summary(report_id: int):  # type: ignore[no-untyped-def]
     form = SummaryForm()
     if form.validate_on_submit():
         try:
-            reports.save_summary(db.session, actor, report_id, form.summary.data or "")
+            report_editing.save_summary(db_session(), actor, report_id, form.summary.data or "")
         except service.ValidationFailed as exc:
             general = apply_errors(form, exc)
         else:
@@ -96,16 +105,16 @@ def _case_page(report_id: int, case_id: int | None):  # type: ignore[no-untyped-
     general: list[str] = []
     if form.validate_on_submit():
         try:
-            saved = reports.save_case(db.session, actor, report_id, case_id, form.data_obj(), form.files(),
+            saved = report_editing.save_case(db_session(), actor, report_id, case_id, form.data_obj(), form.files(),
                                       upload_dir=upload_dir(), limits=limits())
         except service.ValidationFailed as exc:
-            db.session.rollback()
+            db_session().rollback()
             general = apply_errors(form, exc)
         else:
             flash(f"典型案例“{saved.title}”已保存。", "success")
             return redirect(url_for("reports.edit", report_id=report_id) + f"#case-{saved.id}")
     if case is not None:
-        db.session.refresh(case)
+        db_session().refresh(case)
     status = 422 if request.method == "POST" else 200
     return render_template("reports/case_form.html", view=view, report=view.report, case=case, form=form,
                            general_errors=general, action_form=ActionForm()), status
@@ -115,10 +124,10 @@ def _case_page(report_id: int, case_id: int | None):  # type: ignore[no-untyped-
 @login_required
 def delete_case(case_id: int) -> Response:
     actor = current_actor()
-    case = reports.get_case(db.session, actor, case_id)
+    case = report_queries.get_case(db_session(), actor, case_id)
     report_id = case.report_id
     if ActionForm().validate_on_submit():
-        reports.delete_case(db.session, actor, case_id, upload_dir=upload_dir())
+        report_editing.delete_case(db_session(), actor, case_id, upload_dir=upload_dir())
         flash("典型案例已删除。", "success")
     return redirect(url_for("reports.edit", report_id=report_id))
 
@@ -127,12 +136,12 @@ def delete_case(case_id: int) -> Response:
 @login_required
 def remove_file(attachment_id: int) -> Response:
     actor = current_actor()
-    served = reports.file_to_serve(db.session, actor, attachment_id, upload_dir=upload_dir())
-    attachment = db.session.get(reports.ReportAttachment, attachment_id)
+    served = report_files.file_to_serve(db_session(), actor, attachment_id, upload_dir=upload_dir())
+    attachment = db_session().get(report_models.ReportAttachment, attachment_id)
     assert attachment is not None
     report_id, case_id = attachment.report_id, attachment.case_id
     if ActionForm().validate_on_submit():
-        reports.remove_attachment(db.session, actor, attachment_id, upload_dir=upload_dir())
+        report_editing.remove_attachment(db_session(), actor, attachment_id, upload_dir=upload_dir())
         flash(f"文件“{served.download_name}”已删除。", "success")
     if case_id is not None and request.args.get("back") == "case":
         return redirect(url_for("reports.case_edit", report_id=report_id, case_id=case_id))
@@ -147,10 +156,10 @@ def add_publicity(report_id: int):  # type: ignore[no-untyped-def]
     general: list[str] = []
     if form.validate_on_submit():
         try:
-            reports.add_publicity(db.session, actor, report_id, form.data_obj(), form.scan_file(),
+            report_publicity.add_publicity(db_session(), actor, report_id, form.data_obj(), form.scan_file(),
                                   upload_dir=upload_dir(), limits=limits())
         except service.ValidationFailed as exc:
-            db.session.rollback()
+            db_session().rollback()
             general = apply_errors(form, exc)
         else:
             flash("宣传报道已添加。", "success")
@@ -165,12 +174,12 @@ def add_publicity(report_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def delete_publicity(item_id: int) -> Response:
     actor = current_actor()
-    item = db.session.get(reports.PublicityItem, item_id)
+    item = db_session().get(report_models.PublicityItem, item_id)
     if item is None:
         abort(404)
-    report = reports.get_report(db.session, actor, item.report_id)
+    report = report_queries.get_report(db_session(), actor, item.report_id)
     if ActionForm().validate_on_submit():
-        reports.delete_publicity(db.session, actor, item_id, upload_dir=upload_dir())
+        report_publicity.delete_publicity(db_session(), actor, item_id, upload_dir=upload_dir())
         flash("宣传报道已删除。", "success")
     return redirect(url_for("reports.edit", report_id=report.id) + "#publicity")
 
@@ -182,11 +191,10 @@ def submit(report_id: int):  # type: ignore[no-untyped-def]
     if not ActionForm().validate_on_submit():
         return redirect(url_for("reports.edit", report_id=report_id))
     try:
-        report = reports.submit_report(db.session, actor, report_id)
+        report = report_review.submit_report(db_session(), actor, report_id)
     except service.ValidationFailed as exc:
         view = _edit_view(report_id)
-        problems = [m for messages in exc.fields.values() for m in messages]
         return _render_edit(view, SummaryForm(summary=view.report.summary), PublicityForm(),
-                            [exc.message, *problems], 422)
+                            [exc.message, *place_errors(exc.fields)], 422)
     flash(f"{report.period_label}经验总结报告已报送市职业能力建设指导中心。", "success")
     return redirect(url_for("reports.detail", report_id=report_id))

@@ -21,10 +21,13 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from webapp.filings.forms import PlainForm, ZhForm
-from workflows import catalogue
+from workflows.catalogue import reads as catalogue_reads
 from workflows.models.filing import APPRENTICESHIP_TYPES
 from workflows.models.org import DISTRICTS
-from workflows.reports import STATUS_LABELS, CaseData, Incoming, PublicityData
+from workflows.reports.config import STATUS_LABELS
+from workflows.reports.editing import CaseData
+from workflows.reports.files import Incoming
+from workflows.reports.publicity import PublicityData
 from workflows.service import DECISIONS
 
 
@@ -61,7 +64,7 @@ class CaseForm(ZhForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.occupation_code.choices = [("", "请选择")] + [
-            (code, f"{code} {o.name}") for code, o in catalogue.occupations().items()]
+            (code, f"{code} {o.name}") for code, o in catalogue_reads.occupations().items()]
 
     def data_obj(self) -> CaseData:
         return CaseData(title=self.title.data or "", enterprise_name=self.enterprise_name.data or "",

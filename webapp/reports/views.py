@@ -32,12 +32,18 @@ from flask_login import login_required
 from werkzeug.formparser import FormDataParser
 from werkzeug.wrappers import Response
 
-from webapp.extensions import db
+from webapp.extensions import db_session
 from webapp.models import current_actor
 from webapp.reports import edit_views, gallery_views  # noqa: F401 - importing registers their routes on bp
 from webapp.reports.blueprint import apply_errors, bp, limits, upload_dir
 from webapp.reports.forms import ActionForm, ReportFilterForm, ReviewForm, UrgeForm
-from workflows import reports, service, uploads
+from workflows import service
+from workflows.reports import config as report_config
+from workflows.reports import files as report_files
+from workflows.reports import queries as report_queries
+from workflows.reports import review as report_review
+from workflows.uploads import names as upload_names
+from workflows.uploads import storage as uploads
 
 __all__ = ["bp", "limits", "upload_dir", "UPLOAD_ENDPOINTS", "FORM_ONLY_LIMIT", "MULTIPART_ROOM"]
 
@@ -73,8 +79,8 @@ def _request_limits(endpoint: str | None, values: dict[str, Any] | None) -> None
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
     app = state.app
-    reports.configure(due_day=app.config.get("REPORT_DUE_DAY"), reminder_days=app.config.get("REPORT_REMINDER_DAYS"))
-    app.extensions.setdefault("case_links", {})[reports.KIND] = lambda instance_id: url_for(
+    report_config.configure(due_day=app.config.get("REPORT_DUE_DAY"), reminder_days=app.config.get("REPORT_REMINDER_DAYS"))
+    app.extensions.setdefault("case_links", {})[report_config.KIND] = lambda instance_id: url_for(
         "reports.by_case", instance_id=instance_id)
     task_urls = app.extensions.setdefault("task_urls", {})
     for form_key in ("report_edit", "report_accept"):  # the district's write page / the city's review page
@@ -90,8 +96,8 @@ def _setup(state: BlueprintSetupState) -> None:
 def index():  # type: ignore[no-untyped-def]
     actor = current_actor()
     filters = ReportFilterForm(request.args)
-    rows = reports.list_reports(
-        db.session, actor, district=filters.district.data or None if actor.role != "district" else None,
+    rows = report_queries.list_reports(
+        db_session(), actor, district=filters.district.data or None if actor.role != "district" else None,
         status=filters.status.data or None, period=filters.period.data or None,
         overdue_only=bool(filters.overdue.data))
     return render_template("reports/index.html", rows=rows, filters=filters, actor=actor)
@@ -102,8 +108,8 @@ def index():  # type: ignore[no-untyped-def]
 def by_case(instance_id: int) -> Response:
     """Where notifications and the inbox link: the page for whoever follows the link."""
     actor = current_actor()
-    report = reports.report_for_case(db.session, actor, instance_id)
-    view = reports.report_view(db.session, actor, report.id)
+    report = report_queries.report_for_case(db_session(), actor, instance_id)
+    view = report_queries.report_view(db_session(), actor, report.id)
     if view.can_edit:
         return redirect(url_for("reports.edit", report_id=report.id))
     if view.can_review:
@@ -115,7 +121,7 @@ def by_case(instance_id: int) -> Response:
 @login_required
 def detail(report_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    view = reports.report_view(db.session, actor, report_id, with_diagram=True)
+    view = report_queries.report_view(db_session(), actor, report_id, with_diagram=True)
     return render_template("reports/detail.html", view=view, report=view.report, urge_form=UrgeForm(),
                            action_form=ActionForm())
 
@@ -123,7 +129,7 @@ def detail(report_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/reports/<int:report_id>/diagram.bpmn")
 @login_required
 def diagram_xml(report_id: int) -> Response:
-    xml = reports.diagram_xml(db.session, current_actor(), report_id)
+    xml = report_queries.diagram_xml(db_session(), current_actor(), report_id)
     response = current_app.response_class(xml, mimetype="application/xml")
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -137,7 +143,7 @@ def diagram_xml(report_id: int) -> Response:
 @login_required
 def review(report_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    view = reports.report_view(db.session, actor, report_id)
+    view = report_queries.report_view(db_session(), actor, report_id)
     if not view.can_review:
         if actor.role != "city":
             abort(404)
@@ -147,7 +153,7 @@ def review(report_id: int):  # type: ignore[no-untyped-def]
     general: list[str] = []
     if form.validate_on_submit():
         try:
-            reports.review_report(db.session, actor, report_id, form.decision.data or "", form.comment.data or "")
+            report_review.review_report(db_session(), actor, report_id, form.decision.data or "", form.comment.data or "")
         except service.Conflict:
             flash("该报告已被他人处理，以下是最新状态。", "warning")
             return redirect(url_for("reports.detail", report_id=report_id))
@@ -169,7 +175,7 @@ def urge(report_id: int) -> Response:
     form = UrgeForm()
     if form.validate_on_submit():
         try:
-            reports.urge_report(db.session, actor, report_id, form.message.data or "")
+            report_review.urge_report(db_session(), actor, report_id, form.message.data or "")
         except (service.Conflict, service.ValidationFailed) as exc:
             flash(exc.message, "error")
         else:
@@ -184,10 +190,10 @@ def urge(report_id: int) -> Response:
 
 
 def _serve(attachment_id: int, thumbnail: bool) -> Response:
-    found = reports.file_to_serve(db.session, current_actor(), attachment_id, upload_dir=upload_dir(),
+    found = report_files.file_to_serve(db_session(), current_actor(), attachment_id, upload_dir=upload_dir(),
                                   thumbnail=thumbnail)
     response = send_file(found.path, mimetype=found.mime, conditional=True, etag=True, max_age=0)
-    response.headers["Content-Disposition"] = uploads.content_disposition(found.download_name, found.inline)
+    response.headers["Content-Disposition"] = upload_names.content_disposition(found.download_name, found.inline)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = (
         "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'")

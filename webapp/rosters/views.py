@@ -11,9 +11,10 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from webapp.admin.forms import UploadForm
-from webapp.extensions import db
+from webapp.extensions import db_session
 from webapp.models import current_actor
-from workflows import rosters, service
+from workflows import service
+from workflows.filings import rosters
 from workflows.spreadsheets import XLSX_MIMETYPE, SpreadsheetInvalid
 
 bp = Blueprint("rosters", __name__)
@@ -31,17 +32,17 @@ def template() -> Response:
 def upload(filing_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
     try:
-        filing = rosters.editable_filing(db.session, actor, filing_id)
+        filing = rosters.editable_filing(db_session(), actor, filing_id)
     except service.Conflict as exc:
         flash(exc.message, "error")
-        filing = service.get_filing(db.session, actor, filing_id)
+        filing = service.get_filing(db_session(), actor, filing_id)
         return redirect(url_for("cases.detail", case_id=filing.instance_id)
                         if "cases.detail" in _endpoints() else url_for("home"))
     form = UploadForm()
     errors = None
     if form.validate_on_submit():
         try:
-            rosters.import_roster(db.session, actor, filing_id, form.file.data.read())
+            rosters.import_roster(db_session(), actor, filing_id, form.file.data.read())
         except SpreadsheetInvalid as exc:
             errors = exc
         except service.Conflict as exc:

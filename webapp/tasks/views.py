@@ -8,8 +8,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from webapp.extensions import db
+from webapp.extensions import db_session
 from webapp.filings.forms import options
+from webapp.form_errors import place_errors
 from webapp.models import current_actor
 from webapp.tasks.forms import TASK_FORMS, DistrictReviewForm
 from workflows import service
@@ -38,8 +39,8 @@ def task_url(row: TaskIndex, filing_id: int | None = None) -> str:
 @login_required
 def inbox():  # type: ignore[no-untyped-def]
     actor = current_actor()
-    rows = service.inbox(db.session, actor)
-    infos = service.case_infos(db.session, [r.instance_id for r in rows])
+    rows = service.inbox(db_session(), actor)
+    infos = service.case_infos(db_session(), [r.instance_id for r in rows])
     at = now()
     overdue = {r.task_id for r in rows if r.due_at is not None and r.due_at < at}
     titles: dict[str, str] = {}
@@ -60,7 +61,7 @@ def inbox():  # type: ignore[no-untyped-def]
 
 def _already_done(actor: Actor, task_id: str) -> Response:
     """Someone completed the task first: say so, change nothing, show the case as it is now."""
-    case_id = service.case_of_task(db.session, actor, task_id)
+    case_id = service.case_of_task(db_session(), actor, task_id)
     flash(CONFLICT_MESSAGE, "warning")
     return redirect(url_for("cases.detail", case_id=case_id))
 
@@ -79,11 +80,11 @@ def case_url(kind: str, instance_id: int) -> str:
 def show(task_id: str):  # type: ignore[no-untyped-def]
     actor = current_actor()
     try:
-        row = service.get_task(db.session, actor, task_id)
+        row = service.get_task(db_session(), actor, task_id)
     except service.Conflict:
         return _already_done(actor, task_id)
     # get_task already checked scope; the case itself is loaded only when the page is rendered.
-    filing = service.filing_of_case(db.session, row.instance_id) if row.kind == "filing" else None
+    filing = service.filing_of_case(db_session(), row.instance_id) if row.kind == "filing" else None
     if row.form_key not in TASK_FORMS:
         target = task_url(row, filing.id if filing is not None else None)
         if target != url_for("tasks.show", task_id=row.task_id):
@@ -103,28 +104,23 @@ def show(task_id: str):  # type: ignore[no-untyped-def]
         confirmed = form.all_confirmed() if isinstance(form, DistrictReviewForm) else False
         label = form.decision_label()
         try:
-            service.complete_task(db.session, actor, task_id, form.decision.data or "", form.comment.data or "",
+            service.complete_task(db_session(), actor, task_id, form.decision.data or "", form.comment.data or "",
                                   confirm_mismatches=confirmed)
         except service.Conflict:
             return _already_done(actor, task_id)
         except service.ValidationFailed as exc:
-            for path, messages in exc.fields.items():
-                field = form._fields.get(path)
-                if field is not None and field.type not in ("SubmitField", "CSRFTokenField"):
-                    field.errors = [*field.errors, *messages]
-                else:
-                    general_errors.extend(messages)
+            general_errors.extend(place_errors(exc.fields, form))
             if not exc.fields:
                 general_errors.append(exc.message)
         else:
             flash(f"已办理“{title}”：{label}。", "success")
             return redirect(url_for("tasks.inbox"))
-    instance = service.get_case(db.session, actor, row.instance_id)
-    info = service.case_infos(db.session, [instance.id]).get(instance.id)
+    instance = service.get_case(db_session(), actor, row.instance_id)
+    info = service.case_infos(db_session(), [instance.id]).get(instance.id)
     status = 422 if request.method == "POST" else 200
     return render_template(
         "tasks/show.html", row=row, instance=instance, filing=filing, form=form, partial=partial,
-        results=results, general_errors=general_errors, history=service.history(db.session, instance.id),
+        results=results, general_errors=general_errors, history=service.history(db_session(), instance.id),
         enterprise_name=info.enterprise_name if info else "", district_name=info.district_name if info else "",
         overdue=row.due_at is not None and row.due_at < now(),
     ), status

@@ -148,12 +148,12 @@ class ReportAttachment(Base):
 
     @property
     def kind_label(self) -> str:
-        from workflows.uploads import KIND_LABELS
+        from workflows.uploads.formats import KIND_LABELS
 
         return KIND_LABELS.get(self.kind, self.kind)
 
     @property
     def size_label(self) -> str:
-        from workflows.uploads import human_size
+        from workflows.uploads.formats import human_size
 
         return human_size(self.size_bytes)

@@ -1,0 +1,183 @@
+"""Use cases of the training filing (培训备案): create, save a draft, submit, withdraw.
+
+Re-exported by ``workflows.service``, which the web layer and the API call.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from workflows import policy, runner, store
+from workflows.catalogue import reads as catalogue_reads
+from workflows.dto import Actor, FilingData
+from workflows.engine import get_engine, now
+from workflows.filings import checks
+from workflows.models import Course, Enterprise, Filing, Trainee, WorkflowInstance
+from workflows.rules.money import period_years, subsidy_fen
+from workflows.service import (
+    Conflict,
+    NotFound,
+    ValidationFailed,
+    advance,
+    audit,
+    get_filing,
+    unit_of_work,
+)
+
+EDITABLE = ("draft", "returned")
+
+
+def _enterprise_of(session: Session, actor: Actor) -> Enterprise:
+    if actor.role != "enterprise" or actor.enterprise_id is None:
+        raise NotFound("只有企业经办人可以办理培训备案。")
+    enterprise = session.get(Enterprise, actor.enterprise_id)
+    if enterprise is None:
+        raise NotFound("未找到所属企业。")
+    return enterprise
+
+
+def _write_content(filing: Filing, data: FilingData) -> None:
+    
+
+    filing.apprenticeship_type = data.apprenticeship_type
+    filing.occupation_code = data.occupation_code
+    occupation = catalogue_reads.occupations().get(data.occupation_code)
+    filing.occupation_name = occupation.name if occupation else ""
+    filing.level = int(data.level)
+    filing.institution_name = data.institution_name
+    filing.institution_type = data.institution_type
+    filing.period_start = data.period_start
+    filing.period_end = data.period_end
+    filing.period_reason = data.period_reason
+    filing.tutor_enterprise = data.tutor_enterprise
+    filing.tutor_institution = data.tutor_institution
+    filing.career_plan = data.career_plan
+    filing.training_goals = data.training_goals
+    filing.retention_measures = data.retention_measures
+    filing.plan_year = data.period_start.year if data.period_start else None
+    filing.trainees = [
+        Trainee(seq=i, name=t.name.strip(), id_number=t.id_number.strip().upper(), job_post=t.job_post.strip(),
+                contract_start=t.contract_start, school=t.school, graduation_year=t.graduation_year,
+                recruited_on=t.recruited_on, major=t.major, expected_graduation=t.expected_graduation)
+        for i, t in enumerate(data.trainees)
+    ]
+    books = catalogue_reads.textbooks()
+
+    def book_title(isbn: str) -> str:
+        book = books.get(isbn.replace("-", "").strip())
+        return book.title if book is not None else ""
+
+    filing.courses = [
+        Course(seq=i, category=c.category, name=c.name.strip(), hours=int(c.hours or 0),
+               textbook_isbn=c.textbook_isbn.strip(), off_catalogue_reason=c.off_catalogue_reason.strip(),
+               textbook_title=book_title(c.textbook_isbn))
+        for i, c in enumerate(data.courses)
+    ]
+    filing.trainee_count = len(filing.trainees)
+    filing.updated_at = now()
+
+
+def fund_plan_fen(filing: Filing, params: policy.PolicyParams) -> int:
+    """Estimate shown on a draft: trainees x rate for the level x years billed (integer fen). At
+    submission the diagram's DMN decides the rate and its script writes the fund plan."""
+    if filing.period_start is None or filing.period_end is None or filing.period_end <= filing.period_start:
+        return 0
+    years = period_years(filing.period_start, filing.period_end)
+    return subsidy_fen(len(filing.trainees), params.rate(filing.apprenticeship_type, filing.level), years)
+
+
+def create_filing(session: Session, actor: Actor, data: FilingData) -> Filing:
+    """A new draft filing for the actor's enterprise, with its case started at 填写并提交备案."""
+    with unit_of_work(session):
+        enterprise = _enterprise_of(session, actor)
+        filing = Filing(enterprise_id=enterprise.id, district_code=enterprise.district_code, created_at=now())
+        _write_content(filing, data)
+        session.add(filing)
+        session.flush()
+        instance, _ = store.create_instance(
+            session, get_engine(), kind="filing", process_id="training_filing",
+            business_key=f"F{filing.id:08d}", title=f"{enterprise.name} · {filing.occupation_name or '培训备案'}",
+            district_code=enterprise.district_code, enterprise_id=enterprise.id,
+            data={"filing_id": filing.id},
+        )
+        filing.instance_id = instance.id
+        filing.subsidy_fen = fund_plan_fen(filing, policy.in_force(session))
+        audit(session, instance, actor, "create", comment="创建备案草稿")
+    return filing
+
+
+def _editable(session: Session, actor: Actor, filing_id: int) -> tuple[Filing, WorkflowInstance]:
+    filing = get_filing(session, actor, filing_id)
+    if actor.role != "enterprise" or filing.enterprise_id != actor.enterprise_id:
+        raise NotFound("未找到该备案。")
+    instance = store.lock_instance(session, filing.instance_id)  # type: ignore[arg-type]
+    if instance is None:
+        raise NotFound("未找到该备案。")
+    if instance.status not in EDITABLE:
+        raise Conflict("该备案当前状态不能修改。")
+    return filing, instance
+
+
+def save_filing(session: Session, actor: Actor, filing_id: int, data: FilingData) -> Filing:
+    """Save the draft (or the returned filing being revised) without submitting it."""
+    with unit_of_work(session):
+        filing, instance = _editable(session, actor, filing_id)
+        _write_content(filing, data)
+        filing.subsidy_fen = fund_plan_fen(filing, policy.in_force(session))
+        enterprise = session.get(Enterprise, filing.enterprise_id)
+        instance.title = f"{enterprise.name if enterprise else ''} · {filing.occupation_name or '培训备案'}"
+        instance.updated_at = now()
+        audit(session, instance, actor, "save", comment="保存草稿", status_before=instance.status)
+    return filing
+
+
+def submit_filing(session: Session, actor: Actor, filing_id: int, data: FilingData | None = None) -> Filing:
+    """Submit (or resubmit) a filing. The diagram runs the automatic checks; on any hard error the whole
+    submission is rolled back and ValidationFailed lists every error by field."""
+    errors: dict[str, list[str]] = {}
+    with unit_of_work(session):
+        filing, instance = _editable(session, actor, filing_id)
+        if data is not None:
+            _write_content(filing, data)
+        # The parameters in force now judge this submission: the checks and the diagram's fund plan
+        # (DMN 确定补贴标准 -> 计算资金计划, which writes filing.subsidy_fen) use this version.
+        params = policy.in_force(session, now())
+        filing.policy_version_id = params.version_id
+        session.flush()
+        workflow = store.load_workflow(get_engine(), instance)
+        task = next((t for t in runner.ready_human_tasks(workflow) if t.role == "enterprise"), None)
+        if task is None:
+            raise Conflict("该备案当前状态不能提交。")
+        action = "resubmit" if instance.status == "returned" else "submit"
+        advance(session, actor, instance, task.id, {
+            "filing_id": filing.id,
+            "resubmit_window_days": params.resubmit_window_days,
+            "resubmit_working_days": params.resubmit_working_days,
+            "decision": "",
+            "comment": "",
+            **checks.fund_plan_inputs(filing, params),
+        }, action, comment="重新提交" if action == "resubmit" else "提交备案")
+        if instance.status in EDITABLE:
+            errors = checks.hard_errors_by_field(filing) or {"__all__": ["提交未通过自动校验。"]}
+            raise ValidationFailed("提交未通过自动校验，请修改标出的内容后重新提交。", errors)
+        filing.submitted_at = now()
+    return filing
+
+
+def withdraw_filing(session: Session, actor: Actor, filing_id: int, comment: str = "") -> Filing:
+    """The enterprise withdraws its filing before the district decides (or while it is returned)."""
+    with unit_of_work(session):
+        filing = get_filing(session, actor, filing_id)
+        if actor.role != "enterprise" or filing.enterprise_id != actor.enterprise_id:
+            raise NotFound("未找到该备案。")
+        instance = store.lock_instance(session, filing.instance_id)  # type: ignore[arg-type]
+        if instance is None:
+            raise NotFound("未找到该备案。")
+        engine = get_engine()
+        workflow = store.load_workflow(engine, instance)
+        before = instance.status
+        if not runner.send_message(workflow, "withdraw", {"withdraw_comment": comment}):
+            raise Conflict("该备案当前状态不能撤回（区人社局已作出决定或尚未提交）。")
+        store.save(session, engine, instance, workflow)
+        audit(session, instance, actor, "withdraw", comment=comment or "企业撤回", status_before=before)
+    return filing
