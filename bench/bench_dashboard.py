@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from workflows import policy
 from workflows.catalogue import reads as catalogue_reads
 from workflows.dashboard import figures as dashboard_figures
 from workflows.dashboard import overview as dashboard
@@ -112,7 +113,7 @@ def bulk_insert(session, model, rows: list[dict]) -> None:  # type: ignore[no-un
 
 def build_city(session, n_cases: int, year: int, seed: int = 7, state_bytes: int = 0) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Bulk-insert ``n_cases`` filings (with their cases and task rows) plus plans and reports."""
-    
+
     from workflows.demo import credit_code
     from workflows.models import (
         Enterprise,
@@ -298,7 +299,6 @@ def run(url: str, label: str, args: argparse.Namespace) -> None:
 
     from webapp import create_app
     from webapp.extensions import db
-    from workflows import policy
     from workflows.db import Base
 
     app = create_app(Cfg)
@@ -334,7 +334,8 @@ def run(url: str, label: str, args: argparse.Namespace) -> None:
             ("status_matrix (11 x 8)", lambda: dashboard_status.status_matrix(s, city, scope)),
             ("task_counts", lambda: dashboard_status.task_counts(s, city, scope, at)),
             ("year_groups (one statement: R3 R4 R5 R6)", lambda: dashboard_figures.year_groups(s, city, scope, year)),
-            ("year_rows (+ plans, R4 occupation)", lambda: dashboard_figures.year_rows(s, city, scope, year, params, groups)),
+            ("year_rows (+ plans, R4 occupation)",
+             lambda: dashboard_figures.year_rows(s, city, scope, year, params, groups)),
             ("breakdown (fold of year_groups)", lambda: dashboard_figures.breakdown(groups)),
             ("periodic (plans, reports)", lambda: dashboard_status.periodic(s, city, scope, year, at)),
             ("overview, whole city", lambda: dashboard.overview(s, city, year)),

@@ -42,6 +42,14 @@ def _per_worker_database(url: str) -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _features() -> None:
+    """Engine tests that run without the app still need the features registered (create_app does it)."""
+    from workflows import features
+
+    features.install()
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     url = _database_url(tmp_path_factory)

@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from tests.factories import filing_data
-from workflows import service
+from workflows import errors, service
 from workflows.accounts import administration
 from workflows.catalogue import admin as catalogue_admin
 from workflows.catalogue import excel as catalogue_excel
@@ -68,7 +68,7 @@ def test_an_admin_edit_is_seen_by_the_next_read(session, world):  # type: ignore
     # The level no longer offered is now a hard error on submission.
     ent = world.actor("ent-440106-1")
     filing = service.create_filing(session, ent, filing_data(1, level=2))
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         service.submit_filing(session, ent, filing.id)
     assert "level" in err.value.fields
 
@@ -101,15 +101,15 @@ def test_aliases_from_the_database_drive_the_job_post_check(session, world):  # 
 
 
 def test_occupation_form_errors(session, world):  # type: ignore[no-untyped-def]
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         administration.save_occupation(session, world.actor("admin"), catalogue_admin.OccupationInput(
             code="6-18-1", name="", aliases=[], job_posts=[], levels=[]))
     assert set(err.value.fields) == {"code", "name", "levels"}
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         administration.save_occupation(session, world.actor("admin"), catalogue_admin.OccupationInput(
             code="6-18-01-02", name="重复", aliases=[], job_posts=[], levels=[4]))
     assert "已存在" in err.value.fields["code"][0]
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         administration.save_occupation(session, world.actor("city"), catalogue_admin.OccupationInput(
             code="6-99-01-01", name="新职业", aliases=[], job_posts=[], levels=[4]))
 
@@ -122,9 +122,9 @@ def test_textbook_edit_and_delete(session, world):  # type: ignore[no-untyped-de
     assert catalogue_reads.find_textbook("978-7-300-00001-5", session).title == "数控车床编程与操作"
     administration.delete_catalogue_entry(session, admin, "textbook", isbn)
     assert catalogue_reads.find_textbook(isbn, session) is None
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         administration.delete_catalogue_entry(session, admin, "textbook", isbn)
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         administration.save_textbook(session, admin, catalogue_admin.TextbookInput(
             "978-7-300-00001-6", "", "出版社", "nonsense", ["6-99-99-99"]))
     assert set(err.value.fields) == {"isbn", "title", "category", "occupation_codes"}
@@ -177,7 +177,7 @@ def test_excel_import_refuses_a_sheet_without_the_columns_or_not_excel(session, 
     assert [e.column for e in err.value.errors] == ["出版社", "课程类别", "适用职业代码"]
     with pytest.raises(SpreadsheetInvalid):
         administration.import_textbooks(session, admin, b"not a workbook")
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         administration.import_textbooks(session, world.actor("city"), xlsx([]))
 
 

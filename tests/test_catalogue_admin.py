@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import submitted_filing, user
-from workflows import service
+from workflows import errors, service
 from workflows.accounts import administration as admin
 from workflows.demo import credit_code
 from workflows.models import DistrictYearPlan, Enterprise, WorkflowInstance
@@ -22,16 +22,16 @@ def login(client, username: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_users_are_admin_only(session, world):  # type: ignore[no-untyped-def]
     for who in ("city", "review-440106", "ent-440106-1"):
-        with pytest.raises(service.NotFound):
+        with pytest.raises(errors.NotFound):
             admin.list_users(session, world.actor(who))
 
 
 def test_create_users_with_their_scope(session, world):  # type: ignore[no-untyped-def]
     root = world.actor("admin")
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         admin.create_user(session, root, admin.UserInput("review-2", "新审核员", "district", "short"))
     assert set(err.value.fields) == {"district_code", "password"}
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         admin.create_user(session, root, admin.UserInput("CITY", "重名", "city", "Passw0rd!"))
     assert "已被使用" in err.value.fields["username"][0]
     created = admin.create_user(session, root, admin.UserInput("review-2", "新审核员", "district", "Passw0rd!",
@@ -45,7 +45,7 @@ def test_create_users_with_their_scope(session, world):  # type: ignore[no-untyp
 
 def test_deactivated_user_cannot_sign_in(client, session, world):  # type: ignore[no-untyped-def]
     target = user(session, "review-440112")
-    with pytest.raises(service.ValidationFailed):
+    with pytest.raises(errors.ValidationFailed):
         admin.set_user_active(session, world.actor("admin"), world.users["admin"].id, False)
     login(client, "admin")
     assert client.post(f"/admin/users/{target.id}/active", data={"active": "0"}).status_code == 302
@@ -84,13 +84,13 @@ def test_year_plan_figures_show_what_approved_filings_use(session, world):  # ty
     service.complete_task(session, world.actor("review-440106"), task.task_id, "approve")
     rows = {r.district_code: r for r in admin.year_plans(session, world.actor("city"), filing.plan_year)}
     assert rows["440106"].committed_fen == filing.subsidy_fen and rows["440106"].trainees == 3
-    with pytest.raises(service.ValidationFailed):
+    with pytest.raises(errors.ValidationFailed):
         admin.save_year_plans(session, world.actor("admin"), 2027, {"440106": (-1, 10)})
 
 
 def test_enterprise_profiles(client, session, world):  # type: ignore[no-untyped-def]
     city = world.actor("city")
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         admin.save_enterprise(session, city, admin.EnterpriseInput("某公司", "91440106MA5ABCDE1", "440106", "巨型",
                                                                     ["独角兽"]))
     assert set(err.value.fields) == {"credit_code", "size_class", "tags"}
@@ -98,7 +98,7 @@ def test_enterprise_profiles(client, session, world):  # type: ignore[no-untyped
         "广州南沙新材料有限公司", credit_code("440115", 4401155).lower(), "440115", "中型", ["制造业", "专精特新"],
         "李经理", "020-12345678"))
     assert created.tags == ["专精特新", "制造业"] and created.credit_code.isupper()
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         admin.save_enterprise(session, city, admin.EnterpriseInput(
             "重复", created.credit_code, "440115", "小型", []))
     assert "已登记" in err.value.fields["credit_code"][0]
@@ -126,7 +126,7 @@ def test_process_versions_and_stuck_instances(client, session, world):  # type: 
     instance.next_timer_at = datetime.now(UTC) - timedelta(hours=3)
     session.commit()
     assert [i.id for i in admin.stuck_instances(session, world.actor("admin"))] == [instance.id]
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         admin.process_versions(session, world.actor("city"))
     login(client, "admin")
     assert row.version_hash[:12] in client.get("/admin/processes").get_data(as_text=True)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from stdnum import ean
 
 from tests.factories import filing_data, make_world, submitted_filing, task_of
-from workflows import service
+from workflows import errors, service
 from workflows.accounts.users import create_user
 from workflows.demo import DEMO_PASSWORD, credit_code, id_number
 from workflows.dto import Actor, CourseData, FilingData
@@ -32,11 +32,11 @@ def status(session, filing: Filing) -> str:  # type: ignore[no-untyped-def]
     return session.get(WorkflowInstance, filing.instance_id).status
 
 
-def refused(session, world, data: FilingData, username: str = ENT) -> service.ValidationFailed:  # type: ignore[no-untyped-def]
+def refused(session, world, data: FilingData, username: str = ENT) -> errors.ValidationFailed:  # type: ignore[no-untyped-def]
     """Create a draft with ``data``, submit it, and return the refusal (the draft stays a draft)."""
     who = world.actor(username)
     filing = service.create_filing(session, who, data)
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         service.submit_filing(session, who, filing.id)
     assert status(session, filing) == "draft"
     assert session.get(Filing, filing.id).submitted_at is None
@@ -174,7 +174,7 @@ def test_approving_a_mismatch_needs_explicit_confirmation(session, world):  # ty
     filing = service.create_filing(session, world.actor(ENT), data)
     service.submit_filing(session, world.actor(ENT), filing.id)
     rev = world.actor(REVIEWER)
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         service.complete_task(session, rev, task_of(session, filing).task_id, "approve")
     assert "confirm_mismatches" in err.value.fields
     service.complete_task(session, rev, task_of(session, filing).task_id, "approve", confirm_mismatches=True)
@@ -257,7 +257,7 @@ def test_approval_beyond_the_remaining_budget_is_refused_with_the_amounts(app, s
     first = submitted_filing(session, world, seed=24)
     second = submitted_filing(session, world, username="ent-440106-2", seed=25)
     service.complete_task(session, rev, task_of(session, first).task_id, "approve")
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         service.complete_task(session, rev, task_of(session, second).task_id, "approve")
     message = err.value.message
     assert "20,000.00" in message and "16,500.00" in message and "3,500.00" in message and "超出13,000.00元" in message

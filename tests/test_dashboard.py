@@ -14,11 +14,12 @@ from sqlalchemy import event, select
 from tests.factories import filing_data, make_world, task_of, user
 from webapp.dashboard import charts
 from webapp.extensions import db
-from workflows import service
+from workflows import errors, service
 from workflows.dashboard import figures as dashboard_figures
 from workflows.dashboard import overview as dashboard
 from workflows.dashboard import scope as dashboard_scope
 from workflows.dashboard import status as dashboard_status
+from workflows.filings import status as filing_status
 from workflows.models import Filing, QuarterlyPlan, SemiannualReport, SpecVersion, WorkflowInstance
 
 TH, HP, PY = "440106", "440112", "440113"  # 天河, 黄埔, 番禺
@@ -206,8 +207,8 @@ def test_quarterly_plans_and_reports_with_overdue(session, world):  # type: igno
 
 def test_counted_is_committed_plus_pending():
     # year_groups derives the pending subsidy as counted minus committed.
-    assert set(dashboard_scope.COUNTED) == set(dashboard_scope.COMMITTED) | set(dashboard_scope.PENDING)
-    assert not set(dashboard_scope.COMMITTED) & set(dashboard_scope.PENDING)
+    assert set(filing_status.COUNTED) == set(filing_status.COMMITTED) | set(filing_status.PENDING)
+    assert not set(filing_status.COMMITTED) & set(filing_status.PENDING)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -236,16 +237,16 @@ def test_queries_refuse_a_scope_wider_than_the_actor(session, city):  # type: ig
     whole = dashboard_scope.resolve_scope(city.world.actor("city"))
     other = dashboard_scope.resolve_scope(city.world.actor("city"), TH)
     for scope in (whole, other):
-        with pytest.raises(service.NotFound):
+        with pytest.raises(errors.NotFound):
             dashboard_figures.year_groups(session, reviewer, scope, city.year)
-        with pytest.raises(service.NotFound):
+        with pytest.raises(errors.NotFound):
             dashboard_status.task_counts(session, reviewer, scope, datetime.now(UTC))
     # Queries on cases add the actor's own scope on top: another district's rows never come back.
     assert dashboard_status.status_matrix(session, reviewer, other).total == 0
 
 
 def test_enterprise_gets_not_found(session, city):  # type: ignore[no-untyped-def]
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         dashboard.overview(session, city.world.actor("ent-440106-1"), city.year)
 
 

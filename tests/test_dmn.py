@@ -12,9 +12,9 @@ from lxml import etree
 
 from tests.factories import filing_data, submitted_filing
 from workflows import policy, runner, service, store
+from workflows.bindings import STATIC_HELPERS
 from workflows.engine import Engine, get_engine, script_services
 from workflows.models import Filing, WorkflowInstance
-from workflows.workdays import STATIC_HELPERS
 
 BPMN = Path(__file__).resolve().parent.parent / "bpmn"
 

@@ -9,16 +9,16 @@ import pytest
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 
 from workflows import runner
+from workflows.bindings import STATIC_HELPERS
+from workflows.clock import frozen_now
 from workflows.engine import (
     BpmnFileError,
     Engine,
     ProcessVersion,
     RestrictedEnvironment,
     ScriptNotAllowed,
-    frozen_now,
     script_services,
 )
-from workflows.workdays import STATIC_HELPERS
 
 BPMN = Path(__file__).resolve().parent.parent / "bpmn"
 # What submit_filing puts into the task data for the DMN 确定补贴标准 and the script 计算资金计划.

@@ -22,11 +22,11 @@ from tests.test_plans_helpers import (  # noqa: F401  (fresh_spec_caches is an a
     plan_notes,
     plan_of,
 )
-from workflows import deadlines, service
+from workflows import deadlines, errors, service
+from workflows.clock import frozen_now
 from workflows.demo import sample_filing
-from workflows.engine import frozen_now
 from workflows.models import DISTRICTS, AuditEvent, QuarterlyPlan, WorkflowInstance
-from workflows.notifications import messages as notifications
+from workflows.notifications import inbox
 from workflows.plans import compile as plan_compile
 from workflows.plans import queries as plan_queries
 from workflows.plans import use_cases as plan_cases
@@ -65,9 +65,9 @@ def test_city_opens_a_plan_by_hand_once(session, world):  # type: ignore[no-unty
     instance = service.open_plan(session, city, "440112", 2027, 2)
     assert instance.business_key == "440112-2027Q2" and instance.status == "compiling"
     assert instance.due_at == datetime(2027, 4, 10, 23, 59, 59, tzinfo=CN)
-    with pytest.raises(service.Conflict):
+    with pytest.raises(errors.Conflict):
         service.open_plan(session, city, "440112", 2027, 2)
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         service.open_plan(session, world.actor("review-440112"), "440112", 2027, 3)
     assert plan_cases.open_missing(session, city, 2027, 2) == 10
 
@@ -140,7 +140,7 @@ def test_return_and_resubmit_then_record(session, world):  # type: ignore[no-unt
     plan, instance = plan_of(session)
     assert instance.status == "city_record" and plan.submitted_at is not None
     assert service.ready_tasks(session, instance.id)[0].role == "city"
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         service.decide_plan(session, city, instance.id, "return", " ")
     assert "comment" in err.value.fields
     for round_ in (1, 2):
@@ -165,14 +165,14 @@ def test_return_and_resubmit_then_record(session, world):  # type: ignore[no-unt
 def test_only_the_city_records_and_only_the_district_compiles(session, world):  # type: ignore[no-untyped-def]
     open_q1(session)
     plan, instance = plan_of(session)
-    with pytest.raises(service.Conflict):
+    with pytest.raises(errors.Conflict):
         service.decide_plan(session, world.actor("city"), instance.id, "record")
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         service.decide_plan(session, world.actor("review-440106"), instance.id, "record")
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         service.submit_plan(session, world.actor("city"), instance.id)
     service.submit_plan(session, world.actor("review-440106"), instance.id)
-    with pytest.raises(service.Conflict):
+    with pytest.raises(errors.Conflict):
         service.save_plan(session, world.actor("review-440106"), instance.id, plan_cases.PlanEdit())
 
 
@@ -187,7 +187,7 @@ def test_plan_below_70_percent_needs_a_justification_and_is_flagged(session, wor
     plan, instance = plan_of(session)
     district = world.actor("review-440106")
     audit_before = session.scalar(select(func.count(AuditEvent.id)))
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         service.submit_plan(session, district, instance.id, edit_of(plan))
     assert "justification" in err.value.fields and "70%" in err.value.fields["justification"][0]
     plan, instance = plan_of(session)
@@ -212,7 +212,7 @@ def test_excluded_row_needs_a_reason(session, world):  # type: ignore[no-untyped
     open_q1(session)
     plan, instance = plan_of(session)
     row_id = plan.rows[0].id
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         service.submit_plan(session, world.actor("review-440106"), instance.id,
                             edit_of(plan, **{str(filing.id): (False, "")}))
     assert f"row_{row_id}" in err.value.fields
@@ -306,14 +306,14 @@ def test_city_urges_a_district_any_number_of_times(session, world):  # type: ign
     assert [n.body for n in urges] == ["市中心：请于明天下班前报送", "市中心：再次催办"]
     assert {n.user_id for n in urges} == {world.users["review-440106"].id}
     assert [e.action for e in service.history(session, instance.id)].count("urge") == 2
-    with pytest.raises(service.ValidationFailed):
+    with pytest.raises(errors.ValidationFailed):
         service.urge_plan(session, city, instance.id, "  ")
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         service.urge_plan(session, world.actor("review-440112"), instance.id, "x")
-    with pytest.raises(service.Conflict):
+    with pytest.raises(errors.Conflict):
         service.urge_plan(session, world.actor("review-440106"), instance.id, "x")
     service.submit_plan(session, world.actor("review-440106"), instance.id)
-    with pytest.raises(service.Conflict):
+    with pytest.raises(errors.Conflict):
         service.urge_plan(session, city, instance.id, "已提交的不能催办")
     assert plan_of(session)[1].status == "city_record"
 
@@ -326,27 +326,27 @@ def test_plans_and_notifications_are_scoped_to_the_district(session, world):  # 
     open_q1(session)
     _, tianhe = plan_of(session, "440106")
     outsider = world.actor("review-440112")
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         plan_queries.get_plan(session, outsider, tianhe.id)
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         service.save_plan(session, outsider, tianhe.id, plan_cases.PlanEdit())
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         service.submit_plan(session, outsider, tianhe.id)
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         plan_queries.get_plan(session, world.actor("ent-440106-1"), tianhe.id)
     assert [it.district_code for it in plan_queries.district_plans(session, outsider)] == ["440112"]
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         plan_queries.quarter_overview(session, outsider, 2027, 1)
     service.tick(session, AFTER_REMINDER)
-    mine, total = notifications.list_for(session, outsider)
+    mine, total = inbox.list_for(session, outsider)
     assert total == len(mine) > 0
     assert {n.instance_id for n in mine if n.case_kind == "quarterly_plan"} == {plan_of(session, "440112")[1].id}
     theirs = plan_notes(session, "reminder", "district")[0]
     if theirs.user_id == outsider.id:
         theirs = plan_notes(session, "reminder", "district")[1]
-    with pytest.raises(service.NotFound):
-        notifications.mark_read(session, outsider, theirs.id)
-    assert notifications.list_for(session, world.actor("ent-440106-1"))[1] == 0
+    with pytest.raises(errors.NotFound):
+        inbox.mark_read(session, outsider, theirs.id)
+    assert inbox.list_for(session, world.actor("ent-440106-1"))[1] == 0
 
 
 def test_notifications_reach_all_users_of_the_role_in_scope(session, world):  # type: ignore[no-untyped-def]
@@ -364,13 +364,13 @@ def test_notifications_reach_all_users_of_the_role_in_scope(session, world):  # 
     escalated = {n.user_id for n in plan_notes(session, "escalation") if n.instance_id == instance.id}
     assert len(escalated) == 2
     me = world.actor("review-440106")
-    unread = notifications.unread_count(session, me.id)
+    unread = inbox.unread_count(session, me.id)
     assert unread >= 2
-    first = notifications.list_for(session, me)[0][0]
-    notifications.mark_read(session, me, first.id)
-    assert notifications.unread_count(session, me.id) == unread - 1
-    assert notifications.mark_all_read(session, me) == unread - 1
-    assert notifications.unread_count(session, me.id) == 0
+    first = inbox.list_for(session, me)[0][0]
+    inbox.mark_read(session, me, first.id)
+    assert inbox.unread_count(session, me.id) == unread - 1
+    assert inbox.mark_all_read(session, me) == unread - 1
+    assert inbox.unread_count(session, me.id) == 0
 
 
 def test_filing_returns_and_decisions_notify_the_enterprise(session, world):  # type: ignore[no-untyped-def]
@@ -378,18 +378,18 @@ def test_filing_returns_and_decisions_notify_the_enterprise(session, world):  # 
     ent = world.actor("ent-440106-1")
     service.complete_task(session, world.actor("review-440106"), task_of(session, filing).task_id, "return",
                           "请补充导师资质")
-    [returned] = notifications.list_for(session, ent)[0]
+    [returned] = inbox.list_for(session, ent)[0]
     assert returned.kind == "returned" and "请补充导师资质" in returned.body
     assert returned.instance_id == filing.instance_id
     service.submit_filing(session, ent, filing.id)
     service.complete_task(session, world.actor("review-440106"), task_of(session, filing).task_id, "approve")
     service.complete_task(session, world.actor("city"), task_of(session, filing).task_id, "send_back", "核实")
-    assert notifications.list_for(session, world.actor("review-440106"))[0][0].kind == "returned"
+    assert inbox.list_for(session, world.actor("review-440106"))[0][0].kind == "returned"
     service.complete_task(session, world.actor("review-440106"), task_of(session, filing).task_id, "approve")
     service.complete_task(session, world.actor("city"), task_of(session, filing).task_id, "record")
-    kinds = [n.kind for n in reversed(notifications.list_for(session, ent)[0])]
+    kinds = [n.kind for n in reversed(inbox.list_for(session, ent)[0])]
     assert kinds == ["returned", "decision", "decision", "decision"]
-    assert notifications.list_for(session, world.actor("ent-440106-2"))[1] == 0
+    assert inbox.list_for(session, world.actor("ent-440106-2"))[1] == 0
 
 
 def test_cli_tick_now_opens_and_reminds(app, session, world):  # type: ignore[no-untyped-def]

@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflows import runner
+from workflows import deadlines, runner
+from workflows.bindings import STATIC_HELPERS
+from workflows.clock import frozen_now
 from workflows.deadlines import SCRIPT_HELPERS
-from workflows.engine import Engine, frozen_now, script_services
-from workflows.workdays import STATIC_HELPERS
+from workflows.engine import Engine, script_services
 
 BPMN = Path(__file__).resolve().parent.parent / "bpmn"
 CN = ZoneInfo("Asia/Shanghai")
@@ -153,7 +154,7 @@ def test_late_opening_reminds_at_once(engine):  # type: ignore[no-untyped-def]
 def test_working_day_deadlines_follow_the_official_calendar() -> None:
     from datetime import date
 
-    from workflows.workdays import add_working_days
+    from workflows.clock import add_working_days
 
     assert add_working_days(date(2025, 9, 26), 1) == date(2025, 9, 28)   # Sunday 28 Sep 2025 was a working day
     assert add_working_days(date(2025, 9, 30), 1) == date(2025, 10, 9)   # National Day holiday 1-8 Oct
@@ -163,7 +164,7 @@ def test_working_day_deadlines_follow_the_official_calendar() -> None:
 def test_period_helpers() -> None:
     from datetime import date
 
-    from workflows import deadlines
+
 
     assert deadlines.quarter_of(date(2027, 3, 31)) == (2027, 1)
     assert deadlines.quarter_of(date(2027, 10, 1)) == (2027, 4)

@@ -9,15 +9,15 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import filing_data, make_world, submitted_filing, task_of
-from workflows import policy, service
-from workflows.engine import frozen_now, now
+from workflows import clock, errors, policy, service
+from workflows.clock import frozen_now, now
 from workflows.filings import checks
 from workflows.models import Filing, PolicyVersion, WorkflowInstance
 
 
 def version_input(**changes: object) -> policy.PolicyInput:
     data = policy.input_from(policy.DEFAULTS)
-    data.effective_from = policy.china_date(now())
+    data.effective_from = clock.china_today(now())
     for key, value in changes.items():
         setattr(data, key, value)
     return data
@@ -42,7 +42,7 @@ def test_defaults_apply_before_any_version(session, world):  # type: ignore[no-u
 
 
 def test_a_version_takes_effect_on_its_date(session, world):  # type: ignore[no-untyped-def]
-    today = policy.china_date(now())
+    today = clock.china_today(now())
     current = publish(session, world, enterprise_share_pct=25.0)
     future = publish(session, world, effective_from=today + timedelta(days=10), enterprise_share_pct=15.0)
     assert policy.in_force(session).version_id == current.id
@@ -55,8 +55,8 @@ def test_a_version_takes_effect_on_its_date(session, world):  # type: ignore[no-
 
 
 def test_history_cannot_be_rewritten(session, world):  # type: ignore[no-untyped-def]
-    yesterday = policy.china_date(now()) - timedelta(days=1)
-    with pytest.raises(service.ValidationFailed) as err:
+    yesterday = clock.china_today(now()) - timedelta(days=1)
+    with pytest.raises(errors.ValidationFailed) as err:
         publish(session, world, effective_from=yesterday)
     assert "effective_from" in err.value.fields
     assert session.scalars(select(PolicyVersion)).all() == []
@@ -76,7 +76,7 @@ def test_invalid_parameters_are_named(session, world, field, value):  # type: ig
     data = version_input(**{field: value})
     if field == "max_period_years_with_reason":
         data.max_period_years = 2
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         policy.add_version(session, world.actor("admin"), data)
     assert field in err.value.fields
 
@@ -84,14 +84,14 @@ def test_invalid_parameters_are_named(session, world, field, value):  # type: ig
 def test_invalid_rate_is_named(session, world):  # type: ignore[no-untyped-def]
     data = version_input()
     data.rates["tech_trainee:3"] = -1
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         policy.add_version(session, world.actor("admin"), data)
     assert list(err.value.fields) == ["rate_tech_trainee_3"]
 
 
 def test_only_admins_publish(session, world):  # type: ignore[no-untyped-def]
     for who in ("city", "review-440106", "ent-440106-1"):
-        with pytest.raises(service.NotFound):
+        with pytest.raises(errors.NotFound):
             policy.add_version(session, world.actor(who), version_input())
 
 
@@ -126,7 +126,7 @@ def test_the_period_limit_of_the_version_in_force_is_applied(session, world):  #
     data.period_end = data.period_start.replace(year=data.period_start.year + 2) - timedelta(days=1)
     ent = world.actor("ent-440106-1")
     filing = service.create_filing(session, ent, data)
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         service.submit_filing(session, ent, filing.id)
     assert "period.reason" in err.value.fields
     assert "超过1年" in err.value.fields["period.reason"][0]
@@ -160,7 +160,7 @@ def test_admin_publishes_on_the_screen_and_city_only_reads(app, session):  # typ
     client.post("/login", data={"username": "admin", "password": "Demo@2026"})
     page = client.get("/admin/policy/new")
     assert page.status_code == 200 and "发布新版本" in page.get_data(as_text=True)
-    today = policy.china_date(now())
+    today = clock.china_today(now())
     form = {"effective_from": today.isoformat(), "enterprise_share_pct": "22.5", "occupation_share_pct": "30",
             "intermediate_min_pct": "70", "max_period_years": "2", "max_period_years_with_reason": "3",
             "resubmit_window_days": "10", "note": "穗人社规〔2026〕1号"}

@@ -22,7 +22,7 @@ from tests.test_reports_helpers import (
     stored_files,
     typical_files,
 )
-from workflows import deadlines, service
+from workflows import deadlines, errors, service
 from workflows.models import Notification, User, WorkflowInstance
 from workflows.models.report_models import ReportAttachment, ReportCase, SemiannualReport
 from workflows.reports import config as report_config
@@ -90,7 +90,7 @@ def test_second_half_is_due_on_january_tenth_and_the_due_day_is_a_parameter(sess
         report_config.configure(due_day=previous)
     h1 = session.scalars(select(WorkflowInstance).where(WorkflowInstance.business_key == "440103-2028H1")).one()
     assert h1.due_at == datetime(2028, 7, 15, 23, 59, 59, tzinfo=CST)
-    with pytest.raises(service.Conflict):
+    with pytest.raises(errors.Conflict):
         report_opening.open_report(session, "440103", 2028, 1)
 
 
@@ -128,9 +128,9 @@ def test_city_urges_the_district_any_number_of_times(session, world):  # type: i
     urges = notes(session, "urge", "district", report.instance_id)
     assert len(urges) == 2 and urges[0].body == "市中心：请于本周内报送。"
     assert {n.user_id for n in urges} == {world.users[f"review-{DISTRICT}"].id}
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         report_review.urge_report(session, world.actor(f"review-{OTHER}"), report.id, "越权")
-    with pytest.raises(service.Conflict):
+    with pytest.raises(errors.Conflict):
         report_review.urge_report(session, world.actor(f"review-{DISTRICT}"), report.id, "自己催自己")
 
 
@@ -152,13 +152,13 @@ def test_full_cycle_with_ask_for_more_and_gallery(session, world, upload_dir, li
     assert len(notes(session, "submitted", "city", report.instance_id)) == 1
     # Submitted files stay for good; the case cannot be deleted any more.
     picture = next(a for a in case.attachments if a.kind == "picture")
-    with pytest.raises(service.Conflict):
+    with pytest.raises(errors.Conflict):
         report_editing.remove_attachment(session, district, picture.id, upload_dir=upload_dir)
     # The district cannot edit while the city holds the report.
-    with pytest.raises(service.Conflict):
+    with pytest.raises(errors.Conflict):
         report_editing.save_summary(session, district, report.id, "改")
 
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         report_review.review_report(session, city, report.id, "more", " ")
     assert "comment" in err.value.fields
     report_review.review_report(session, city, report.id, "more", "请补充一个学生学徒案例和视频。")
@@ -168,7 +168,7 @@ def test_full_cycle_with_ask_for_more_and_gallery(session, world, upload_dir, li
     view = report_queries.report_view(session, district, report.id)
     assert view.can_edit and view.last_request is not None and "学生学徒" in view.last_request.comment
 
-    with pytest.raises(service.Conflict):
+    with pytest.raises(errors.Conflict):
         report_editing.delete_case(session, district, case.id, upload_dir=upload_dir)
     second = report_editing.save_case(
         session, district, report.id, None, case_data("学生学徒校企双制案例", apprenticeship_type="student_apprentice"),
@@ -188,7 +188,7 @@ def test_full_cycle_with_ask_for_more_and_gallery(session, world, upload_dir, li
     assert report_config.status_label(instance.status) == "已接收"
     assert notes(session, "decision", "district", report.instance_id)
     assert service.ready_tasks(session, report.instance_id) == []
-    with pytest.raises(service.Conflict):
+    with pytest.raises(errors.Conflict):
         report_review.urge_report(session, city, report.id, "已办结")
 
     other = world.actor(f"review-{OTHER}")
@@ -202,7 +202,7 @@ def test_full_cycle_with_ask_for_more_and_gallery(session, world, upload_dir, li
     options = gallery.gallery_options(session)
     assert options.periods == [("2027H1", "2027年上半年")] and options.occupations[0][0] == OCCUPATION
 
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         report_review.mark_excellent(session, district, second.id)
     report_review.mark_excellent(session, city, second.id)
     first, _ = gallery.gallery(session, city, gallery.GalleryFilters())
@@ -217,13 +217,13 @@ def test_full_cycle_with_ask_for_more_and_gallery(session, world, upload_dir, li
 def test_submit_refuses_an_incomplete_report_and_changes_nothing(session, world, upload_dir, limits):  # type: ignore[no-untyped-def]
     report = open_h1(session)
     district = world.actor(f"review-{DISTRICT}")
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         report_review.submit_report(session, district, report.id)
     assert set(err.value.fields) == {"summary", "cases"}
     report_editing.save_summary(session, district, report.id, "总结")
     report_editing.save_case(session, district, report.id, None, case_data(narrative="", enterprise_name=""),
                       upload_dir=upload_dir, limits=limits)
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         report_review.submit_report(session, district, report.id)
     assert "企业名称" in err.value.fields["cases"][0] and "案例内容" in err.value.fields["cases"][0]
     assert instance_of(session, report).status == "compiling"
@@ -237,7 +237,7 @@ def test_a_refused_file_stores_nothing_at_all(session, world, upload_dir, limits
     files = [incoming(samples.picture("JPEG"), "好照片.jpg", "picture"),
              incoming(samples.exe(), "伪装.jpg", "picture"),
              incoming(samples.mp4(), "视频.mp4", "video")]
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         report_editing.save_case(session, district, report.id, None, case_data(), files, upload_dir=upload_dir,
                           limits=limits)
     assert "「伪装.jpg」未上传：文件内容是可执行程序" in err.value.fields["pictures"][0]
@@ -255,17 +255,17 @@ def test_scope_of_reports_cases_and_files(session, world, upload_dir, limits):  
                              upload_dir=upload_dir, limits=limits)
     picture = next(a for a in case.attachments if a.kind == "picture")
     for who in (other, enterprise):
-        with pytest.raises(service.NotFound):
+        with pytest.raises(errors.NotFound):
             report_queries.get_report(session, who, report.id)
-        with pytest.raises(service.NotFound):
+        with pytest.raises(errors.NotFound):
             report_files.file_to_serve(session, who, picture.id, upload_dir=upload_dir)
-        with pytest.raises(service.NotFound):
+        with pytest.raises(errors.NotFound):
             report_editing.save_summary(session, who, report.id, "越权")
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         report_editing.save_summary(session, world.actor("city"), report.id, "市中心不编写区报告")
     assert [r.report.id for r in report_queries.list_reports(session, district)] == [report.id]
     assert len(report_queries.list_reports(session, world.actor("city"))) == 11
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         report_queries.list_reports(session, enterprise)
     served = report_files.file_to_serve(session, district, picture.id, upload_dir=upload_dir)
     assert served.mime == "image/jpeg" and served.download_name == "学徒风采.jpg" and served.inline

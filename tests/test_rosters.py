@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from tests.factories import filing_data, submitted_filing
-from workflows import service
+from workflows import errors, service
 from workflows.demo import id_number
 from workflows.filings import rosters
 from workflows.models import AuditEvent, Filing
@@ -134,10 +134,10 @@ def test_empty_roster_and_not_a_workbook(session, world, draft):  # type: ignore
 def test_only_the_owner_and_only_while_editable(session, world, draft):  # type: ignore[no-untyped-def]
     data = roster([person(1)])
     for who in ("ent-440106-2", "review-440106", "city", "admin"):
-        with pytest.raises(service.NotFound):
+        with pytest.raises(errors.NotFound):
             rosters.import_roster(session, world.actor(who), draft.id, data)
     submitted = submitted_filing(session, world, seed=5)
-    with pytest.raises(service.Conflict):
+    with pytest.raises(errors.Conflict):
         rosters.import_roster(session, world.actor(ENT), submitted.id, data)
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import filing_data, submitted_filing, task_of
-from workflows import service
+from workflows import errors, service
 from workflows.models import AuditEvent, TaskIndex, WorkflowInstance
 
 
@@ -48,7 +48,7 @@ def test_return_and_resubmit_twice_then_approve(session, world):  # type: ignore
 def test_reject_requires_comment(session, world):  # type: ignore[no-untyped-def]
     filing = submitted_filing(session, world)
     rev = world.actor("review-440106")
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         service.complete_task(session, rev, task_of(session, filing).task_id, "reject", "  ")
     assert "comment" in err.value.fields
     service.complete_task(session, rev, task_of(session, filing).task_id, "reject", "不符合条件")
@@ -62,7 +62,7 @@ def test_withdraw_before_decision_only(session, world):  # type: ignore[no-untyp
     assert status(session, filing) == "withdrawn"
     other = submitted_filing(session, world, seed=2)
     service.complete_task(session, world.actor("review-440106"), task_of(session, other).task_id, "approve")
-    with pytest.raises(service.Conflict):
+    with pytest.raises(errors.Conflict):
         service.withdraw_filing(session, ent, other.id)
     assert status(session, other) == "city_record"
 
@@ -93,18 +93,18 @@ def test_completed_task_gives_conflict(session, world):  # type: ignore[no-untyp
     rev = world.actor("review-440106")
     task_id = task_of(session, filing).task_id
     service.complete_task(session, rev, task_id, "approve")
-    with pytest.raises(service.Conflict):
+    with pytest.raises(errors.Conflict):
         service.complete_task(session, rev, task_id, "approve")
 
 
 def test_other_district_cannot_see_or_act(session, world):  # type: ignore[no-untyped-def]
     filing = submitted_filing(session, world)
     outsider = world.actor("review-440112")
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         service.get_case(session, outsider, filing.instance_id)
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         service.complete_task(session, outsider, task_of(session, filing).task_id, "approve")
-    with pytest.raises(service.NotFound):
+    with pytest.raises(errors.NotFound):
         service.withdraw_filing(session, world.actor("ent-440106-2"), filing.id)
     assert service.inbox(session, outsider) == []
 
@@ -116,7 +116,7 @@ def test_hard_errors_refuse_submission_and_change_nothing(session, world):  # ty
     bad.trainees[0].id_number = bad.trainees[0].id_number[:-1] + ("0" if bad.trainees[0].id_number[-1] != "0" else "1")
     bad.trainees[1].job_post = ""
     audit_before = session.query(AuditEvent).count()
-    with pytest.raises(service.ValidationFailed) as err:
+    with pytest.raises(errors.ValidationFailed) as err:
         service.submit_filing(session, ent, filing.id, bad)
     assert "trainees[0].id_number" in err.value.fields
     assert "trainees[1].job_post" in err.value.fields

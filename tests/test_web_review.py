@@ -23,7 +23,7 @@ from tests.test_web_helpers import (
     text,
 )
 from webapp.extensions import db
-from workflows import service
+from workflows import errors, service
 from workflows.models import AuditEvent, TaskIndex
 
 
@@ -224,7 +224,7 @@ def test_two_concurrent_completions_one_success_one_conflict(app, world, session
             try:
                 service.complete_task(own, reviewer, task_id, decision, comment)
                 outcomes.append("ok:" + decision)
-            except service.Conflict:
+            except errors.Conflict:
                 outcomes.append("conflict")
             except Exception as exc:  # noqa: BLE001  (reported by the assertion below)
                 outcomes.append(f"error: {exc!r}")

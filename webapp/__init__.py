@@ -29,9 +29,9 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from workflows.engine import configure_engine
+    from workflows import service
 
-    configure_engine(app.config["BPMN_DIR"])
+    service.configure(app.config["BPMN_DIR"])
 
     from webapp import models  # noqa: F401  (registers the user loader)
     from webapp.blueprints import register_blueprints

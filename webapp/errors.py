@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
-from workflows.service import ServiceError
+from workflows.errors import ServiceError
 
 MESSAGES = {
     400: "请求有误。",

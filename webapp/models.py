@@ -1,5 +1,5 @@
-"""The web layer's view of the models: they are defined in workflows.models (no Flask there) and
-re-exported here; this module also wires Flask-Login to them."""
+"""The signed-in user as the web layer sees them: Flask-Login's user loader and the ``Actor`` the service
+layer is handed. The models themselves are defined in workflows.models (no Flask there)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from webapp.extensions import db_session, login_manager
 from workflows.dto import Actor
-from workflows.models import *  # noqa: F403
 from workflows.models import User
 
 
@@ -21,6 +20,7 @@ def load_user(user_id: str) -> User | None:
 
 
 def actor_of(user: User) -> Actor:
+    """Who acts, as workflows/ takes it, for a user (the signed-in one, or an API token's)."""
     return Actor(id=user.id, name=user.display_name, role=user.role, district_code=user.district_code,
                  enterprise_id=user.enterprise_id)
 

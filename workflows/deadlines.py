@@ -8,14 +8,13 @@ overdue flag, 催办 (urge) and the openers that start one instance per district
   report sitting with the city is not the district's delay).
 * ``urge(session, actor, instance_id, message)`` delivers the BPMN message ``urge`` to any open case
   whose diagram waits for it; the diagram decides whom to notify.
-* ``register_opener(fn)``: ``fn(session, at) -> int`` is called by ``service.tick(..., open_periods=True)``
-  (the CLI and the scheduler pass it) to open the period's instances; idempotent through the unique
-  (kind, business_key) of workflow_instance.
+* Period openers (``fn(session, at) -> int``, listed per feature in ``workflows.features``) are run by
+  ``cases.tick(..., open_periods=True)`` (the CLI and the scheduler pass it) to open the period's
+  instances; idempotent through the unique (kind, business_key) of workflow_instance.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -23,13 +22,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import bindings, runner, store
+from workflows import cases
+from workflows.clock import CHINA_TZ, end_of_day, now
 from workflows.dto import Actor
-from workflows.engine import get_engine, now
+from workflows.errors import Conflict, ValidationFailed
 from workflows.models import TaskIndex, WorkflowInstance
-from workflows.workdays import CHINA_TZ
-
-log = logging.getLogger(__name__)
 
 # Statuses in which the city, not the district, holds a plan or report: not overdue for the district.
 WAITING_ON_CITY = ("city_record",)
@@ -37,10 +34,6 @@ WAITING_ON_CITY = ("city_record",)
 
 # --------------------------------------------------------------------------------------------------
 # Periods and due dates (China time)
-
-
-def china_today(at: datetime | None = None) -> date:
-    return (at or now()).astimezone(CHINA_TZ).date()
 
 
 def quarter_of(day: date) -> tuple[int, int]:
@@ -67,11 +60,6 @@ def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
     first = date(year, 3 * quarter - 2, 1)
     last = (date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)) - timedelta(days=1)
     return first, last
-
-
-def end_of_day(day: date) -> datetime:
-    """23:59:59 China time of ``day`` (aware)."""
-    return datetime.combine(day, time(23, 59, 59), CHINA_TZ)
 
 
 def period_due_at(year: int, month: int, day: int) -> str:
@@ -106,7 +94,7 @@ def date_label(instant: str) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-# Pure helpers BPMN scripts may call (also bound per session below so no shared file has to list them).
+# Pure helpers BPMN scripts may call (registered by ``workflows.features`` through ``script_helpers``).
 SCRIPT_HELPERS: dict[str, Callable[..., Any]] = {
     "quarter_due_at": quarter_due_at,
     "period_due_at": period_due_at,
@@ -116,8 +104,8 @@ SCRIPT_HELPERS: dict[str, Callable[..., Any]] = {
 }
 
 
-@bindings.register
-def _script_helpers(session: Session, actor: Actor | None) -> dict[str, Callable[..., Any]]:
+def script_helpers(session: Session, actor: Actor | None) -> dict[str, Callable[..., Any]]:
+    """The due-date helpers, for every engine run."""
     return dict(SCRIPT_HELPERS)
 
 
@@ -151,62 +139,16 @@ def urge(session: Session, actor: Actor, instance_id: int, message: str) -> Work
 
     Errors: NotFound (out of scope), ValidationFailed (empty/too long message), Conflict (nothing waits
     for an urge now, e.g. the case is with the city or finished)."""
-    from workflows.engine import script_services
-    from workflows.service import Conflict, NotFound, ValidationFailed, audit, get_case, unit_of_work
-
     message = (message or "").strip()
     if not message:
         raise ValidationFailed("请填写催办内容。", {"message": ["请填写催办内容。"]})
     if len(message) > 500:
         raise ValidationFailed("催办内容不能超过500字。", {"message": ["催办内容不能超过500字。"]})
-    with unit_of_work(session):
-        instance = store.lock_instance(session, instance_id)  # lock first: the row is read fresh
-        if instance is None:
-            raise NotFound("未找到该案件。")
-        get_case(session, actor, instance_id)
+    with cases.unit_of_work(session):
+        instance = cases.locked(session, instance_id)  # lock first: the row is read fresh
+        cases.get_case(session, actor, instance_id)
         if not can_urge(session, actor, instance):
             raise Conflict("该事项当前不在区局办理环节，无需催办。")
-        engine = get_engine()
-        workflow = store.load_workflow(engine, instance)
-        before = instance.status
-        with script_services(bindings.for_session(session, actor)):
-            payload = {"urge_message": message, "urged_by": actor.name}
-            delivered = runner.send_message(workflow, "urge", payload)
-        if not delivered:
-            raise Conflict("该事项当前不能催办。")
-        store.save(session, engine, instance, workflow)
-        audit(session, instance, actor, "urge", task_name="催办", comment=message, status_before=before)
+        cases.deliver(session, actor, instance, "urge", {"urge_message": message, "urged_by": actor.name}, "urge",
+                      refusal="该事项当前不能催办。", task_name="催办", comment=message)
     return instance
-
-
-# --------------------------------------------------------------------------------------------------
-# Period openers (called from service.tick)
-
-Opener = Callable[[Session, datetime], int]
-_OPENERS: list[Opener] = []
-
-
-def register_opener(fn: Opener) -> Opener:
-    """Decorator: ``fn(session, at)`` opens the instances of the period containing ``at`` (idempotent,
-    commits per instance itself) and returns how many it opened."""
-    if fn not in _OPENERS:
-        _OPENERS.append(fn)
-    return fn
-
-
-def open_due_periods(session: Session, at: datetime) -> int:
-    """Run every registered opener at ``at``, with the session-bound script helpers available (a new
-    instance runs its first script tasks at once). One opener failing is logged and does not stop the
-    others, nor the timers that tick fires next."""
-    import workflows.plans.use_cases  # noqa: F401
-    from workflows.engine import script_services
-
-    opened = 0
-    for fn in list(_OPENERS):
-        try:
-            with script_services(bindings.for_session(session, None)):
-                opened += int(fn(session, at) or 0)
-        except Exception:
-            session.rollback()
-            log.exception("period opener %s failed at %s", getattr(fn, "__qualname__", fn), at.isoformat())
-    return opened

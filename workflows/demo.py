@@ -10,11 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.cn import ric, uscc
 
-from workflows import service
+from workflows import cases, queries
 from workflows.accounts.users import create_user, hash_password
 from workflows.catalogue import admin as catalogue_admin
 from workflows.catalogue import reads as catalogue_reads
 from workflows.dto import Actor, CourseData, FilingData, TraineeData
+from workflows.filings import use_cases as filing_cases
 from workflows.models import DISTRICTS, District, DistrictYearPlan, Enterprise, Filing, User
 
 DEMO_PASSWORD = "Demo@2026"
@@ -150,33 +151,33 @@ def _demo_filings(session: Session, actor: Actor, enterprise: Enterprise) -> Non
     def new(i: int, level: int = 4):  # type: ignore[no-untyped-def]
         codes = [code for code, o in occupations.items() if level in o.levels]  # the level must be offered
         data = sample_filing(enterprise.id * 10 + i, codes[(enterprise.id + i) % len(codes)], level)
-        return service.create_filing(session, actor, data)
+        return filing_cases.create_filing(session, actor, data)
 
     def review(filing, decision: str, comment: str = "") -> None:  # type: ignore[no-untyped-def]
-        task = service.ready_tasks(session, filing.instance_id)[0]
+        task = queries.ready_tasks(session, filing.instance_id)[0]
         who = as_reviewer if task.role == "district" else as_city
-        service.complete_task(session, who, task.task_id, decision, comment, confirm_mismatches=True)
+        cases.complete_task(session, who, task.task_id, decision, comment, confirm_mismatches=True)
 
     new(0)  # draft
     f = new(1)
-    service.submit_filing(session, actor, f.id)  # district_review
+    filing_cases.submit_filing(session, actor, f.id)  # district_review
     f = new(2, 3)
-    service.submit_filing(session, actor, f.id)
+    filing_cases.submit_filing(session, actor, f.id)
     review(f, "approve")  # city_record
     f = new(3)
-    service.submit_filing(session, actor, f.id)
+    filing_cases.submit_filing(session, actor, f.id)
     review(f, "return", "请补充院校导师的职称信息。")  # returned
     f = new(4, 2)
-    service.submit_filing(session, actor, f.id)
+    filing_cases.submit_filing(session, actor, f.id)
     review(f, "approve")
     review(f, "record")  # recorded
     if enterprise.id % 2 == 1:
         f = new(5, 5)
-        service.submit_filing(session, actor, f.id)
+        filing_cases.submit_filing(session, actor, f.id)
         review(f, "reject", "培训对象岗位与所培训职业不符。")  # rejected
         f = new(6)
-        service.submit_filing(session, actor, f.id)
-        service.withdraw_filing(session, actor, f.id, "企业调整培训计划")  # withdrawn
+        filing_cases.submit_filing(session, actor, f.id)
+        filing_cases.withdraw_filing(session, actor, f.id, "企业调整培训计划")  # withdrawn
 
 
 def reset_passwords(session: Session) -> None:

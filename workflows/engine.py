@@ -1,9 +1,9 @@
-"""The SpiffWorkflow engine, built once: parser, restricted script environment, serializer, clock.
+"""The SpiffWorkflow engine, built once: parser, restricted script environment, serializer.
 
 * Specs are parsed once per content hash and cached; each instance is pinned to the hash it started on.
 * Workflow state is serialized WITHOUT its spec (the spec is stored once per version in spec_version).
 * BPMN scripts and expressions run under RestrictedPython: no imports, no `open`, no dunder access.
-* A clock (``frozen_now``) lets `workflows tick --now` and tests fire timers deterministically.
+* SpiffWorkflow's timers read ``workflows.clock.now`` so `workflows tick --now` and tests fire them deterministically.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -41,29 +41,11 @@ from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from workflows.bindings import STATIC_HELPERS
+from workflows.clock import now
+
 # --------------------------------------------------------------------------------------------------
 # Clock
-
-
-_frozen_now: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("frozen_now", default=None)
-
-
-def now() -> datetime:
-    """The engine's idea of now: the frozen instant inside ``frozen_now``, else the real UTC time."""
-    value = _frozen_now.get()
-    return value if value is not None else datetime.now(UTC)
-
-
-@contextmanager
-def frozen_now(instant: datetime | None) -> Iterator[None]:
-    """Run engine code as if it were ``instant`` (timezone-aware). ``None`` means the real time."""
-    if instant is not None and instant.tzinfo is None:
-        raise ValueError("frozen_now needs a timezone-aware datetime")
-    token = _frozen_now.set(instant)
-    try:
-        yield
-    finally:
-        _frozen_now.reset(token)
 
 
 class _ClockDatetime(datetime):
@@ -328,8 +310,6 @@ def configure_engine(bpmn_dir: str | Path, helpers: Mapping[str, Callable[..., A
     """Build (or rebuild for another folder) the shared engine and parse the diagrams once."""
     global _ENGINE
     if _ENGINE is None or _ENGINE.bpmn_dir != Path(bpmn_dir):
-        from workflows.workdays import STATIC_HELPERS
-
         merged = dict(STATIC_HELPERS)
         merged.update(helpers or {})
         _ENGINE = Engine(bpmn_dir, merged)

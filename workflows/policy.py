@@ -162,7 +162,7 @@ def params_of(row: PolicyVersion | None) -> PolicyParams:
 def version_in_force(session: Session, at: datetime | None = None) -> PolicyVersion | None:
     """The version in force at ``at``: the latest effective date on or before that day among the
     versions that existed then (so the answer for a past instant never changes)."""
-    from workflows.engine import now
+    from workflows.clock import now
 
     at = at or now()
     return session.scalars(
@@ -203,7 +203,7 @@ def versions(session: Session) -> list[PolicyVersion]:
 
 def version_state(row: PolicyVersion, current_id: int | None, at: datetime | None = None) -> str:
     """'current' (生效中), 'scheduled' (待生效) or 'superseded' (已失效)."""
-    from workflows.engine import now
+    from workflows.clock import now
 
     if row.id == current_id:
         return "current"
@@ -282,8 +282,9 @@ def validate(data: PolicyInput, today: date) -> dict[str, list[str]]:
 
 def add_version(session: Session, actor: Actor, data: PolicyInput) -> PolicyVersion:
     """Publish a new version (admins only). Nothing existing is changed."""
-    from workflows.engine import now
-    from workflows.service import NotFound, ValidationFailed, unit_of_work
+    from workflows.cases import unit_of_work
+    from workflows.clock import now
+    from workflows.errors import NotFound, ValidationFailed
 
     with unit_of_work(session):
         if actor.role != "admin":

@@ -13,10 +13,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from workflows import runner, store
+from workflows.cases import get_case, scope_cases, task_row
 from workflows.dto import Actor
 from workflows.engine import get_engine
+from workflows.errors import NotFound
 from workflows.models import AuditEvent, Enterprise, Filing, TaskIndex, WorkflowInstance
-from workflows.service import NotFound, _task_row, get_case, scope_cases
 
 # Check results built on the district's year figures (R3, R4) are for reviewers, not for enterprises.
 DISTRICT_FIGURE_RULES = frozenset(
@@ -146,7 +147,7 @@ def status_counts(session: Session, actor: Actor, kind: str | None = "filing") -
 
 def get_task(session: Session, actor: Actor, task_id: str) -> TaskIndex:
     """A READY task the actor may complete: Conflict if it was completed already, NotFound otherwise."""
-    return _task_row(session, actor, task_id)
+    return task_row(session, actor, task_id)
 
 
 def case_of_task(session: Session, actor: Actor, task_id: str) -> int:

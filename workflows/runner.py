@@ -1,16 +1,18 @@
 """Operations on a live BpmnWorkflow: start, find human tasks, complete one, deliver messages, fire timers.
 
-No database here: ``store.py`` loads and saves, ``service.py`` decides who may do what.
+No database here: ``store.py`` loads and saves, ``cases.py`` decides who may do what.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
@@ -108,6 +110,20 @@ def send_message(workflow: BpmnWorkflow, name: str, payload: dict[str, Any] | No
             workflow.do_engine_steps()
             return True
     return False
+
+
+@lru_cache(maxsize=64)
+def tasks_catching(spec: BpmnProcessSpec, message: str) -> frozenset[str]:
+    """Names of the tasks of ``spec`` with a boundary event that catches message ``message`` (what a
+    screen may offer while one of them is ready)."""
+    names = set()
+    for task_spec in spec.task_specs.values():
+        definition = getattr(task_spec, "event_definition", None)
+        if isinstance(definition, MessageEventDefinition) and definition.name == message:
+            for parent in task_spec.inputs:
+                if parent.name.endswith(".BoundaryEventSplit"):
+                    names.add(parent.name.removesuffix(".BoundaryEventSplit"))
+    return frozenset(names)
 
 
 def fire_timers(workflow: BpmnWorkflow) -> None:

@@ -17,7 +17,8 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, object_session, undefer
 
 from workflows import runner
-from workflows.engine import Engine, ProcessVersion, now
+from workflows.clock import now
+from workflows.engine import Engine, ProcessVersion
 from workflows.models import SpecVersion, TaskIndex, WorkflowInstance
 
 _spec_ids: dict[tuple[str, str, str], int] = {}

@@ -24,6 +24,7 @@ from tests.browser.helpers import (
     wrong_check_digit,
     yuan,
 )
+from workflows import policy
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +34,7 @@ MISMATCHED_POST = "仓库管理员"
 
 def _rate(live_server, apprenticeship_type: str, level: int) -> int:  # type: ignore[no-untyped-def]
     from webapp.extensions import db
-    from workflows import policy
+
 
     with live_server.app.app_context():
         return policy.in_force(db.session).rate(apprenticeship_type, level)

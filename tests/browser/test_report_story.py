@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw
 
 from tests.browser.conftest import UserPage
 from tests.browser.helpers import text_of
+from workflows import errors
 from workflows.reports import config as report_config
 from workflows.reports import opening as report_opening
 
@@ -24,13 +25,13 @@ SUMMARY = ("上半年本区组织12家企业开展企业新型学徒制培训，
 def _open_report(live_server) -> str:  # type: ignore[no-untyped-def]
     """What the scheduler does when a half-year ends: open the district's report for it."""
     from webapp.extensions import db
-    from workflows.engine import now
+    from workflows.clock import now
 
     with live_server.app.app_context():
         year, half = report_config.last_ended_half(now())
         try:
             report_opening.open_report(db.session, DISTRICT, year, half)
-        except service.Conflict:  # already opened (e.g. by an earlier run in this worker)
+        except errors.Conflict:  # already opened (e.g. by an earlier run in this worker)
             pass
         return report_config.business_key(DISTRICT, year, half)
 

@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw
 
 from tests.browser.conftest import UserPage
 from tests.browser.helpers import occupation_with_textbooks, one_year_from, people, start_of_next_month
+from workflows import clock, deadlines
 from workflows.plans import use_cases as plan_cases
 from workflows.reports import config as report_config
 from workflows.reports import editing as report_editing
@@ -67,9 +68,8 @@ def prepared(live_server) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
     from webapp.extensions import db
     from webapp.reports.views import limits
-    from workflows import deadlines
+    from workflows.clock import now
     from workflows.dto import Actor
-    from workflows.engine import now
     from workflows.models import User
 
     app = live_server.app
@@ -79,7 +79,7 @@ def prepared(live_server) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             return Actor(u.id, u.display_name, u.role, u.district_code, u.enterprise_id)
 
         city, district = actor("city"), actor("review-440106")
-        year, quarter = deadlines.quarter_of(deadlines.china_today())
+        year, quarter = deadlines.quarter_of(clock.china_today())
         instance = plan_cases.open_plan(db.session, city, "440106", year, quarter)
         plan_cases.submit_plan(db.session, district, instance.id,
                           plan_cases.PlanEdit(notes="本季度重点支持智能装备制造企业。",

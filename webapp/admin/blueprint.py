@@ -21,7 +21,7 @@ from webapp.admin.forms import ActionForm
 from webapp.extensions import db_session
 from webapp.form_errors import place_errors
 from webapp.models import current_actor
-from workflows import service
+from workflows import errors
 from workflows.accounts import administration as admin
 from workflows.catalogue import reads as catalogue_reads
 from workflows.dto import Actor
@@ -45,7 +45,7 @@ def saved(form: FlaskForm, save: Callable[[], T], done: Callable[[T], str], endp
     returned."""
     try:
         result = save()
-    except service.ValidationFailed as exc:
+    except errors.ValidationFailed as exc:
         for message in place_errors(exc.fields, form):
             flash(message, "error")
         return None

@@ -17,12 +17,12 @@ from webapp.admin.forms import (
 )
 from webapp.extensions import db_session
 from webapp.models import current_actor
-from workflows import policy
+from workflows import clock, policy
 from workflows.accounts import administration as admin
 from workflows.catalogue import admin as catalogue_admin
 from workflows.catalogue import excel as catalogue_excel
 from workflows.catalogue import reads as catalogue_reads
-from workflows.engine import now
+from workflows.clock import now
 from workflows.rules import ids
 from workflows.spreadsheets import SpreadsheetInvalid
 
@@ -187,7 +187,7 @@ def policy_new():  # type: ignore[no-untyped-def]
     form = PolicyForm()
     if request.method == "GET":
         start = policy.input_from(policy.in_force(db_session()))
-        form.effective_from.data = policy.china_date(now())
+        form.effective_from.data = clock.china_today(now())
         form.enterprise_share_pct.data = start.enterprise_share_pct
         form.occupation_share_pct.data = start.occupation_share_pct
         form.intermediate_min_pct.data = start.intermediate_min_pct

@@ -21,7 +21,7 @@ from webapp.admin.forms import (
 from webapp.extensions import db_session
 from webapp.form_errors import place_errors
 from webapp.models import current_actor
-from workflows import policy, service
+from workflows import errors, policy, service
 from workflows.accounts import administration as admin
 from workflows.catalogue import reads as catalogue_reads
 from workflows.models import DISTRICTS
@@ -35,7 +35,8 @@ def index():  # type: ignore[no-untyped-def]
     session = db_session()
     counts = admin.overview(session, actor)
     current = policy.version_in_force(session)
-    return render_template("admin/index.html", counts=counts, current=current, loaded=catalogue_reads.is_loaded(session))
+    return render_template("admin/index.html", counts=counts, current=current,
+                           loaded=catalogue_reads.is_loaded(session))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -79,7 +80,7 @@ def user_active(user_id: int) -> Response:
     active = request.form.get("active") == "1"
     try:
         user = admin.set_user_active(db_session(), actor, user_id, active)
-    except service.ValidationFailed as exc:
+    except errors.ValidationFailed as exc:
         flash(exc.message, "error")
     else:
         flash(f"已{'启用' if active else '停用'}用户 {user.username}。", "success")
@@ -100,7 +101,7 @@ def _year_arg() -> int:
 
 @bp.route("/year-plans", methods=["GET", "POST"])
 @login_required
-def year_plans():  # type: ignore[no-untyped-def]
+def year_plans() -> Response | tuple[str, int]:
     actor = current_actor()
     year = _year_arg()
     rows = admin.year_plans(db_session(), actor, year)
@@ -119,7 +120,7 @@ def year_plans():  # type: ignore[no-untyped-def]
             if not bad:
                 try:
                     admin.save_year_plans(db_session(), actor, year, values)
-                except service.ValidationFailed as exc:
+                except errors.ValidationFailed as exc:
                     # Its paths name districts (``440106.budget``), not this form's fields: flash them all.
                     for message in [exc.message, *place_errors(exc.fields)]:
                         flash(message, "error")

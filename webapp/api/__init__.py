@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import importlib
 
-from webapp.api import registry, schemas
+from webapp.api import registry
 from webapp.api.core import bp
+from webapp.api.schemas import catalogues_auth, periodic  # noqa: F401 - importing registers their components
+from webapp.api.schemas.filings import case_schema
 
 API_MODULES = [
     "webapp.api.auth",
@@ -31,6 +33,6 @@ for _name in API_MODULES:
     importlib.import_module(_name)
 
 # Registered last: modules above may add case sections (registry.case_section).
-registry.schema("Case", schemas.case_schema(registry.CASE_SECTION_SCHEMAS))
+registry.schema("Case", case_schema(registry.CASE_SECTION_SCHEMAS))
 
 __all__ = ["API_MODULES", "bp"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from webapp.api import schemas, serializers
+from webapp.api import serializers
 from webapp.api.core import (
     MAX_ID,
     PAGE,
@@ -18,6 +18,7 @@ from webapp.api.core import (
 from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
+from webapp.api.schemas.common import DISTRICT, KIND, STATUS
 from webapp.extensions import db_session
 from workflows import service
 
@@ -28,9 +29,9 @@ TAG = tag("案件", "按角色范围查询案件：企业只见本企业的备�
     "GET", "/cases", operation_id="list_cases", tag=TAG, summary="案件列表",
     description="按最近更新时间倒序。`total` 为符合条件的总数。",
     params=(
-        Param("status", no_description(schemas.STATUS), "状态代码"),
-        Param("district", no_description(schemas.DISTRICT), "区划代码"),
-        Param("kind", no_description(schemas.KIND), "案件类型"),
+        Param("status", no_description(STATUS), "状态代码"),
+        Param("district", no_description(DISTRICT), "区划代码"),
+        Param("kind", no_description(KIND), "案件类型"),
         Param("q", {"type": "string", "maxLength": 100}, "按标题、业务编号或企业名称搜索"),
         PAGE, PER_PAGE,
     ),

@@ -35,8 +35,15 @@ DEFAULT_MAX_JSON_BYTES = 1024 * 1024
 MAX_ID = 2**31 - 1
 _FORBIDDEN = re.compile(r"[\x00\ud800-\udfff]")
 
-ID_PARAM = Param("id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "编号", location="path",
+
+def id_param(name: str, description: str) -> Param:
+    """A required integer path parameter naming a record (``{id}``, ``{case_id}`` ...)."""
+    return Param(name, {"type": "integer", "minimum": 1, "maximum": MAX_ID}, description, location="path",
                  required=True, example=1)
+
+
+ID_PARAM = id_param("id", "编号")
+
 MAX_PER_PAGE = 100
 PAGE = Param("page", {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}, "页码，从 1 开始")
 PER_PAGE = Param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20},

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from webapp.api.registry import ERROR_CODES
 from webapp.api.validation import RequestInvalid
-from workflows.service import ServiceError
+from workflows.errors import ServiceError
 
 MESSAGES: dict[int, str] = {
     400: "请求有误。",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from webapp.api import schemas, serializers
+from webapp.api import serializers
 from webapp.api.core import (
     PAGE,
     PER_PAGE,
@@ -21,6 +21,7 @@ from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
 from webapp.api.reports import CASE_ID, REPORT_ROLES
+from webapp.api.schemas.common import DISTRICT, choices
 from webapp.extensions import db_session
 from workflows.models.filing import APPRENTICESHIP_TYPES
 from workflows.reports import gallery as report_gallery
@@ -37,10 +38,10 @@ GALLERY_TAG = tag("典型案例库", "已接收报告中的典型案例，全市
     "GET", "/gallery", operation_id="list_gallery", tag=GALLERY_TAG, roles=REPORT_ROLES, summary="典型案例库",
     description="已接收报告中的典型案例，优秀案例在前，再按半年度倒序。",
     params=(
-        Param("district", no_description(schemas.DISTRICT), "区划代码"),
+        Param("district", no_description(DISTRICT), "区划代码"),
         Param("occupation", {"type": "string", "maxLength": 20}, "职业（工种）代码"),
         Param("type", {"type": "string", "enum": list(APPRENTICESHIP_TYPES)},
-              "学徒类型：" + schemas.choices(APPRENTICESHIP_TYPES)),
+              "学徒类型：" + choices(APPRENTICESHIP_TYPES)),
         Param("period", {"type": "string", "pattern": "^[0-9]{4}H[12]$", "maxLength": 7}, "半年度，如 2027H1"),
         Param("excellent", {"type": "boolean"}, "仅看优秀案例"),
         PAGE, PER_PAGE,
@@ -50,9 +51,10 @@ GALLERY_TAG = tag("典型案例库", "已接收报告中的典型案例，全市
 def list_gallery(call: ApiCall) -> Response:
     q = call.query
     page, per_page = page_of(call)
-    filters = report_gallery.GalleryFilters(district=q.get("district"), occupation=(q.get("occupation") or "").strip() or None,
-                                     apprenticeship_type=q.get("type"), period=q.get("period"),
-                                     excellent_only=bool(q.get("excellent")))
+    filters = report_gallery.GalleryFilters(district=q.get("district"),
+                                            occupation=(q.get("occupation") or "").strip() or None,
+                                            apprenticeship_type=q.get("type"), period=q.get("period"),
+                                            excellent_only=bool(q.get("excellent")))
     cases, total = report_gallery.gallery(db_session(), call.who, filters, page, per_page)
     return page_response([serializers.gallery_case(c) for c in cases], page, per_page, total)
 

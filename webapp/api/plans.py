@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from flask import Response, current_app
 
-from webapp.api import registry, schemas, serializers
+from webapp.api import registry, serializers
 from webapp.api.core import (
     MAX_ID,
     PAGE,
@@ -27,8 +27,9 @@ from webapp.api.core import (
 from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
+from webapp.api.schemas.common import DISTRICT, PLAN_STATUS
 from webapp.extensions import db_session
-from workflows import deadlines, service
+from workflows import deadlines, errors
 from workflows.models import WorkflowInstance
 from workflows.plans import config as plan_config
 from workflows.plans import export as excel_export
@@ -67,14 +68,14 @@ def _edit(body: dict[str, Any] | None) -> plan_cases.PlanEdit:
               for r in body.get("rows", [])])
 
 
-def _with_row_paths(call: ApiCall, exc: service.ValidationFailed) -> service.ValidationFailed:
+def _with_row_paths(call: ApiCall, exc: errors.ValidationFailed) -> errors.ValidationFailed:
     """The service names rows ``row_<id>``; the API names them by their place in the plan's ``rows``."""
     session = fresh_session()
     plan, _ = plan_queries.plan_by_id(session, call.who, call.path["id"])
     fields: dict[str, list[str]] = {}
     for key, messages in exc.fields.items():
         fields.setdefault(serializers.plan_field(plan, key), []).extend(messages)
-    return service.ValidationFailed(exc.message, fields)
+    return errors.ValidationFailed(exc.message, fields)
 
 
 @operation(
@@ -83,8 +84,8 @@ def _with_row_paths(call: ApiCall, exc: service.ValidationFailed) -> service.Val
     params=(
         Param("year", {"type": "integer", "minimum": 2000, "maximum": 2100}, "年度"),
         Param("quarter", {"type": "integer", "minimum": 1, "maximum": 4}, "季度（1-4）"),
-        Param("district", no_description(schemas.DISTRICT), "区划代码"),
-        Param("status", no_description(schemas.PLAN_STATUS), "状态代码"),
+        Param("district", no_description(DISTRICT), "区划代码"),
+        Param("status", no_description(PLAN_STATUS), "状态代码"),
         PAGE, PER_PAGE,
     ),
     responses={200: Reply("PlanList", "一页季度计划")},
@@ -108,7 +109,8 @@ def list_plans(call: ApiCall) -> Response:
 def open_plan(call: ApiCall) -> Response:
     body = call.body
     # JSON Schema counts 2027.0 as an integer: hand the use case real ints.
-    instance = plan_cases.open_plan(db_session(), call.who, body["district_code"], int(body["year"]), int(body["quarter"]))
+    instance = plan_cases.open_plan(db_session(), call.who, body["district_code"], int(body["year"]),
+                                    int(body["quarter"]))
     session = fresh_session()
     plan, instance = plan_queries.get_plan(session, call.who, instance.id)
     return json_response(serializers.plan(session, call.who, plan, instance), 201,
@@ -177,7 +179,7 @@ def submit_plan(call: ApiCall) -> Response:
     instance_id = _instance_id(call)
     try:
         plan_cases.submit_plan(db_session(), call.who, instance_id, _edit(call.body) if call.body is not None else None)
-    except service.ValidationFailed as exc:
+    except errors.ValidationFailed as exc:
         raise _with_row_paths(call, exc) from exc
     return _plan(call)
 
@@ -191,7 +193,8 @@ def submit_plan(call: ApiCall) -> Response:
     responses={200: Reply("Plan", "办理后的计划")}, errors=(409,),
 )
 def decide_plan(call: ApiCall) -> Response:
-    plan_cases.decide_plan(db_session(), call.who, _instance_id(call), call.body["decision"], call.body.get("comment", ""))
+    plan_cases.decide_plan(db_session(), call.who, _instance_id(call), call.body["decision"],
+                           call.body.get("comment", ""))
     return _plan(call)
 
 

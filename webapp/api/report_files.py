@@ -17,15 +17,15 @@ from flask import Response, request, send_file
 
 from config import Config
 from webapp.api import serializers
-from webapp.api.core import ApiCall, fresh_session, operation
+from webapp.api.core import ApiCall, fresh_session, id_param, operation
 from webapp.api.errors import ApiError, json_response
 from webapp.api.registry import Response as Reply
-from webapp.api.reports import CASE_ID, REPORT_ID, REPORT_ROLES, TAG, _case, _case_of_report, _id
+from webapp.api.reports import CASE_ID, REPORT_ID, REPORT_ROLES, TAG, case_of_report, case_response
 from webapp.api.validation import RequestInvalid
 from webapp.extensions import db_session
 from webapp.reports import views as screens
-from webapp.reports.views import limits, upload_dir
-from workflows import service
+from webapp.reports.blueprint import limits, upload_dir
+from workflows import errors
 from workflows.models.report_models import PublicityItem, ReportAttachment
 from workflows.reports import editing as report_editing
 from workflows.reports import files as report_files
@@ -33,8 +33,8 @@ from workflows.reports import publicity as report_publicity
 from workflows.uploads import formats as upload_formats
 from workflows.uploads import names as upload_names
 
-ATTACHMENT_ID = _id("attachment_id", "文件编号")
-ITEM_ID = _id("item_id", "宣传报道编号")
+ATTACHMENT_ID = id_param("attachment_id", "文件编号")
+ITEM_ID = id_param("item_id", "宣传报道编号")
 
 # The largest body an upload may have: the largest file the configuration allows, plus the form around it
 # (the app's own limits, which may be lower, are enforced in ``_uploads`` and per file by workflows.uploads).
@@ -57,7 +57,7 @@ def _uploads(kind: str | None) -> Callable[[Callable[..., Response]], Callable[.
             cap = (allowed.largest if kind is None else allowed.of(kind)) + screens.MULTIPART_ROOM
             if request.content_length is not None and request.content_length > cap:
                 raise ApiError(413, f"请求体不能超过{upload_formats.human_size(cap)}。")
-            request.form_data_parser_class = screens._SpoolingParser
+            request.form_data_parser_class = screens.SpoolingParser
             return view(**values)
 
         return wrapped
@@ -78,7 +78,7 @@ def _files(fields: dict[str, str]) -> list[report_files.Incoming]:
 def _attachment_of_report(call: ApiCall) -> ReportAttachment:
     attachment = db_session().get(ReportAttachment, call.path["attachment_id"])
     if attachment is None or attachment.report_id != call.path["id"]:
-        raise service.NotFound("未找到该文件。")
+        raise errors.NotFound("未找到该文件。")
     return attachment
 
 
@@ -94,10 +94,10 @@ def _attachment_of_report(call: ApiCall) -> ReportAttachment:
     decorators=(_uploads(None),), responses={201: Reply("ReportCase", "上传后的案例")}, errors=(409,),
 )
 def upload_case_files(call: ApiCall) -> Response:
-    case_id = _case_of_report(call)
+    case_id = case_of_report(call)
     report_editing.add_case_files(db_session(), call.who, call.path["id"], case_id, _files(CASE_FILE_FIELDS),
                            upload_dir=upload_dir(), limits=limits())
-    return _case(call, case_id, 201)
+    return case_response(call, case_id, 201)
 
 
 @operation(
@@ -160,10 +160,11 @@ def add_publicity(call: ApiCall) -> Response:
     scans = _files({"scan": "scan"})
     if len(scans) > 1:
         raise RequestInvalid("只能上传一个报道扫描件。", {"scan": ["只能上传一个报道扫描件"]})
-    data = report_publicity.PublicityData(outlet=body["outlet"].strip(), published_on=date.fromisoformat(body["published_on"]),
-                                 title=body["title"].strip(), link=body.get("link", "").strip())
+    data = report_publicity.PublicityData(outlet=body["outlet"].strip(),
+                                          published_on=date.fromisoformat(body["published_on"]),
+                                          title=body["title"].strip(), link=body.get("link", "").strip())
     item = report_publicity.add_publicity(db_session(), call.who, call.path["id"], data, scans[0] if scans else None,
-                                 upload_dir=upload_dir(), limits=limits())
+                                          upload_dir=upload_dir(), limits=limits())
     session = fresh_session()
     found = session.get(PublicityItem, item.id)
     assert found is not None
@@ -179,7 +180,7 @@ def add_publicity(call: ApiCall) -> Response:
 def delete_publicity(call: ApiCall) -> Response:
     item = db_session().get(PublicityItem, call.path["item_id"])
     if item is None or item.report_id != call.path["id"]:
-        raise service.NotFound("未找到该宣传报道。")
+        raise errors.NotFound("未找到该宣传报道。")
     report_publicity.delete_publicity(db_session(), call.who, item.id, upload_dir=upload_dir())
     return Response(status=204)
 

@@ -13,13 +13,13 @@ from typing import Any
 
 from flask import Response
 
-from webapp.api import registry, schemas, serializers
+from webapp.api import registry, serializers
 from webapp.api.core import (
-    MAX_ID,
     PAGE,
     PER_PAGE,
     ApiCall,
     fresh_session,
+    id_param,
     no_description,
     operation,
     page_of,
@@ -28,9 +28,10 @@ from webapp.api.core import (
 from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
+from webapp.api.schemas.common import DISTRICT, REPORT_STATUS
 from webapp.extensions import db_session
-from webapp.reports.views import limits, upload_dir
-from workflows import deadlines, service
+from webapp.reports.blueprint import limits, upload_dir
+from workflows import deadlines, errors
 from workflows.models import WorkflowInstance
 from workflows.reports import config as report_config
 from workflows.reports import editing as report_editing
@@ -46,13 +47,8 @@ REPORT_ROLES = ("district", "city", "admin")
 CITY_ROLES = ("city", "admin")  # who may urge and open (deadlines.can_urge, reports.open_report)
 
 
-def _id(name: str, description: str) -> Param:
-    return Param(name, {"type": "integer", "minimum": 1, "maximum": MAX_ID}, description, location="path",
-                 required=True, example=1)
-
-
-REPORT_ID = _id("id", "报告编号")
-CASE_ID = _id("case_id", "典型案例编号")
+REPORT_ID = id_param("id", "报告编号")
+CASE_ID = id_param("case_id", "典型案例编号")
 
 CASE_EXAMPLE = {"title": "黄埔区汽车零部件企业学徒培养案例", "enterprise_name": "广州黄埔汽车零部件制造有限公司",
                 "occupation_code": "6-18-01-01", "apprenticeship_type": "enterprise_apprentice",
@@ -67,18 +63,19 @@ def _report(call: ApiCall, report_id: int | None = None, status: int = 200) -> R
     return json_response(serializers.report(session, call.who, view), status, headers)
 
 
-def _case(call: ApiCall, case_id: int, status: int = 200) -> Response:
+def case_response(call: ApiCall, case_id: int, status: int = 200) -> Response:
+    """The typical case as it is now (``ReportCase``); on 201 its report's address as ``Location``."""
     session = fresh_session()
     case = report_queries.get_case(session, call.who, case_id)
     headers = {"Location": f"/api/v1/reports/{case.report_id}"} if status == 201 else None
     return json_response(serializers.report_case(case), status, headers)
 
 
-def _case_of_report(call: ApiCall) -> int:
+def case_of_report(call: ApiCall) -> int:
     """The path's case, which must belong to the path's report (404 otherwise, also out of scope)."""
     case = report_queries.get_case(db_session(), call.who, call.path["case_id"])
     if case.report_id != call.path["id"]:
-        raise service.NotFound("未找到该案例。")
+        raise errors.NotFound("未找到该案例。")
     return case.id
 
 
@@ -99,8 +96,8 @@ def _case_data(body: dict[str, Any]) -> report_editing.CaseData:
     params=(
         Param("year", {"type": "integer", "minimum": 2000, "maximum": 2100}, "年度"),
         Param("half", {"type": "integer", "enum": [1, 2]}, "1 上半年；2 下半年"),
-        Param("district", no_description(schemas.DISTRICT), "区划代码"),
-        Param("status", no_description(schemas.REPORT_STATUS), "状态代码"),
+        Param("district", no_description(DISTRICT), "区划代码"),
+        Param("status", no_description(REPORT_STATUS), "状态代码"),
         PAGE, PER_PAGE,
     ),
     responses={200: Reply("ReportList", "一页半年报告")},
@@ -175,7 +172,8 @@ def submit_report(call: ApiCall) -> Response:
     responses={200: Reply("Report", "办理后的报告")}, errors=(409,),
 )
 def review_report(call: ApiCall) -> Response:
-    report_review.review_report(db_session(), call.who, call.path["id"], call.body["decision"], call.body.get("comment", ""))
+    report_review.review_report(db_session(), call.who, call.path["id"], call.body["decision"],
+                                call.body.get("comment", ""))
     return _report(call)
 
 
@@ -204,7 +202,7 @@ def urge_report(call: ApiCall) -> Response:
 def create_report_case(call: ApiCall) -> Response:
     case = report_editing.save_case(db_session(), call.who, call.path["id"], None, _case_data(call.body),
                              upload_dir=upload_dir(), limits=limits())
-    return _case(call, case.id, 201)
+    return case_response(call, case.id, 201)
 
 
 @operation(
@@ -215,10 +213,10 @@ def create_report_case(call: ApiCall) -> Response:
     errors=(409,),
 )
 def update_report_case(call: ApiCall) -> Response:
-    case_id = _case_of_report(call)
+    case_id = case_of_report(call)
     report_editing.save_case(db_session(), call.who, call.path["id"], case_id, _case_data(call.body),
                       upload_dir=upload_dir(), limits=limits())
-    return _case(call, case_id)
+    return case_response(call, case_id)
 
 
 @operation(
@@ -228,7 +226,7 @@ def update_report_case(call: ApiCall) -> Response:
     responses={204: Reply(None, "已删除")}, errors=(409,),
 )
 def delete_report_case(call: ApiCall) -> Response:
-    report_editing.delete_case(db_session(), call.who, _case_of_report(call), upload_dir=upload_dir())
+    report_editing.delete_case(db_session(), call.who, case_of_report(call), upload_dir=upload_dir())
     return Response(status=204)
 
 

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from webapp.api import registry
 from workflows import deadlines, service
+from workflows.clock import now
 from workflows.dto import Actor, CourseData, FilingData, TraineeData
-from workflows.engine import now
 from workflows.models import (
     DISTRICTS,
     AuditEvent,

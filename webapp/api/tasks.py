@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Response
 
-from webapp.api import schemas, serializers
+from webapp.api import serializers
 from webapp.api.core import ApiCall, operation
 from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
+from webapp.api.schemas.common import KIND
 from webapp.extensions import db_session
 from workflows import service
 
@@ -19,7 +20,7 @@ TAG = tag("待办任务", "调用者可以办理的任务。区人社局审核�
 @operation(
     "GET", "/tasks", operation_id="list_tasks", tag=TAG, summary="待办任务",
     description="调用者本角色、本区或本企业的就绪任务，按期限先后排列。",
-    params=(Param("kind", {k: v for k, v in schemas.KIND.items() if k != "description"}, "案件类型"),),
+    params=(Param("kind", {k: v for k, v in KIND.items() if k != "description"}, "案件类型"),),
     responses={200: Reply("TaskList", "任务列表")},
 )
 def list_tasks(call: ApiCall) -> Response:

@@ -14,7 +14,7 @@ from webapp.models import current_actor
 from webapp.pagination import Page
 from webapp.tasks.views import case_url, task_url
 from workflows import service
-from workflows.engine import now
+from workflows.clock import now
 from workflows.models import DISTRICTS
 from workflows.models.filing import APPRENTICESHIP_TYPES
 

@@ -1,5 +1,5 @@
 """全市概览: the dashboard for city staff and admins (whole city, or one district); a district reviewer
-gets the same page for their own district; enterprises get 404 (``dashboard.resolve_scope``)."""
+gets the same page for their own district; enterprises get 404 (``workflows.dashboard.scope.resolve_scope``)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from webapp.extensions import db_session
 from webapp.models import current_actor
 from workflows.dashboard import figures as dashboard_figures
 from workflows.dashboard import overview as dashboard
-from workflows.dashboard import scope as dashboard_scope
 from workflows.dashboard import status as dashboard_status
+from workflows.filings import status as filing_status
 from workflows.models import DISTRICTS
 from workflows.rules.money import format_share
 from workflows.service import STATUS_LABELS
@@ -52,7 +52,7 @@ def index() -> str:
         budget_chart=_budget_chart(data),
         share=_share,
         DISTRICTS=DISTRICTS,
-        statuses=dashboard_scope.FILING_STATUSES,
+        statuses=filing_status.ORDER,
         period_labels=dashboard_status.PERIOD_LABELS,
     )
 
@@ -93,8 +93,8 @@ def _periodic_url() -> Callable[[dashboard_status.PeriodCell], str | None]:
 
 
 def _status_chart(data: dashboard.Overview) -> charts.Chart:
-    series = [(f"seg-{code}", STATUS_LABELS[code]) for code in dashboard_scope.FILING_STATUSES]
-    rows = [(DISTRICTS[d].removesuffix("区"), [data.status.get(d, s) for s in dashboard_scope.FILING_STATUSES])
+    series = [(f"seg-{code}", STATUS_LABELS[code]) for code in filing_status.ORDER]
+    rows = [(DISTRICTS[d].removesuffix("区"), [data.status.get(d, s) for s in filing_status.ORDER])
             for d in data.scope.districts]
     return charts.stacked_chart(
         "chart-status", "各区培训备案数量（按办理状态）",

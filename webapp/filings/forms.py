@@ -9,6 +9,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    Field,
     FieldList,
     Form,
     FormField,
@@ -23,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from webapp.form_errors import form_field, place_errors
 from workflows.catalogue import reads as catalogue_reads
 from workflows.dto import CourseData, FilingData, TraineeData
 from workflows.models.filing import APPRENTICESHIP_TYPES, COURSE_CATEGORIES, INSTITUTION_TYPES, LEVELS
@@ -212,30 +214,23 @@ class FilingForm(ZhForm):
         """Put each message of ValidationFailed.fields next to its field; the rest go to the top.
 
         Paths look like ``trainees[2].id_number``, ``courses[0].textbook_isbn``, ``period.end``,
-        ``career_plan``; ``rows`` maps the service's row numbers back to the form's rows."""
-        for path, messages in fields.items():
-            field = self._field_for(path, rows)
-            if field is not None:
-                field.errors = [*field.errors, *messages]
-            elif path in ("trainees", "courses"):
-                self.section_errors.setdefault(path, []).extend(messages)
-            else:
-                self.general_errors.extend(messages)
+        ``career_plan``, or a whole table (``trainees``: shown above it); ``rows`` maps the service's row
+        numbers back to the form's rows."""
+        for table in _TABLES:
+            if table in fields:
+                self.section_errors.setdefault(table, []).extend(fields[table])
+        others = {path: messages for path, messages in fields.items() if path not in _TABLES}
+        self.general_errors.extend(place_errors(others, self, lambda path: self._field_for(path, rows)))
 
-    def _field_for(self, path: str, rows: dict[str, list[int]]) -> Any:
+    def _field_for(self, path: str, rows: dict[str, list[int]]) -> Field | None:
         row = _ROW_PATH.match(path)
         if row:
             table, index, name = row.group(1), int(row.group(2)), row.group(3)
             form_rows = rows.get(table, [])
-            if table not in ("trainees", "courses") or index >= len(form_rows):
+            if table not in _TABLES or index >= len(form_rows):
                 return None
-            subform = self[table].entries[form_rows[index]].form
-            return subform._fields.get(name)
-        name = _ALIASES.get(path, path)
-        field = self._fields.get(name)
-        if field is None or field.type in ("FieldList", "SubmitField", "CSRFTokenField"):
-            return None
-        return field
+            return form_field(self[table].entries[form_rows[index]].form, name)
+        return form_field(self, _ALIASES.get(path, path))
 
     def error_summary(self) -> list[tuple[str, str | None]]:
         """Every error as (message, id of the input to jump to or None), in page order."""
@@ -251,6 +246,7 @@ class FilingForm(ZhForm):
         return items
 
 
+_TABLES = ("trainees", "courses")
 _ROW_PATH = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")
 _ALIASES = {"period.start": "period_start", "period.end": "period_end", "period.reason": "period_reason",
             "institution.name": "institution_name", "institution.type": "institution_type",

@@ -11,10 +11,10 @@ from werkzeug.wrappers import Response
 from webapp.extensions import db_session
 from webapp.filings.forms import MAX_COURSES, MAX_TRAINEES, CourseForm, FilingForm, TraineeForm, WithdrawForm
 from webapp.models import current_actor
-from workflows import policy, service
+from workflows import errors, policy, service
 from workflows.catalogue import reads as catalogue_reads
+from workflows.clock import now
 from workflows.dto import Actor
-from workflows.engine import now
 from workflows.models import Filing, WorkflowInstance
 from workflows.rules import money
 
@@ -28,7 +28,7 @@ def _enterprise_actor() -> Actor:
     """Only an enterprise's clerk has these screens; anyone else gets 404 like any out-of-scope page."""
     actor = current_actor()
     if actor.role != "enterprise":
-        raise service.NotFound("页面不存在，或您无权查看。")
+        raise errors.NotFound("页面不存在，或您无权查看。")
     return actor
 
 
@@ -84,7 +84,8 @@ def _render_form(form: FilingForm, filing: Filing | None = None, instance: Workf
         max_period_years=params.max_period_years,
         blank_trainee=TraineeForm(prefix="trainees-__index__-"),
         blank_course=CourseForm(prefix="courses-__index__-"),
-        textbooks=sorted(catalogue_reads.textbooks().values(), key=lambda b: (b.category != "general_required", b.title)),
+        textbooks=sorted(catalogue_reads.textbooks().values(),
+                         key=lambda b: (b.category != "general_required", b.title)),
         max_trainees=MAX_TRAINEES,
         max_courses=MAX_COURSES,
         withdraw_form=WithdrawForm(formdata=None),
@@ -119,7 +120,7 @@ def new():  # type: ignore[no-untyped-def]
     data, rows = form.to_data()
     try:
         filing = service.create_filing(db_session(), actor, data)
-    except service.ValidationFailed as exc:
+    except errors.ValidationFailed as exc:
         form.apply_errors(exc.fields, rows)
         return _render_form(form, status=422)
     if not form.submitting:
@@ -127,7 +128,7 @@ def new():  # type: ignore[no-untyped-def]
         return redirect(url_for("filings.edit", filing_id=filing.id))
     try:
         service.submit_filing(db_session(), actor, filing.id)
-    except service.ValidationFailed as exc:
+    except errors.ValidationFailed as exc:
         # The draft exists now; the form posts to its edit page from here on.
         form.apply_errors(exc.fields, rows)
         form.general_errors.insert(0, "已保存为草稿，但提交未通过校验。")
@@ -163,10 +164,10 @@ def edit(filing_id: int):  # type: ignore[no-untyped-def]
             service.submit_filing(db_session(), actor, filing.id, data)
         else:
             service.save_filing(db_session(), actor, filing.id, data)
-    except service.ValidationFailed as exc:
+    except errors.ValidationFailed as exc:
         form.apply_errors(exc.fields, rows)
         return _render_form(form, filing, instance, status=422)
-    except service.Conflict as exc:
+    except errors.Conflict as exc:
         flash(exc.message, "error")
         return redirect(url_for("cases.detail", case_id=instance.id))
     if form.submitting:
@@ -187,7 +188,7 @@ def withdraw(filing_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             service.withdraw_filing(db_session(), actor, filing.id, form.reason.data or "")
-        except service.Conflict as exc:
+        except errors.Conflict as exc:
             flash(exc.message, "error")
             return redirect(url_for("cases.detail", case_id=instance.id))
         flash("备案已撤回。", "success")

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_login import login_required
 
 from webapp.extensions import db_session
+from webapp.form_errors import place_errors
 from webapp.models import current_actor
 from webapp.plans.forms import OpenPlanForm, PlanCompileForm, PlanDecisionForm, UrgeForm
-from workflows import deadlines, service
-from workflows.engine import now
+from workflows import clock, deadlines, errors, service
+from workflows.clock import now
 from workflows.models import DISTRICTS, QuarterlyPlan
 from workflows.plans import compile as plan_compile
 from workflows.plans import config as plan_config
@@ -26,7 +27,7 @@ bp = Blueprint("plans", __name__, static_folder="static", static_url_path="/plan
 
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
-    app: Flask = state.app
+    app = state.app
     plan_config.configure(due_day=app.config.get("PLAN_DUE_DAY"), reminder_days=app.config.get("PLAN_REMINDER_DAYS"))
     links = app.extensions.setdefault("case_links", {})
     links[plan_config.KIND] = lambda instance_id: url_for("plans.detail", instance_id=instance_id)
@@ -39,12 +40,12 @@ def _quarter_arg() -> tuple[int, int]:
     try:
         return deadlines.parse_quarter_key(request.values.get("quarter", ""))
     except ValueError:
-        return deadlines.quarter_of(deadlines.china_today())
+        return deadlines.quarter_of(clock.china_today())
 
 
 def _quarter_choices(year: int, quarter: int) -> list[tuple[str, str]]:
     """Last year's quarters up to next quarter (plus the one shown)."""
-    cy, cq = deadlines.quarter_of(deadlines.china_today())
+    cy, cq = deadlines.quarter_of(clock.china_today())
     upto = (cy + (1 if cq == 4 else 0), cq % 4 + 1)
     keys = {(y, q) for y in range(cy - 1, cy + 2) for q in range(1, 5) if (y, q) <= upto}
     keys.add((year, quarter))
@@ -131,8 +132,9 @@ def _render(instance_id: int, compile_form: PlanCompileForm | None = None,
     rows_by_id = {row.id: row for row in plan.rows}
     _, current_ids, done_ids = plan_queries.diagram(db_session(), actor, instance_id)
     return render_template(
-        "plans/detail.html", plan=plan, instance=instance, figures=figures, district_name=DISTRICTS.get(
-            plan.district_code, plan.district_code), status_label=plan_config.PLAN_STATUS_LABELS.get(instance.status, ""),
+        "plans/detail.html", plan=plan, instance=instance, figures=figures,
+        district_name=DISTRICTS.get(plan.district_code, plan.district_code),
+        status_label=plan_config.PLAN_STATUS_LABELS.get(instance.status, ""),
         overdue=deadlines.is_overdue(instance, now()), compile_form=compile_form if may_compile else None,
         decision_form=decision_form if may_decide else None, urge_form=urge_form if can_urge else None,
         rows_by_id=rows_by_id, errors=errors or [], row_errors=row_errors or {},
@@ -145,6 +147,11 @@ def _render(instance_id: int, compile_form: PlanCompileForm | None = None,
 @login_required
 def detail(instance_id: int):  # type: ignore[no-untyped-def]
     return _render(instance_id)
+
+
+def _names_row(key: str) -> bool:
+    """A service error's path naming a plan row (``row_<id>``): shown on that row of the table."""
+    return key.startswith("row_") and key[4:].isdigit()
 
 
 @bp.route("/plans/<int:instance_id>/compile", methods=["POST"])
@@ -165,16 +172,10 @@ def compile_plan(instance_id: int):  # type: ignore[no-untyped-def]
         else:
             plan_cases.save_plan(db_session(), actor, instance_id, _edit_of(form))
             flash("已保存。", "success")
-    except service.ValidationFailed as exc:
-        row_errors: dict[int, list[str]] = {}
-        general: list[str] = []
-        for key, messages in exc.fields.items():
-            if key.startswith("row_") and key[4:].isdigit():
-                row_errors[int(key[4:])] = messages
-            elif key == "justification":
-                form.justification.errors = [*form.justification.errors, *messages]
-            else:
-                general.extend(messages)
+    except errors.ValidationFailed as exc:
+        row_errors = {int(key[4:]): messages for key, messages in exc.fields.items() if _names_row(key)}
+        general = place_errors({key: messages for key, messages in exc.fields.items() if not _names_row(key)},
+                               form, {"justification": form.justification}.get)
         return _render(instance_id, compile_form=form, errors=general or [exc.message], row_errors=row_errors,
                        status=422)
     return redirect(url_for("plans.detail", instance_id=instance_id))
@@ -190,8 +191,8 @@ def decide(instance_id: int):  # type: ignore[no-untyped-def]
         return _render(instance_id, decision_form=form, status=422)
     try:
         plan_cases.decide_plan(db_session(), actor, instance_id, form.decision.data or "", form.comment.data or "")
-    except service.ValidationFailed as exc:
-        form.comment.errors = [*form.comment.errors, *exc.fields.get("comment", [])]
+    except errors.ValidationFailed as exc:
+        place_errors(exc.fields, form, {"comment": form.comment}.get)  # the summary stands for any other path
         return _render(instance_id, decision_form=form, errors=[exc.message], status=422)
     flash("已予以备案。" if form.decision.data == "record" else "已退回区人社局修改。", "success")
     return redirect(url_for("plans.detail", instance_id=instance_id))
@@ -230,7 +231,7 @@ def export_quarter(quarter_key: str):  # type: ignore[no-untyped-def]
     try:
         year, quarter = deadlines.parse_quarter_key(quarter_key)
     except ValueError as exc:
-        raise service.NotFound("未找到该页面。") from exc
+        raise errors.NotFound("未找到该页面。") from exc
     return _xlsx(*excel_export.export_quarter(db_session(), current_actor(), year, quarter))
 
 

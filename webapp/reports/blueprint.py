@@ -11,7 +11,7 @@ from flask import Blueprint, current_app
 from flask_wtf import FlaskForm
 
 from webapp.form_errors import place_errors
-from workflows import service
+from workflows import errors
 from workflows.uploads import formats as upload_formats
 
 bp = Blueprint("reports", __name__, static_folder="static", static_url_path="/reports/static")
@@ -20,8 +20,9 @@ bp = Blueprint("reports", __name__, static_folder="static", static_url_path="/re
 def limits() -> upload_formats.UploadLimits:
     """The per-kind upload limits from the app config (UPLOAD_MAX_*_BYTES)."""
     cfg = current_app.config
-    return upload_formats.UploadLimits(picture=int(cfg["UPLOAD_MAX_PICTURE_BYTES"]), video=int(cfg["UPLOAD_MAX_VIDEO_BYTES"]),
-                                document=int(cfg["UPLOAD_MAX_DOCUMENT_BYTES"]))
+    return upload_formats.UploadLimits(picture=int(cfg["UPLOAD_MAX_PICTURE_BYTES"]),
+                                       video=int(cfg["UPLOAD_MAX_VIDEO_BYTES"]),
+                                       document=int(cfg["UPLOAD_MAX_DOCUMENT_BYTES"]))
 
 
 def upload_dir() -> str:
@@ -29,7 +30,7 @@ def upload_dir() -> str:
     return str(current_app.config["UPLOAD_DIR"])
 
 
-def apply_errors(form: FlaskForm, exc: service.ValidationFailed) -> list[str]:
+def apply_errors(form: FlaskForm, exc: errors.ValidationFailed) -> list[str]:
     """Put the service's messages on the form's fields; returned for the page top: the summary first (the
     details sit next to their fields), then the messages that name no field, each once."""
     return list(dict.fromkeys([exc.message, *place_errors(exc.fields, form)]))

@@ -14,9 +14,8 @@ from webapp.form_errors import place_errors
 from webapp.models import current_actor
 from webapp.reports.blueprint import apply_errors, bp, limits, upload_dir
 from webapp.reports.forms import ActionForm, CaseForm, PublicityForm, SummaryForm
-from workflows import service
+from workflows import errors
 from workflows.models import report_models
-from workflows.reports import config as report_config
 from workflows.reports import editing as report_editing
 from workflows.reports import files as report_files
 from workflows.reports import publicity as report_publicity
@@ -34,7 +33,7 @@ def _limit_help(form: CaseForm) -> None:
 def _edit_view(report_id: int) -> report_queries.ReportView:
     view = report_queries.report_view(db_session(), current_actor(), report_id)
     if not view.can_edit:
-        if view.instance.status in report_config.EDITABLE:
+        if view.editable:  # ready, but not for this actor
             abort(404)
         flash("报告已报送，当前不能修改。", "info")
     return view
@@ -55,7 +54,8 @@ def _render_edit(view: report_queries.ReportView, summary_form: SummaryForm, pub
     return render_template(
         "reports/edit.html", view=view, report=view.report, summary_form=summary_form,
         publicity_form=publicity_form, action_form=ActionForm(), general_errors=general_errors,
-        submit_problems=report_review.submit_errors(view.report), scan_limit=upload_formats.human_size(limits().of("scan")),
+        submit_problems=report_review.submit_errors(view.report),
+        scan_limit=upload_formats.human_size(limits().of("scan")),
     ), status
 
 
@@ -67,7 +67,7 @@ def save_summary(report_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             report_editing.save_summary(db_session(), actor, report_id, form.summary.data or "")
-        except service.ValidationFailed as exc:
+        except errors.ValidationFailed as exc:
             general = apply_errors(form, exc)
         else:
             flash("经验总结已保存。", "success")
@@ -107,7 +107,7 @@ def _case_page(report_id: int, case_id: int | None):  # type: ignore[no-untyped-
         try:
             saved = report_editing.save_case(db_session(), actor, report_id, case_id, form.data_obj(), form.files(),
                                       upload_dir=upload_dir(), limits=limits())
-        except service.ValidationFailed as exc:
+        except errors.ValidationFailed as exc:
             db_session().rollback()
             general = apply_errors(form, exc)
         else:
@@ -158,7 +158,7 @@ def add_publicity(report_id: int):  # type: ignore[no-untyped-def]
         try:
             report_publicity.add_publicity(db_session(), actor, report_id, form.data_obj(), form.scan_file(),
                                   upload_dir=upload_dir(), limits=limits())
-        except service.ValidationFailed as exc:
+        except errors.ValidationFailed as exc:
             db_session().rollback()
             general = apply_errors(form, exc)
         else:
@@ -192,7 +192,7 @@ def submit(report_id: int):  # type: ignore[no-untyped-def]
         return redirect(url_for("reports.edit", report_id=report_id))
     try:
         report = report_review.submit_report(db_session(), actor, report_id)
-    except service.ValidationFailed as exc:
+    except errors.ValidationFailed as exc:
         view = _edit_view(report_id)
         return _render_edit(view, SummaryForm(summary=view.report.summary), PublicityForm(),
                             [exc.message, *place_errors(exc.fields)], 422)

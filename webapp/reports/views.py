@@ -8,8 +8,8 @@ Every other endpoint here accepts 1 MB at most.
 
 This module holds the blueprint's set-up (body limits, spooling, links for other screens), the lists and
 the report detail, the city's review and urge, and the file routes; the district's pages are in
-``edit_views`` and the gallery in ``gallery_views`` (imported here so their routes are registered).
-``bp``, ``limits`` and ``upload_dir`` come from ``blueprint`` and are re-exported.
+``edit_views`` and the gallery in ``gallery_views`` (imported here so their routes are registered);
+``bp``, ``limits`` and ``upload_dir`` live in ``blueprint``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from webapp.models import current_actor
 from webapp.reports import edit_views, gallery_views  # noqa: F401 - importing registers their routes on bp
 from webapp.reports.blueprint import apply_errors, bp, limits, upload_dir
 from webapp.reports.forms import ActionForm, ReportFilterForm, ReviewForm, UrgeForm
-from workflows import service
+from workflows import errors
 from workflows.reports import config as report_config
 from workflows.reports import files as report_files
 from workflows.reports import queries as report_queries
@@ -45,14 +45,12 @@ from workflows.reports import review as report_review
 from workflows.uploads import names as upload_names
 from workflows.uploads import storage as uploads
 
-__all__ = ["bp", "limits", "upload_dir", "UPLOAD_ENDPOINTS", "FORM_ONLY_LIMIT", "MULTIPART_ROOM"]
-
 UPLOAD_ENDPOINTS = {"reports.case_new", "reports.case_edit", "reports.add_publicity"}
 FORM_ONLY_LIMIT = 1024 * 1024
 MULTIPART_ROOM = 16 * 1024 * 1024  # text fields, part headers and a few small files beside the largest one
 
 
-class _SpoolingParser(FormDataParser):
+class SpoolingParser(FormDataParser):
     """Multipart parser whose file parts go to UPLOAD_DIR/tmp (same filesystem as the final files)."""
 
     def __init__(self, stream_factory: Any = None, *args: Any, **kwargs: Any) -> None:
@@ -71,7 +69,7 @@ def _request_limits(endpoint: str | None, values: dict[str, Any] | None) -> None
     spool location are in place before anything parses the request."""
     if endpoint in UPLOAD_ENDPOINTS:
         request.max_content_length = limits().largest + MULTIPART_ROOM
-        request.form_data_parser_class = _SpoolingParser
+        request.form_data_parser_class = SpoolingParser
     elif endpoint != "reports.static":
         request.max_content_length = FORM_ONLY_LIMIT
 
@@ -79,7 +77,8 @@ def _request_limits(endpoint: str | None, values: dict[str, Any] | None) -> None
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
     app = state.app
-    report_config.configure(due_day=app.config.get("REPORT_DUE_DAY"), reminder_days=app.config.get("REPORT_REMINDER_DAYS"))
+    report_config.configure(due_day=app.config.get("REPORT_DUE_DAY"),
+                            reminder_days=app.config.get("REPORT_REMINDER_DAYS"))
     app.extensions.setdefault("case_links", {})[report_config.KIND] = lambda instance_id: url_for(
         "reports.by_case", instance_id=instance_id)
     task_urls = app.extensions.setdefault("task_urls", {})
@@ -153,11 +152,12 @@ def review(report_id: int):  # type: ignore[no-untyped-def]
     general: list[str] = []
     if form.validate_on_submit():
         try:
-            report_review.review_report(db_session(), actor, report_id, form.decision.data or "", form.comment.data or "")
-        except service.Conflict:
+            report_review.review_report(db_session(), actor, report_id, form.decision.data or "",
+                                        form.comment.data or "")
+        except errors.Conflict:
             flash("该报告已被他人处理，以下是最新状态。", "warning")
             return redirect(url_for("reports.detail", report_id=report_id))
-        except service.ValidationFailed as exc:
+        except errors.ValidationFailed as exc:
             general = apply_errors(form, exc)
         else:
             label = "已接收" if form.decision.data == "accept" else "已要求区局补充"
@@ -176,7 +176,7 @@ def urge(report_id: int) -> Response:
     if form.validate_on_submit():
         try:
             report_review.urge_report(db_session(), actor, report_id, form.message.data or "")
-        except (service.Conflict, service.ValidationFailed) as exc:
+        except (errors.Conflict, errors.ValidationFailed) as exc:
             flash(exc.message, "error")
         else:
             flash("已向区人社局发送催办。", "success")

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from webapp.admin.forms import UploadForm
 from webapp.extensions import db_session
 from webapp.models import current_actor
-from workflows import service
+from workflows import errors, service
 from workflows.filings import rosters
 from workflows.spreadsheets import XLSX_MIMETYPE, SpreadsheetInvalid
 
@@ -33,27 +33,27 @@ def upload(filing_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
     try:
         filing = rosters.editable_filing(db_session(), actor, filing_id)
-    except service.Conflict as exc:
+    except errors.Conflict as exc:
         flash(exc.message, "error")
         filing = service.get_filing(db_session(), actor, filing_id)
         return redirect(url_for("cases.detail", case_id=filing.instance_id)
                         if "cases.detail" in _endpoints() else url_for("home"))
     form = UploadForm()
-    errors = None
+    invalid: SpreadsheetInvalid | None = None
     if form.validate_on_submit():
         try:
             rosters.import_roster(db_session(), actor, filing_id, form.file.data.read())
         except SpreadsheetInvalid as exc:
-            errors = exc
-        except service.Conflict as exc:
+            invalid = exc
+        except errors.Conflict as exc:
             flash(exc.message, "error")
         else:
             count = len(filing.trainees)
             flash(f"已导入学员名册，共 {count} 名学员（原名单已替换）。请核对后提交备案。", "success")
             return redirect(url_for("filings.edit", filing_id=filing_id) if "filings.edit" in _endpoints()
                             else url_for("rosters.upload", filing_id=filing_id))
-    status = 422 if errors is not None or form.errors else 200
-    return render_template("rosters/upload.html", form=form, filing=filing, errors=errors,
+    status = 422 if invalid is not None or form.errors else 200
+    return render_template("rosters/upload.html", form=form, filing=filing, errors=invalid,
                            required=rosters.TYPE_REQUIRED.get(filing.apprenticeship_type, ()),
                            columns=rosters.COLUMNS), status
 

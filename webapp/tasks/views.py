@@ -13,9 +13,9 @@ from webapp.filings.forms import options
 from webapp.form_errors import place_errors
 from webapp.models import current_actor
 from webapp.tasks.forms import TASK_FORMS, DistrictReviewForm
-from workflows import service
+from workflows import errors, service
+from workflows.clock import now
 from workflows.dto import Actor
-from workflows.engine import now
 from workflows.models import DISTRICTS, TaskIndex
 
 bp = Blueprint("tasks", __name__)
@@ -37,7 +37,7 @@ def task_url(row: TaskIndex, filing_id: int | None = None) -> str:
 
 @bp.route("/tasks/")
 @login_required
-def inbox():  # type: ignore[no-untyped-def]
+def inbox() -> str:
     actor = current_actor()
     rows = service.inbox(db_session(), actor)
     infos = service.case_infos(db_session(), [r.instance_id for r in rows])
@@ -51,8 +51,8 @@ def inbox():  # type: ignore[no-untyped-def]
     only_overdue = request.args.get("overdue") == "1"
     shown = [r for r in rows if (selected is None or r.task_name == selected)
              and (not only_overdue or r.task_id in overdue)]
-    links = {r.task_id: task_url(r, infos[r.instance_id].filing.id if r.instance_id in infos
-                                 and infos[r.instance_id].filing else None) for r in shown}
+    links = {r.task_id: task_url(r, info.filing.id if (info := infos.get(r.instance_id)) is not None
+                                 and info.filing is not None else None) for r in shown}
     return render_template("tasks/inbox.html", rows=shown, total=len(rows), infos=infos, overdue=overdue,
                            counts=counts, titles=titles, selected=selected, only_overdue=only_overdue,
                            links=links, case_links={r.instance_id: case_url(r.kind, r.instance_id) for r in shown},
@@ -81,7 +81,7 @@ def show(task_id: str):  # type: ignore[no-untyped-def]
     actor = current_actor()
     try:
         row = service.get_task(db_session(), actor, task_id)
-    except service.Conflict:
+    except errors.Conflict:
         return _already_done(actor, task_id)
     # get_task already checked scope; the case itself is loaded only when the page is rendered.
     filing = service.filing_of_case(db_session(), row.instance_id) if row.kind == "filing" else None
@@ -89,7 +89,7 @@ def show(task_id: str):  # type: ignore[no-untyped-def]
         target = task_url(row, filing.id if filing is not None else None)
         if target != url_for("tasks.show", task_id=row.task_id):
             return redirect(target)
-        raise service.NotFound("未找到该任务。")
+        raise errors.NotFound("未找到该任务。")
     form_class, partial = TASK_FORMS[row.form_key]
     title = row.title  # the row is gone once the task is completed
     form = form_class()
@@ -106,9 +106,9 @@ def show(task_id: str):  # type: ignore[no-untyped-def]
         try:
             service.complete_task(db_session(), actor, task_id, form.decision.data or "", form.comment.data or "",
                                   confirm_mismatches=confirmed)
-        except service.Conflict:
+        except errors.Conflict:
             return _already_done(actor, task_id)
-        except service.ValidationFailed as exc:
+        except errors.ValidationFailed as exc:
             general_errors.extend(place_errors(exc.fields, form))
             if not exc.fields:
                 general_errors.append(exc.message)

@@ -14,11 +14,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from workflows.cases import unit_of_work
 from workflows.catalogue import admin as catalogue_admin
 from workflows.catalogue import excel as catalogue_excel
 from workflows.catalogue import reads as catalogue_reads
+from workflows.clock import now
 from workflows.dto import Actor
-from workflows.engine import get_engine, now
+from workflows.engine import get_engine
+from workflows.errors import NotFound, ValidationFailed
 from workflows.models import (
     DISTRICTS,
     DistrictYearPlan,
@@ -30,7 +33,6 @@ from workflows.models import (
 )
 from workflows.models.org import ENTERPRISE_TAGS, ROLES, SIZE_CLASSES
 from workflows.rules import ids
-from workflows.service import NotFound, ValidationFailed, unit_of_work
 
 FINAL_STATUSES = ("recorded", "rejected", "withdrawn", "expired", "completed")
 STUCK_TIMER_GRACE = timedelta(hours=1)

@@ -17,7 +17,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from workflows.engine import now
+from workflows.clock import now
 from workflows.models import ApiToken, User
 
 DEFAULT_HOURS = 8

@@ -167,7 +167,7 @@ def textbook_errors(data: TextbookInput, session: Session, original_isbn: str | 
 
 def save_occupation(session: Session, data: OccupationInput, original_code: str | None = None) -> OccupationRow:
     """Create (``original_code`` None) or update an occupation; ValidationFailed lists bad fields."""
-    from workflows.service import ValidationFailed
+    from workflows.errors import ValidationFailed
 
     ensure_loaded(session)
     errors = occupation_errors(data, session, original_code)
@@ -194,7 +194,7 @@ def save_occupation(session: Session, data: OccupationInput, original_code: str 
 
 def save_textbook(session: Session, data: TextbookInput, original_isbn: str | None = None) -> TextbookRow:
     """Create or update a textbook entry; ValidationFailed lists bad fields."""
-    from workflows.service import ValidationFailed
+    from workflows.errors import ValidationFailed
 
     ensure_loaded(session)
     errors = textbook_errors(data, session, original_isbn)

@@ -2,8 +2,8 @@
 
 R3 share of trainees at 四级/中级工 and above, R4 largest enterprise and occupation, R5 budget used and
 pending, R6 breakdown by size class and tag. Every figure is a SQL aggregate over the year's counted
-filings (``dashboard_scope.COUNTED``); its subsidy is committed once the district has approved it
-(``dashboard_scope.COMMITTED``).
+filings (``filings.status.COUNTED``); its subsidy is committed once the district has approved it
+(``filings.status.COMMITTED``).
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Join
 
-from workflows import deadlines, policy
-from workflows.dashboard.scope import COMMITTED, COUNTED, Scope, _check
+from workflows import clock, policy
+from workflows.dashboard.scope import Scope, check_scope
 from workflows.dto import Actor
+from workflows.filings.status import COMMITTED, COUNTED
 from workflows.models import DISTRICTS, DistrictYearPlan, Enterprise, Filing, WorkflowInstance
 from workflows.models.org import ENTERPRISE_TAGS, SIZE_CLASSES
 
@@ -177,7 +178,7 @@ def year_groups(session: Session, actor: Actor, scope: Scope, year: int) -> list
     rank-1 enterprise carried along. At most 11 x 4 x 16 rows come back whatever the number of cases or
     enterprises. Tag lists are JSON: grouped by their text and decoded here, once per distinct list, which
     works the same on SQLite and PostgreSQL."""
-    _check(actor, scope)
+    check_scope(actor, scope)
     committed = WorkflowInstance.status.in_(COMMITTED)
     per = _year_filings(select(
         Filing.district_code.label("district"),
@@ -264,7 +265,7 @@ def _top(key: str, name: str, trainees: int, row: DistrictYear, threshold: float
 def _top_occupations(session: Session, actor: Actor, scope: Scope, year: int) -> dict[str, tuple[str, str, int]]:
     """district -> (occupation code, name, trainees) of the occupation with the most counted trainees
     (ties: smallest code). One query: per (district, occupation) sums ranked by a window function."""
-    _check(actor, scope)
+    check_scope(actor, scope)
     per = _year_filings(select(
         Filing.district_code.label("district"), Filing.occupation_code.label("code"),
         func.max(Filing.occupation_name).label("name"), func.sum(Filing.trainee_count).label("trainees"),
@@ -336,7 +337,7 @@ def available_years(session: Session, current: int) -> list[int]:
 
 
 def current_year(at: datetime | None = None) -> int:
-    return deadlines.china_today(at).year
+    return clock.china_today(at).year
 
 
 __all__ = [

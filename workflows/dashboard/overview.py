@@ -1,18 +1,6 @@
-"""The city dashboard (全市概览, SPEC R3-R6 and R12): read-only figures for the whole city or one district.
-
-Every figure is a SQL aggregate (GROUP BY over indexed columns) returning at most a few hundred rows
-(districts x statuses, districts x roles, size classes x tag sets); nothing here loads a workflow,
-deserializes state, or loops in Python over the cases themselves, so the page stays fast at 100,000
-cases. Definitions match the review screen (``workflows.checks``): a filing counts towards a district's
-year figures while it is under review, waiting for the city or recorded (``checks.COUNTED``); its
-subsidy is committed once the district has approved it (``checks.COMMITTED``).
-
-Scope (SPEC section 2): city staff and admins see the whole city and may narrow it to one district;
-a district reviewer sees only their own district; anyone else gets ``NotFound`` (404).
-
-The figures live in ``workflows.dashboard_figures`` (R3-R6 year figures), the status tables in
-``workflows.dashboard_status`` (filings by status, ready tasks, plans and reports) and the scope in
-``workflows.dashboard_scope``; this module assembles the page (``overview``) and re-exports their names.
+"""The dashboard page (全市概览): ``overview`` assembles the year figures (``dashboard.figures``), the
+status tables (``dashboard.status``) and the thresholds in force for the actor's scope
+(``dashboard.scope``).
 """
 
 from __future__ import annotations
@@ -23,11 +11,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from workflows import policy
+from workflows.clock import now
 from workflows.dashboard.figures import (
     BreakdownRow,
     DistrictYear,
-    GroupSum,
-    Top,
     available_years,
     breakdown,
     city_total,
@@ -35,9 +22,8 @@ from workflows.dashboard.figures import (
     year_groups,
     year_rows,
 )
-from workflows.dashboard.scope import COMMITTED, COUNTED, FILING_STATUSES, PENDING, Scope, resolve_scope
+from workflows.dashboard.scope import Scope, resolve_scope
 from workflows.dashboard.status import (
-    PeriodCell,
     Periodic,
     StatusMatrix,
     TaskCounts,
@@ -46,7 +32,6 @@ from workflows.dashboard.status import (
     task_counts,
 )
 from workflows.dto import Actor
-from workflows.engine import now
 
 
 @dataclass
@@ -103,11 +88,3 @@ def overview(session: Session, actor: Actor, year: int | None = None, district: 
         occupation_share_threshold=params.occupation_share_threshold,
         intermediate_min_share=params.intermediate_min_share,
     )
-
-
-__all__ = [
-    "COMMITTED", "COUNTED", "FILING_STATUSES", "PENDING", "BreakdownRow", "DistrictYear", "GroupSum", "Overview",
-    "PeriodCell", "Periodic", "Scope", "StatusMatrix", "TaskCounts", "Top", "available_years", "breakdown",
-    "city_total", "year_groups", "overview", "periodic", "resolve_scope", "status_matrix", "task_counts",
-    "year_rows",
-]

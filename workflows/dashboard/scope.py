@@ -1,8 +1,9 @@
-"""Scope of the city dashboard (SPEC section 2) and the filing-status definitions its figures share.
+"""Scope of the city dashboard (SPEC section 2).
 
 City staff and admins see the whole city and may narrow it to one district; a district reviewer sees
-only their own district; anyone else gets ``NotFound`` (404). ``_check`` and ``_cases`` are the guards
-the dashboard queries (``workflows.dashboard_figures``, ``workflows.dashboard_status``) apply.
+only their own district; anyone else gets ``NotFound`` (404). ``check_scope`` and ``scoped_cases`` are
+the guards the dashboard queries (``dashboard.figures``, ``dashboard.status``) apply. The filing-status
+groups the figures count are ``workflows.filings.status``.
 """
 
 from __future__ import annotations
@@ -12,17 +13,10 @@ from typing import cast
 
 from sqlalchemy import Select
 
+from workflows.cases import scope_cases
 from workflows.dto import Actor
-from workflows.filings import checks
+from workflows.errors import NotFound
 from workflows.models import DISTRICTS, WorkflowInstance
-from workflows.service import NotFound, scope_cases
-
-# Filing statuses in the order a case moves through them (SPEC section 6).
-FILING_STATUSES: tuple[str, ...] = (
-    "draft", "district_review", "returned", "city_record", "recorded", "rejected", "withdrawn", "expired")
-COUNTED = checks.COUNTED  # district_review, city_record, recorded: the district's planned trainees
-COMMITTED = checks.COMMITTED  # city_record, recorded: subsidy approved by the district
-PENDING = ("district_review",)  # subsidy requested, awaiting the district's decision
 
 
 @dataclass(frozen=True)
@@ -50,13 +44,13 @@ def resolve_scope(actor: Actor, district: str | None = None) -> Scope:
     raise NotFound("页面不存在，或您无权查看。")
 
 
-def _check(actor: Actor, scope: Scope) -> None:
+def check_scope(actor: Actor, scope: Scope) -> None:
     """Queries that filter on the filing's district rely on the scope: refuse one wider than the actor's."""
     if actor.role not in ("city", "admin") and (actor.role != "district" or scope.single != actor.district_code):
         raise NotFound("页面不存在，或您无权查看。")
 
 
-def _cases(stmt: Select, actor: Actor, scope: Scope) -> Select:
+def scoped_cases(stmt: Select, actor: Actor, scope: Scope) -> Select:
     """Restrict a query joining WorkflowInstance to the actor's scope and the chosen district."""
     stmt = scope_cases(stmt, actor)
     if scope.single:
@@ -64,4 +58,4 @@ def _cases(stmt: Select, actor: Actor, scope: Scope) -> Select:
     return stmt
 
 
-__all__ = ["COMMITTED", "COUNTED", "FILING_STATUSES", "PENDING", "Scope", "resolve_scope"]
+__all__ = ["Scope", "check_scope", "resolve_scope", "scoped_cases"]

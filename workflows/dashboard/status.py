@@ -15,10 +15,11 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from workflows import deadlines
-from workflows.dashboard.scope import FILING_STATUSES, Scope, _cases, _check
+from workflows.dashboard.scope import Scope, check_scope, scoped_cases
 from workflows.dto import Actor
+from workflows.features import status_label
+from workflows.filings.status import ORDER as FILING_STATUSES
 from workflows.models import QuarterlyPlan, SemiannualReport, TaskIndex, WorkflowInstance
-from workflows.service import STATUS_LABELS
 
 PERIODIC_KINDS: dict[str, tuple[str, ...]] = {
     "quarterly_plan": ("Q1", "Q2", "Q3", "Q4"),
@@ -26,11 +27,6 @@ PERIODIC_KINDS: dict[str, tuple[str, ...]] = {
 }
 PERIOD_LABELS: dict[str, str] = {
     "Q1": "第一季度", "Q2": "第二季度", "Q3": "第三季度", "Q4": "第四季度", "H1": "上半年", "H2": "下半年"}
-# Plan and report labels where they differ from the filing's (SPEC section 6).
-PERIODIC_STATUS_LABELS: dict[str, dict[str, str]] = {
-    "quarterly_plan": {"returned": "已退回", "recorded": "已备案"},
-    "semiannual_report": {"returned": "已退回", "recorded": "已接收"},
-}
 
 
 @dataclass
@@ -110,7 +106,7 @@ class Periodic:
 
 def status_matrix(session: Session, actor: Actor, scope: Scope) -> StatusMatrix:
     """Filings per district and current status, all years (where every case stands now)."""
-    stmt = _cases(select(WorkflowInstance.district_code, WorkflowInstance.status, func.count())
+    stmt = scoped_cases(select(WorkflowInstance.district_code, WorkflowInstance.status, func.count())
                   .where(WorkflowInstance.kind == "filing"), actor, scope)
     counts: dict[str, dict[str, int]] = {d: {} for d in scope.districts}
     for district, status, n in session.execute(
@@ -122,7 +118,7 @@ def status_matrix(session: Session, actor: Actor, scope: Scope) -> StatusMatrix:
 
 def task_counts(session: Session, actor: Actor, scope: Scope, at: datetime) -> dict[str, TaskCounts]:
     """Ready human tasks per district and lane role; overdue when the task's due date has passed."""
-    _check(actor, scope)
+    check_scope(actor, scope)
     overdue = func.coalesce(func.sum(case((TaskIndex.due_at < at, 1), else_=0)), 0)
     stmt = select(TaskIndex.district_code, TaskIndex.role, func.count(), overdue)
     if scope.single:
@@ -146,7 +142,7 @@ def periodic(session: Session, actor: Actor, scope: Scope, year: int, at: dateti
     out = []
     for kind, number, prefix, table in sources:
         result = Periodic(kind, PERIODIC_KINDS[kind], {})
-        stmt = _cases(select(
+        stmt = scoped_cases(select(
             WorkflowInstance.id, WorkflowInstance.district_code, number, WorkflowInstance.status,
             WorkflowInstance.due_at, WorkflowInstance.completed_at,
         ).select_from(table).join(WorkflowInstance, WorkflowInstance.id == table.instance_id)
@@ -155,7 +151,7 @@ def periodic(session: Session, actor: Actor, scope: Scope, year: int, at: dateti
             period = f"{prefix}{n}"
             if district not in scope.districts or period not in result.periods:
                 continue
-            label = PERIODIC_STATUS_LABELS[kind].get(status) or STATUS_LABELS.get(status, status)
+            label = status_label(kind, status)
             overdue = deadlines.is_overdue(cast(WorkflowInstance, _Deadline(status, due_at, completed_at)), at)
             result.cells.setdefault(district, {})[period] = PeriodCell(
                 instance_id=instance_id, kind=kind, period=period, status=status, label=label, overdue=overdue,
@@ -174,6 +170,6 @@ class _Deadline:
 
 
 __all__ = [
-    "PERIOD_LABELS", "PERIODIC_KINDS", "PERIODIC_STATUS_LABELS", "PeriodCell", "Periodic", "StatusMatrix",
+    "PERIOD_LABELS", "PERIODIC_KINDS", "PeriodCell", "Periodic", "StatusMatrix",
     "TaskCounts", "periodic", "status_matrix", "task_counts",
 ]

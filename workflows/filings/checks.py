@@ -7,18 +7,16 @@ from __future__ import annotations
 from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from workflows import bindings, policy
+from workflows import policy
 from workflows.catalogue import reads as catalogue_reads
 from workflows.dto import Actor
+from workflows.errors import ValidationFailed
+from workflows.filings.status import ACTIVE, COMMITTED, COUNTED
 from workflows.models import DistrictYearPlan, Enterprise, Filing, Trainee, WorkflowInstance
 from workflows.rules import hard as hard_rules
 from workflows.rules import inputs as rule_inputs
 from workflows.rules import money
 from workflows.rules import soft as soft_rules
-
-ACTIVE = ("district_review", "returned", "city_record", "recorded")
-COUNTED = ("district_review", "city_record", "recorded")
-COMMITTED = ("city_record", "recorded")
 
 
 def filing_input(session: Session, filing: Filing) -> rule_inputs.FilingInput:
@@ -172,8 +170,8 @@ def fund_plan_inputs(filing: Filing, params: policy.PolicyParams) -> dict:
     }
 
 
-@bindings.register
-def _script_helpers(session: Session, actor: Actor | None) -> dict:
+def script_helpers(session: Session, actor: Actor | None) -> dict:
+    """The filing diagram's session-bound script helpers (registered by ``workflows.features``)."""
     return {
         "run_filing_checks": lambda filing_id: run_filing_checks(session, filing_id),
         "compute_subsidy_fen": compute_subsidy_fen,
@@ -191,8 +189,6 @@ def hard_errors_by_field(filing: Filing) -> dict[str, list[str]]:
 
 def before_decision(session: Session, instance: WorkflowInstance, decision: str, confirm_mismatches: bool) -> None:
     """Guards on a district approval: explicit confirmation of job-post mismatches (R2), budget (R5)."""
-    from workflows.service import ValidationFailed
-
     if decision != "approve":
         return
     row = session.execute(_APPROVAL_FIGURES, {"instance_id": instance.id}).first()
@@ -211,11 +207,3 @@ def before_decision(session: Session, instance: WorkflowInstance, decision: str,
     budget = money.budget_check(int(subsidy or 0), figures)
     if not budget.ok:
         raise ValidationFailed(budget.message, {"decision": [budget.message]})
-
-
-def after_decision(session: Session, instance: WorkflowInstance, decision: str, actor: Actor,
-                   comment: str | None = None) -> None:
-    """Hook after a decision: the enterprise (the district on a city send-back) is notified in-app."""
-    from workflows.notifications import messages as notifications
-
-    notifications.on_filing_decision(session, instance, decision, actor, comment)

@@ -155,8 +155,9 @@ def filing_data_of(filing: Filing, trainees: Sequence[TraineeData] | None = None
 
 def editable_filing(session: Session, actor: Actor, filing_id: int) -> Filing:
     """The actor's own filing, if it may still be edited (draft or returned); else NotFound/Conflict."""
+    from workflows.errors import Conflict, NotFound
+    from workflows.filings.use_cases import get_filing
     from workflows.models import WorkflowInstance
-    from workflows.service import Conflict, NotFound, get_filing
 
     if actor.role != "enterprise":
         raise NotFound("未找到该备案。")
@@ -173,7 +174,7 @@ def import_roster(session: Session, actor: Actor, filing_id: int, data: bytes) -
     """Replace the trainees of the actor's draft or returned filing with an uploaded roster.
 
     SpreadsheetInvalid (a ValidationFailed) lists every bad cell and nothing changes."""
-    from workflows.service import save_filing
+    from workflows.filings.use_cases import save_filing
 
     filing = editable_filing(session, actor, filing_id)
     trainees = parse(data, filing.apprenticeship_type, filing.period_start)

@@ -1,30 +1,43 @@
-"""Use cases of the training filing (培训备案): create, save a draft, submit, withdraw.
-
-Re-exported by ``workflows.service``, which the web layer and the API call.
+"""Use cases of the training filing (培训备案): create, save a draft, submit, withdraw, and finding a
+filing in the actor's scope. The web layer and the API reach them through ``workflows.service``.
 """
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import policy, runner, store
+from workflows import cases, policy
+from workflows.cases import advance, audit, unit_of_work
 from workflows.catalogue import reads as catalogue_reads
+from workflows.clock import now
 from workflows.dto import Actor, FilingData
-from workflows.engine import get_engine, now
-from workflows.filings import checks
+from workflows.errors import Conflict, NotFound, ValidationFailed
+from workflows.filings import checks, status
 from workflows.models import Course, Enterprise, Filing, Trainee, WorkflowInstance
 from workflows.rules.money import period_years, subsidy_fen
-from workflows.service import (
-    Conflict,
-    NotFound,
-    ValidationFailed,
-    advance,
-    audit,
-    get_filing,
-    unit_of_work,
-)
 
-EDITABLE = ("draft", "returned")
+
+def filing_of_case(session: Session, instance_id: int) -> Filing:
+    """The filing of a case whose scope the caller has already checked (e.g. through get_task)."""
+    filing = session.scalars(select(Filing).where(Filing.instance_id == instance_id)).first()
+    if filing is None:
+        raise NotFound("未找到该备案。")
+    return filing
+
+
+def filing_of(session: Session, instance: WorkflowInstance) -> Filing:
+    """The filing of a case already in hand."""
+    return filing_of_case(session, instance.id)
+
+
+def get_filing(session: Session, actor: Actor, filing_id: int) -> Filing:
+    """A filing whose case is in the actor's scope, or NotFound."""
+    filing = session.get(Filing, filing_id)
+    if filing is None or filing.instance_id is None:
+        raise NotFound("未找到该备案。")
+    cases.get_case(session, actor, filing.instance_id)
+    return filing
 
 
 def _enterprise_of(session: Session, actor: Actor) -> Enterprise:
@@ -37,8 +50,6 @@ def _enterprise_of(session: Session, actor: Actor) -> Enterprise:
 
 
 def _write_content(filing: Filing, data: FilingData) -> None:
-    
-
     filing.apprenticeship_type = data.apprenticeship_type
     filing.occupation_code = data.occupation_code
     occupation = catalogue_reads.occupations().get(data.occupation_code)
@@ -94,8 +105,8 @@ def create_filing(session: Session, actor: Actor, data: FilingData) -> Filing:
         _write_content(filing, data)
         session.add(filing)
         session.flush()
-        instance, _ = store.create_instance(
-            session, get_engine(), kind="filing", process_id="training_filing",
+        instance = cases.start(
+            session, actor, kind=status.KIND, process_id=status.PROCESS_ID,
             business_key=f"F{filing.id:08d}", title=f"{enterprise.name} · {filing.occupation_name or '培训备案'}",
             district_code=enterprise.district_code, enterprise_id=enterprise.id,
             data={"filing_id": filing.id},
@@ -110,10 +121,8 @@ def _editable(session: Session, actor: Actor, filing_id: int) -> tuple[Filing, W
     filing = get_filing(session, actor, filing_id)
     if actor.role != "enterprise" or filing.enterprise_id != actor.enterprise_id:
         raise NotFound("未找到该备案。")
-    instance = store.lock_instance(session, filing.instance_id)  # type: ignore[arg-type]
-    if instance is None:
-        raise NotFound("未找到该备案。")
-    if instance.status not in EDITABLE:
+    instance = cases.locked(session, filing.instance_id, "未找到该备案。")
+    if status.edit_task(session, instance.id) is None:
         raise Conflict("该备案当前状态不能修改。")
     return filing, instance
 
@@ -144,12 +153,11 @@ def submit_filing(session: Session, actor: Actor, filing_id: int, data: FilingDa
         params = policy.in_force(session, now())
         filing.policy_version_id = params.version_id
         session.flush()
-        workflow = store.load_workflow(get_engine(), instance)
-        task = next((t for t in runner.ready_human_tasks(workflow) if t.role == "enterprise"), None)
+        task = status.edit_task(session, instance.id)
         if task is None:
             raise Conflict("该备案当前状态不能提交。")
         action = "resubmit" if instance.status == "returned" else "submit"
-        advance(session, actor, instance, task.id, {
+        advance(session, actor, instance, task.task_id, {
             "filing_id": filing.id,
             "resubmit_window_days": params.resubmit_window_days,
             "resubmit_working_days": params.resubmit_working_days,
@@ -157,7 +165,7 @@ def submit_filing(session: Session, actor: Actor, filing_id: int, data: FilingDa
             "comment": "",
             **checks.fund_plan_inputs(filing, params),
         }, action, comment="重新提交" if action == "resubmit" else "提交备案")
-        if instance.status in EDITABLE:
+        if status.edit_task(session, instance.id) is not None:  # the checks sent it back to the enterprise
             errors = checks.hard_errors_by_field(filing) or {"__all__": ["提交未通过自动校验。"]}
             raise ValidationFailed("提交未通过自动校验，请修改标出的内容后重新提交。", errors)
         filing.submitted_at = now()
@@ -170,14 +178,8 @@ def withdraw_filing(session: Session, actor: Actor, filing_id: int, comment: str
         filing = get_filing(session, actor, filing_id)
         if actor.role != "enterprise" or filing.enterprise_id != actor.enterprise_id:
             raise NotFound("未找到该备案。")
-        instance = store.lock_instance(session, filing.instance_id)  # type: ignore[arg-type]
-        if instance is None:
-            raise NotFound("未找到该备案。")
-        engine = get_engine()
-        workflow = store.load_workflow(engine, instance)
-        before = instance.status
-        if not runner.send_message(workflow, "withdraw", {"withdraw_comment": comment}):
-            raise Conflict("该备案当前状态不能撤回（区人社局已作出决定或尚未提交）。")
-        store.save(session, engine, instance, workflow)
-        audit(session, instance, actor, "withdraw", comment=comment or "企业撤回", status_before=before)
+        instance = cases.locked(session, filing.instance_id, "未找到该备案。")
+        cases.deliver(session, actor, instance, status.WITHDRAW_MESSAGE, {"withdraw_comment": comment}, "withdraw",
+                      refusal="该备案当前状态不能撤回（区人社局已作出决定或尚未提交）。",
+                      comment=comment or "企业撤回")
     return filing

@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import bindings, deadlines, policy
+from workflows import deadlines, policy
+from workflows.clock import now
 from workflows.dto import Actor
-from workflows.engine import now
-from workflows.filings import checks
+from workflows.filings.status import COMMITTED
 from workflows.models import DistrictYearPlan, Enterprise, Filing, QuarterlyPlan, QuarterlyPlanRow, WorkflowInstance
 from workflows.plans.config import SOURCE_STATUSES
 
@@ -125,7 +125,7 @@ def figures(session: Session, plan: QuarterlyPlan, params: policy.PolicyParams |
         DistrictYearPlan.district_code == plan.district_code, DistrictYearPlan.year == plan.year)).first()
     budget = int(plan_row.budget_fen) if plan_row else 0
     committed = sum(int(r.subsidy_fen or 0) for r in year_rows
-                    if r.status in checks.COMMITTED and r.id not in included)
+                    if r.status in COMMITTED and r.id not in included)
     rows_in = [r for r in plan.rows if r.included]
     planned = sum(int(r.fund_fen or 0) for r in rows_in)
     top_enterprises = top("enterprise_id", "name", params.enterprise_share_threshold)
@@ -189,8 +189,8 @@ def plan_share_below_min(session: Session, plan_id: int) -> bool:
     return bool(plan is not None and (plan.figures or {}).get("share_below_min"))
 
 
-@bindings.register
-def _script_helpers(session: Session, actor: Actor | None) -> dict[str, Any]:
+def script_helpers(session: Session, actor: Actor | None) -> dict[str, Any]:
+    """The plan diagram's session-bound script helpers (registered by ``workflows.features``)."""
     return {
         "run_plan_checks": lambda plan_id: run_plan_checks(session, plan_id),
         "plan_share_below_min": lambda plan_id: plan_share_below_min(session, plan_id),

@@ -8,9 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workflows import deadlines
-from workflows.filings import checks
+from workflows.filings.status import COUNTED
 from workflows.models import DISTRICTS
-from workflows.service import DECISIONS
 
 KIND = "quarterly_plan"
 PROCESS_ID = "quarterly_plan"
@@ -22,11 +21,15 @@ PLAN_STATUS_LABELS: dict[str, str] = {
     "recorded": "已备案",
 }
 # Filings a plan is pre-filled from: under district review or approved (SPEC R11, issue 5).
-SOURCE_STATUSES = checks.COUNTED
+SOURCE_STATUSES = COUNTED
 DISTRICT_EDITABLE = ("compiling", "returned")
 
+KIND_LABEL = "季度计划"
+
 # The city's decision on a submitted plan (task form ``plan_record``); the gateway reads ``decision``.
-DECISIONS["plan_record"] = {"record": ("予以备案", False), "return": ("退回修改", True)}
+DECISIONS: dict[str, dict[str, tuple[str, bool]]] = {
+    "plan_record": {"record": ("予以备案", False), "return": ("退回修改", True)},
+}
 
 
 @dataclass

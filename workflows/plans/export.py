@@ -17,13 +17,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import deadlines
+from workflows import clock, deadlines
+from workflows.clock import now
 from workflows.dto import Actor
-from workflows.engine import now
+from workflows.errors import NotFound
 from workflows.models import DISTRICTS, QuarterlyPlan, WorkflowInstance
 from workflows.plans import config as plan_config
 from workflows.plans import queries as plan_queries
-from workflows.service import NotFound
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PLAN_COLUMNS = ["区", "企业名称", "统一社会信用代码", "培训工种（职业）", "项目", "等级", "培训人数",
@@ -133,7 +133,7 @@ def quarter_workbook(session: Session, year: int, quarter: int, at: datetime | N
                       len({r.enterprise_id for r in rows_in}), len(rows_in), trainees, fund / 100,
                       round(share * 100, 1) if isinstance(share, int | float) else None,
                       "低于规定比例" if plan.share_flagged else "",
-                      plan.submitted_at.astimezone(deadlines.CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+                      plan.submitted_at.astimezone(clock.CHINA_TZ).strftime("%Y-%m-%d %H:%M")
                       if plan.submitted_at else None]
         for col, value in enumerate(values, start=1):
             summary.cell(row=row_no, column=col, value=value).border = _BORDER

@@ -12,12 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows import deadlines, store
+from workflows.cases import get_case, scope_cases
+from workflows.clock import now
 from workflows.dto import Actor
-from workflows.engine import get_engine, now
+from workflows.engine import get_engine
+from workflows.errors import NotFound
 from workflows.models import DISTRICTS, District, QuarterlyPlan, TaskIndex, WorkflowInstance
 from workflows.paging import filtered_page
 from workflows.plans.config import KIND, PLAN_STATUS_LABELS
-from workflows.service import NotFound, get_case, scope_cases
 
 
 def plan_of(session: Session, district_code: str, year: int, quarter: int) -> QuarterlyPlan | None:

@@ -1,6 +1,6 @@
 """Use cases of the quarterly plan: opening (by hand, or by ``open_quarter_plans`` when the quarter
 begins), the district compiling, saving, refreshing and submitting, and the city recording, returning
-or urging. Each is one unit of work. Re-exported by ``workflows.plans`` (and ``workflows.service``).
+or urging. Each is one unit of work; the web reaches them through ``workflows.service``.
 """
 
 from __future__ import annotations
@@ -12,24 +12,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workflows import bindings, deadlines, store
+from workflows import cases, deadlines
+from workflows.cases import advance, audit, complete_task, may_complete, unit_of_work
+from workflows.clock import china_today, frozen_now, now
 from workflows.dto import Actor
-from workflows.engine import frozen_now, get_engine, now, script_services
+from workflows.errors import Conflict, NotFound, ValidationFailed
 from workflows.models import DISTRICTS, QuarterlyPlan, TaskIndex, WorkflowInstance
-from workflows.notifications import messages as notifications
+from workflows.notifications import delivery as notifications
 from workflows.plans.compile import refresh_rows
-from workflows.plans.config import DISTRICT_EDITABLE, KIND, PROCESS_ID, SETTINGS, business_key, plan_title
+from workflows.plans.config import KIND, PROCESS_ID, SETTINGS, business_key, plan_title
 from workflows.plans.queries import district_codes, get_plan, plan_of, ready_task
-from workflows.service import (
-    Conflict,
-    NotFound,
-    ValidationFailed,
-    advance,
-    audit,
-    complete_task,
-    may_complete,
-    unit_of_work,
-)
 
 # --------------------------------------------------------------------------------------------------
 # Opening
@@ -44,15 +36,14 @@ def _open(session: Session, actor: Actor | None, district_code: str, year: int, 
     refresh_rows(session, plan)
     key = business_key(district_code, year, quarter)
     title = plan_title(district_code, year, quarter)
-    with script_services(bindings.for_session(session, actor)):
-        instance, _ = store.create_instance(
-            session, get_engine(), kind=KIND, process_id=PROCESS_ID, business_key=key, title=title,
-            district_code=district_code, enterprise_id=None,
-            data={"plan_id": plan.id, "district_code": district_code,
-                  "district_name": DISTRICTS.get(district_code, district_code), "plan_year": year,
-                  "plan_quarter": quarter, "plan_title": title, "case_kind": KIND, "case_key": key,
-                  "due_day": SETTINGS.due_day, "reminder_days": SETTINGS.reminder_days},
-        )
+    instance = cases.start(
+        session, actor, kind=KIND, process_id=PROCESS_ID, business_key=key, title=title,
+        district_code=district_code, enterprise_id=None,
+        data={"plan_id": plan.id, "district_code": district_code,
+              "district_name": DISTRICTS.get(district_code, district_code), "plan_year": year,
+              "plan_quarter": quarter, "plan_title": title, "case_kind": KIND, "case_key": key,
+              "due_day": SETTINGS.due_day, "reminder_days": SETTINGS.reminder_days},
+    )
     plan.instance_id = instance.id
     audit(session, instance, actor, "open", comment="季度开始，系统自动开启" if actor is None else "市中心开启")
     due = deadlines.date_label(deadlines.quarter_due_at(year, quarter, SETTINGS.due_day))
@@ -91,13 +82,12 @@ def open_missing(session: Session, actor: Actor, year: int, quarter: int) -> int
     return opened
 
 
-@deadlines.register_opener
 def open_quarter_plans(session: Session, at: datetime) -> int:
     """Opener run by tick: make sure every district has its plan for the quarter containing ``at``.
     Each plan is its own unit of work; a plan another worker opened at the same moment is skipped."""
     if not SETTINGS.auto_open:
         return 0
-    year, quarter = deadlines.quarter_of(deadlines.china_today(at))
+    year, quarter = deadlines.quarter_of(china_today(at))
     existing = set(session.scalars(select(QuarterlyPlan.district_code).where(
         QuarterlyPlan.year == year, QuarterlyPlan.quarter == quarter)))
     opened = 0
@@ -138,9 +128,7 @@ def _district_turn(session: Session, actor: Actor, instance_id: int
     if actor.role != "district":
         raise NotFound("未找到该任务。")
     # Lock first, so the row (and its version counter) is read fresh under the lock; then check scope.
-    instance = store.lock_instance(session, instance_id)
-    if instance is None:
-        raise NotFound("未找到该计划。")
+    instance = cases.locked(session, instance_id, "未找到该计划。")
     plan, _ = get_plan(session, actor, instance_id)
     task = ready_task(session, instance.id, "district")
     if task is None or not may_complete(actor, task):
@@ -194,7 +182,7 @@ def submit_plan(session: Session, actor: Actor, instance_id: int, edit: PlanEdit
         action = "resubmit" if instance.status == "returned" else "submit"
         advance(session, actor, instance, task.task_id, {"decision": "", "comment": ""}, action,
                 comment="重新提交计划" if action == "resubmit" else "提交计划")
-        if instance.status in DISTRICT_EDITABLE:
+        if ready_task(session, instance.id, "district") is not None:  # the checks sent it back
             fields: dict[str, list[str]] = {}
             for problem in plan.check_results or []:
                 fields.setdefault(problem["field"], []).append(problem["message"])

@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from workflows import deadlines
+from workflows.clock import china_today
 from workflows.models.report_models import HALF_LABELS
-from workflows.service import DECISIONS
 
 KIND = "semiannual_report"
 PROCESS_ID = "semiannual_report"
-EDITABLE = ("compiling", "returned")
+EDIT_FORM = "report_edit"  # the district's task: write, and after ask-for-more revise, the report
+ACCEPT_FORM = "report_accept"  # the city's task: accept or ask for more
 
 # Plan/report statuses (SPEC section 6); a report's 'recorded' reads 已接收.
 STATUS_LABELS: dict[str, str] = {
@@ -24,8 +24,12 @@ STATUS_LABELS: dict[str, str] = {
     "recorded": "已接收",
 }
 
+KIND_LABEL = "半年报告"
+
 # The city's decisions on form report_accept: audit action label, comment required.
-DECISIONS["report_accept"] = {"accept": ("接收", False), "more": ("要求补充", True)}
+DECISIONS: dict[str, dict[str, tuple[str, bool]]] = {
+    "report_accept": {"accept": ("接收", False), "more": ("要求补充", True)},
+}
 
 MAX_FILES_PER_CASE = 60
 MAX_CASES = 100
@@ -63,7 +67,7 @@ def half_of(day: date) -> tuple[int, int]:
 
 def last_ended_half(at: datetime) -> tuple[int, int]:
     """The most recent half-year that has ended by ``at`` (China time)."""
-    year, half = half_of(deadlines.china_today(at))
+    year, half = half_of(china_today(at))
     return (year - 1, 2) if half == 1 else (year, 1)
 
 

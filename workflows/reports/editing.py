@@ -10,20 +10,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import store
+from workflows import cases
+from workflows.cases import audit, unit_of_work
 from workflows.catalogue import reads as catalogue_reads
+from workflows.clock import now
 from workflows.dto import Actor
-from workflows.engine import now
+from workflows.errors import Conflict, NotFound, ValidationFailed
 from workflows.models import WorkflowInstance
 from workflows.models.filing import APPRENTICESHIP_TYPES
 from workflows.models.report_models import PublicityItem, ReportAttachment, ReportCase, SemiannualReport
-from workflows.reports.config import EDITABLE, MAX_CASES, MAX_FILES_PER_CASE
+from workflows.reports.config import MAX_CASES, MAX_FILES_PER_CASE
 from workflows.reports.files import Incoming, attachment_row, discard_stored, receive_all, refusal
-from workflows.reports.queries import get_report
-from workflows.service import Conflict, NotFound, ValidationFailed, audit, unit_of_work
+from workflows.reports.queries import edit_task, get_report
 from workflows.uploads import formats as upload_formats
 from workflows.uploads import storage as uploads
 
@@ -44,10 +44,8 @@ def lock_editable(session: Session, actor: Actor, report_id: int) -> tuple[Semia
     if actor.role != "district":
         raise NotFound("未找到该报告。")
     report = get_report(session, actor, report_id)
-    instance = store.lock_instance(session, report.instance_id)  # type: ignore[arg-type]
-    if instance is None:
-        raise NotFound("未找到该报告。")
-    if instance.status not in EDITABLE:
+    instance = cases.locked(session, report.instance_id, "未找到该报告。")
+    if edit_task(session, instance.id) is None:
         raise Conflict("报告已报送，当前不能修改。")
     return report, instance
 
@@ -57,9 +55,9 @@ def precheck_editable(session: Session, actor: Actor, report_id: int) -> None:
     if actor.role != "district":
         raise NotFound("未找到该报告。")
     report = get_report(session, actor, report_id)
-    status = session.scalar(select(WorkflowInstance.status).where(WorkflowInstance.id == report.instance_id))
+    ready = edit_task(session, report.instance_id) is not None
     session.rollback()
-    if status not in EDITABLE:
+    if not ready:
         raise Conflict("报告已报送，当前不能修改。")
 
 
@@ -105,7 +103,7 @@ def case_errors(data: CaseData, complete: bool) -> dict[str, list[str]]:
 
 
 def _occupation_name(code: str) -> str | None:
-    
+
 
     occupation = catalogue_reads.occupations().get(code)
     return occupation.name if occupation is not None else None

@@ -12,11 +12,11 @@ from typing import IO
 
 from sqlalchemy.orm import Session
 
+from workflows.clock import now
 from workflows.dto import Actor
-from workflows.engine import now
+from workflows.errors import NotFound, ValidationFailed
 from workflows.models.report_models import ReportAttachment, SemiannualReport
 from workflows.reports.queries import is_accepted
-from workflows.service import NotFound, ValidationFailed
 from workflows.uploads import formats as upload_formats
 from workflows.uploads import names as upload_names
 from workflows.uploads import storage as uploads
@@ -114,5 +114,5 @@ def file_to_serve(session: Session, actor: Actor, attachment_id: int, *, upload_
         raise NotFound("未找到该文件。")
     if thumbnail:
         return FileToServe(str(path), "image/jpeg", "thumbnail.jpg", True)
-    return FileToServe(str(path), attachment.mime, upload_names.download_name(attachment.original_name, attachment.format),
-                       attachment.kind in ("picture", "video"))
+    name = upload_names.download_name(attachment.original_name, attachment.format)
+    return FileToServe(str(path), attachment.mime, name, attachment.kind in ("picture", "video"))

@@ -10,10 +10,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from workflows.dto import Actor
+from workflows.errors import NotFound
 from workflows.models import WorkflowInstance
 from workflows.models.report_models import ReportCase, SemiannualReport
 from workflows.reports.config import KIND, parse_period_key, period_key, period_label
-from workflows.service import NotFound
 
 # --------------------------------------------------------------------------------------------------
 # Gallery

@@ -1,6 +1,5 @@
-"""Opening semiannual reports: one district's report by hand (``open_report``), and the opener run by
-``service.tick`` that opens every district's report when a half-year has ended (``open_ended_half_year``).
-Re-exported by ``workflows.reports``.
+"""Opening semiannual reports: one district's report by hand (``open_report``), and the period opener
+run by ``tick`` that opens every district's report when a half-year has ended (``open_ended_half_year``).
 """
 
 from __future__ import annotations
@@ -11,14 +10,15 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workflows import bindings, deadlines, store
+from workflows import cases
+from workflows.cases import audit, unit_of_work
+from workflows.clock import frozen_now, now
 from workflows.dto import Actor
-from workflows.engine import frozen_now, get_engine, now, script_services
+from workflows.errors import Conflict, NotFound, ValidationFailed
 from workflows.models import District, Notification, WorkflowInstance
 from workflows.models.org import DISTRICTS
 from workflows.models.report_models import SemiannualReport
 from workflows.reports.config import KIND, PROCESS_ID, SETTINGS, business_key, last_ended_half, period_label
-from workflows.service import Conflict, NotFound, ValidationFailed, audit, unit_of_work
 
 # --------------------------------------------------------------------------------------------------
 # Opening
@@ -34,7 +34,7 @@ def open_report(session: Session, district_code: str, year: int, half: int,
         raise ValidationFailed("请选择有效的区和半年度。")
     key = business_key(district_code, year, half)
     try:
-        with unit_of_work(session), frozen_now(at), script_services(bindings.for_session(session, actor)):
+        with unit_of_work(session), frozen_now(at):
             if session.get(District, district_code) is None:
                 raise ValidationFailed("请选择有效的区和半年度。")
             exists = session.scalars(select(WorkflowInstance.id).where(
@@ -45,8 +45,8 @@ def open_report(session: Session, district_code: str, year: int, half: int,
             report = SemiannualReport(district_code=district_code, year=year, half=half, created_at=now())
             session.add(report)
             session.flush()
-            instance, _ = store.create_instance(
-                session, get_engine(), kind=KIND, process_id=PROCESS_ID, business_key=key, title=title,
+            instance = cases.start(
+                session, actor, kind=KIND, process_id=PROCESS_ID, business_key=key, title=title,
                 district_code=district_code, enterprise_id=None,
                 data={"report_id": report.id, "year": year, "half": half, "due_day": SETTINGS.due_day,
                       "reminder_days": SETTINGS.reminder_days, "kind": KIND, "business_key": key,
@@ -64,9 +64,8 @@ def open_report(session: Session, district_code: str, year: int, half: int,
     return report
 
 
-@deadlines.register_opener
 def open_ended_half_year(session: Session, at: datetime) -> int:
-    """Opener for ``service.tick``: make sure every district has a report for the half-year that ended
+    """Period opener for ``tick``: make sure every district has a report for the half-year that ended
     last before ``at``. Idempotent and safe with several tick processes (unique business key)."""
     year, half = last_ended_half(at)
     keys = {business_key(code, year, half): code for code in session.scalars(select(District.code))}

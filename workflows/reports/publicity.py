@@ -10,14 +10,15 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
-from workflows import deadlines
+from workflows import clock
+from workflows.cases import audit, unit_of_work
+from workflows.clock import now
 from workflows.dto import Actor
-from workflows.engine import now
+from workflows.errors import NotFound, ValidationFailed
 from workflows.models.report_models import PublicityItem
 from workflows.reports.config import MAX_PUBLICITY
 from workflows.reports.editing import clean_text, delete_unsubmitted, lock_editable, precheck_editable, touch_instance
 from workflows.reports.files import Incoming, attachment_row, discard_stored, receive_all, refusal
-from workflows.service import NotFound, ValidationFailed, audit, unit_of_work
 from workflows.uploads import formats as upload_formats
 
 
@@ -39,7 +40,7 @@ def _publicity_errors(data: PublicityData, has_scan: bool) -> dict[str, list[str
         errors["title"] = ["请填写报道标题。"]
     if data.published_on is None:
         errors["published_on"] = ["请填写发布日期。"]
-    elif data.published_on > deadlines.china_today():
+    elif data.published_on > clock.china_today():
         errors["published_on"] = ["发布日期不能晚于今天。"]
     link = data.link.strip()
     if link:

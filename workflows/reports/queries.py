@@ -11,14 +11,15 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from workflows import deadlines, runner, store
+from workflows.clock import now
 from workflows.dto import Actor
-from workflows.engine import get_engine, now
+from workflows.engine import get_engine
+from workflows.errors import NotFound
 from workflows.models import AuditEvent, TaskIndex, WorkflowInstance
 from workflows.models.org import DISTRICTS
 from workflows.models.report_models import ReportCase, SemiannualReport
 from workflows.paging import filtered_page
-from workflows.reports.config import parse_period_key, status_label
-from workflows.service import NotFound
+from workflows.reports.config import ACCEPT_FORM, EDIT_FORM, parse_period_key, status_label
 
 # --------------------------------------------------------------------------------------------------
 # Reading
@@ -124,7 +125,8 @@ class ReportView:
     report: SemiannualReport
     instance: WorkflowInstance
     overdue: bool
-    can_edit: bool
+    editable: bool  # the district's task is ready (whoever is looking)
+    can_edit: bool  # ... and the actor is that district
     can_review: bool
     can_urge: bool
     review_task_id: str | None
@@ -149,13 +151,14 @@ def report_view(session: Session, actor: Actor, report_id: int, with_diagram: bo
     instance = session.get(WorkflowInstance, report.instance_id)
     assert instance is not None
     tasks = list(session.scalars(select(TaskIndex).where(TaskIndex.instance_id == instance.id)))
-    edit_task = next((t for t in tasks if t.form_key == "report_edit"), None)
-    review_task = next((t for t in tasks if t.form_key == "report_accept"), None)
+    edit_task = next((t for t in tasks if t.form_key == EDIT_FORM), None)
+    review_task = next((t for t in tasks if t.form_key == ACCEPT_FORM), None)
     events = list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
                                   .order_by(AuditEvent.id)))
     last_request = next((e for e in reversed(events) if e.action == "more"), None)
     view = ReportView(
         report=report, instance=instance, overdue=deadlines.is_overdue(instance),
+        editable=edit_task is not None,
         can_edit=edit_task is not None and actor.role == "district"
         and actor.district_code == report.district_code,
         can_review=review_task is not None and actor.role == "city",
@@ -167,6 +170,12 @@ def report_view(session: Session, actor: Actor, report_id: int, with_diagram: bo
         workflow = store.load_workflow(get_engine(), instance)
         view.current_ids, view.done_ids = runner.element_states(workflow)
     return view
+
+
+def edit_task(session: Session, instance_id: int | None) -> TaskIndex | None:
+    """The district's ready task of writing the report (compiling, or revising after ask-for-more)."""
+    return session.scalars(select(TaskIndex).where(
+        TaskIndex.instance_id == instance_id, TaskIndex.form_key == EDIT_FORM)).first()
 
 
 def diagram_xml(session: Session, actor: Actor, report_id: int) -> str:

@@ -9,13 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows import deadlines
+from workflows.cases import advance, audit, complete_task, unit_of_work
+from workflows.clock import now
 from workflows.dto import Actor
-from workflows.engine import now
+from workflows.errors import Conflict, NotFound, ValidationFailed
 from workflows.models import TaskIndex, WorkflowInstance
 from workflows.models.report_models import ReportCase, SemiannualReport
+from workflows.reports.config import ACCEPT_FORM
 from workflows.reports.editing import CaseData, case_errors, lock_editable
-from workflows.reports.queries import get_report, is_accepted
-from workflows.service import Conflict, NotFound, ValidationFailed, advance, audit, complete_task, unit_of_work
+from workflows.reports.queries import edit_task, get_report, is_accepted
 
 
 def submit_errors(report: SemiannualReport) -> dict[str, list[str]]:
@@ -42,8 +44,7 @@ def submit_report(session: Session, actor: Actor, report_id: int) -> SemiannualR
         errors = submit_errors(report)
         if errors:
             raise ValidationFailed("报告还不完整，请补充标出的内容后再报送。", errors)
-        task = session.scalars(select(TaskIndex).where(
-            TaskIndex.instance_id == instance.id, TaskIndex.form_key == "report_edit")).first()
+        task = edit_task(session, instance.id)
         if task is None:
             raise Conflict("报告当前不能报送。")
         resubmit = instance.status == "returned"
@@ -71,7 +72,7 @@ def review_report(session: Session, actor: Actor, report_id: int, decision: str,
     """The city accepts the report (已接收) or asks for more with a comment (back to the district)."""
     report = get_report(session, actor, report_id)
     task_id = session.scalar(select(TaskIndex.task_id).where(
-        TaskIndex.instance_id == report.instance_id, TaskIndex.form_key == "report_accept"))
+        TaskIndex.instance_id == report.instance_id, TaskIndex.form_key == ACCEPT_FORM))
     if task_id is None:
         if actor.role != "city":
             raise NotFound("未找到该任务。")

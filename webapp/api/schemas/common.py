@@ -2,8 +2,8 @@
 string/nullable/choice helpers, dates, the status, kind and district enums, pagination, and the
 ``Error`` schema every operation answers with.
 
-Registered here: ``Error``. The other schema modules (``schemas_filings``, ``schemas_catalogues_auth``,
-``schemas_periodic``) build on these; ``webapp.api.schemas`` imports them in registration order.
+Registered here: ``Error``. The other schema modules of ``webapp.api.schemas`` (``filings``,
+``catalogues_auth``, ``periodic``) build on these.
 """
 
 from __future__ import annotations
@@ -114,5 +114,6 @@ PLAN_STATUS = status_of("quarterly_plan")
 REPORT_STATUS = status_of("semiannual_report")
 
 
-def _object(description: str, properties: dict[str, Any]) -> dict[str, Any]:
+def response_object(description: str, properties: dict[str, Any]) -> dict[str, Any]:
+    """An object schema with every property required: a response always carries them all."""
     return {"type": "object", "description": description, "required": list(properties), "properties": properties}

@@ -6,7 +6,7 @@ and in-app notifications.
 from __future__ import annotations
 
 from webapp.api.registry import ref, schema
-from webapp.api.schemas_common import (
+from webapp.api.schemas.common import (
     BINARY,
     DATE,
     DATETIME,
@@ -14,10 +14,10 @@ from webapp.api.schemas_common import (
     PLAN_STATUS,
     REPORT_STATUS,
     ROW_ID,
-    _object,
     choices,
     nullable,
     page_of,
+    response_object,
     text,
 )
 from workflows.models.filing import APPRENTICESHIP_TYPES
@@ -94,7 +94,7 @@ PLAN_OPEN = schema("PlanOpenInput", {
     },
 })
 
-PLAN_ROW = schema("PlanRow", _object("计划行：一件备案（受理中或已通过）在本季度的培训安排", {
+PLAN_ROW = schema("PlanRow", response_object("计划行：一件备案（受理中或已通过）在本季度的培训安排", {
     "id": {"type": "integer", "description": "计划行编号（PUT 时 rows[].id）"},
     "seq": {"type": "integer"},
     "filing_id": {"type": ["integer", "null"], "description": "来源备案编号"},
@@ -113,12 +113,12 @@ PLAN_ROW = schema("PlanRow", _object("计划行：一件备案（受理中或已
     "reason": {"type": "string"},
 }))
 
-_TOP = {"type": "array", "items": _object("", {
+_TOP = {"type": "array", "items": response_object("", {
     "name": {"type": "string"}, "trainees": {"type": "integer"},
     "share": {"type": "number", "description": "占全区学员比例（0-1）"},
     "over": {"type": "boolean", "description": "超过集中度阈值"}})}
 
-PLAN_FIGURES = schema("PlanFigures", _object(
+PLAN_FIGURES = schema("PlanFigures", response_object(
     "本计划执行后本区全年的指标：R3 中级工及以上占比、R4 企业/职业集中度、R5 资金预算（金额单位：分）", {
         "year": {"type": "integer"},
         "trainees_total": {"type": "integer", "description": "全年学员数（不含本计划不纳入的备案）"},
@@ -153,23 +153,23 @@ _PLAN_SUMMARY = {
     "share_flagged": {"type": "boolean", "description": "提交时全年中级工及以上占比低于规定比例，已提示市中心"},
 }
 
-PLAN_SUMMARY = schema("PlanSummary", _object("季度计划（列表项）", _PLAN_SUMMARY))
+PLAN_SUMMARY = schema("PlanSummary", response_object("季度计划（列表项）", _PLAN_SUMMARY))
 PLAN_LIST = schema("PlanList", page_of("PlanSummary", "一页季度计划"))
 
-PLAN = schema("Plan", _object("季度计划详情", {
+PLAN = schema("Plan", response_object("季度计划详情", {
     **_PLAN_SUMMARY,
     "notes": {"type": "string"},
     "justification": {"type": "string"},
     "rows": {"type": "array", "items": ref("PlanRow")},
     "figures": ref("PlanFigures"),
-    "flags": _object("提示", {
+    "flags": response_object("提示", {
         "share_below_min": {"type": "boolean", "description": "R3：全年中级工及以上占比低于规定比例"},
         "concentration": {"type": "boolean", "description": "R4：有企业或职业超过集中度阈值"},
         "over_budget": {"type": "boolean", "description": "R5：超出年度预算"},
         "flagged_to_city": {"type": "boolean", "description": "已在提交时提示市中心（低于70%）"},
     }),
     "problems": {"type": "array", "description": "最近一次提交未通过的校验（字段路径与 422 相同）",
-                 "items": _object("", {"field": {"type": "string"}, "message": {"type": "string"}})},
+                 "items": response_object("", {"field": {"type": "string"}, "message": {"type": "string"}})},
     "tasks": {"type": "array", "items": ref("Task"), "description": "调用者可以办理的待办任务"},
     "history": {"type": "array", "items": ref("HistoryEvent")},
 }))
@@ -255,7 +255,7 @@ EXCELLENT_INPUT = schema("ExcellentInput", {
     "properties": {"excellent": {"type": "boolean", "description": "true 标为优秀案例；false 取消"}},
 })
 
-ATTACHMENT = schema("Attachment", _object("上传的文件", {
+ATTACHMENT = schema("Attachment", response_object("上传的文件", {
     "id": {"type": "integer"},
     "kind": {"type": "string", "enum": ["picture", "video", "document"],
              "description": "picture 图片；video 视频；document 文档"},
@@ -289,9 +289,9 @@ _REPORT_CASE = {
     "created_at": DATETIME,
     "updated_at": DATETIME,
 }
-REPORT_CASE = schema("ReportCase", _object("典型案例", _REPORT_CASE))
+REPORT_CASE = schema("ReportCase", response_object("典型案例", _REPORT_CASE))
 
-PUBLICITY = schema("PublicityItem", _object("宣传报道", {
+PUBLICITY = schema("PublicityItem", response_object("宣传报道", {
     "id": {"type": "integer"},
     "seq": {"type": "integer"},
     "outlet": {"type": "string"},
@@ -313,10 +313,10 @@ _REPORT_SUMMARY = {
     "status_label": {"type": "string"},
     "submissions": {"type": "integer", "description": "报送次数"},
 }
-REPORT_SUMMARY = schema("ReportSummary", _object("半年报告（列表项）", _REPORT_SUMMARY))
+REPORT_SUMMARY = schema("ReportSummary", response_object("半年报告（列表项）", _REPORT_SUMMARY))
 REPORT_LIST = schema("ReportList", page_of("ReportSummary", "一页半年报告"))
 
-REPORT = schema("Report", _object("半年经验总结报告详情", {
+REPORT = schema("Report", response_object("半年经验总结报告详情", {
     **_REPORT_SUMMARY,
     "summary": {"type": "string"},
     "cases": {"type": "array", "items": ref("ReportCase")},
@@ -324,14 +324,14 @@ REPORT = schema("Report", _object("半年经验总结报告详情", {
     "can_edit": {"type": "boolean", "description": "调用者现在可以修改和报送"},
     "problems": {"type": "object", "description": "编写中时：报送前还需补充的内容（字段 → 提示）",
                  "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-    "last_request": {"anyOf": [_object("", {"at": DATETIME, "actor": {"type": "string"},
+    "last_request": {"anyOf": [response_object("", {"at": DATETIME, "actor": {"type": "string"},
                                             "comment": {"type": "string"}}), {"type": "null"}],
                      "description": "已退回时：市中心最近一次要求补充的意见"},
     "tasks": {"type": "array", "items": ref("Task"), "description": "调用者可以办理的待办任务"},
     "history": {"type": "array", "items": ref("HistoryEvent")},
 }))
 
-GALLERY_CASE = schema("GalleryCase", _object("案例库中的典型案例（已接收报告中的案例）", {
+GALLERY_CASE = schema("GalleryCase", response_object("案例库中的典型案例（已接收报告中的案例）", {
     **_REPORT_CASE,
     "district_code": DISTRICT,
     "district_name": {"type": "string"},
@@ -342,7 +342,7 @@ GALLERY = schema("Gallery", page_of("GalleryCase", "一页典型案例，优秀�
 
 # --- notifications ---------------------------------------------------------------------------------------
 
-NOTIFICATION = schema("Notification", _object("站内信", {
+NOTIFICATION = schema("Notification", response_object("站内信", {
     "id": {"type": "integer"},
     "kind": {"type": "string", "description": "类型代码，如 opened、reminder、overdue、urge、returned"},
     "kind_label": {"type": "string"},
@@ -357,6 +357,6 @@ NOTIFICATION = schema("Notification", _object("站内信", {
 }))
 NOTIFICATION_LIST = schema("NotificationList", page_of(
     "Notification", "一页站内信，最新的在前", unread={"type": "integer", "description": "未读总数"}))
-UNREAD_COUNT = schema("UnreadCount", _object("未读数", {"unread": {"type": "integer"}}))
-READ_ALL = schema("ReadAll", _object("全部标为已读的结果", {
+UNREAD_COUNT = schema("UnreadCount", response_object("未读数", {"unread": {"type": "integer"}}))
+READ_ALL = schema("ReadAll", response_object("全部标为已读的结果", {
     "marked": {"type": "integer", "description": "本次标为已读的条数"}, "unread": {"type": "integer"}}))

@@ -1,4 +1,4 @@
-"""In-app notifications (站内信): who gets told what, and the inbox use cases.
+"""Delivering in-app notifications (站内信): who gets told what; the inbox is ``notifications.inbox``.
 
 * ``notify(session, role=..., ...)`` reaches every active user of ``role`` in scope: a district's
   reviewers (``district_code``), an enterprise's clerks (``enterprise_id``), all city staff, all admins.
@@ -16,13 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from workflows import bindings
+from workflows.clock import now
 from workflows.dto import Actor
-from workflows.engine import now
-from workflows.models import User, WorkflowInstance
+from workflows.models import AuditEvent, User, WorkflowInstance
 from workflows.models.notification import NOTIFICATION_KINDS, Notification
 
 ROLES = ("enterprise", "district", "city", "admin")
@@ -101,8 +100,9 @@ def notify_role_helper(session: Session, role: str, title: str, body: str = "", 
                   district_code=district_code, enterprise_id=enterprise_id)
 
 
-@bindings.register
-def _script_helpers(session: Session, actor: Actor | None) -> dict[str, Any]:
+def script_helpers(session: Session, actor: Actor | None) -> dict[str, Any]:
+    """The session-bound ``notify_role`` helper for BPMN scripts (registered by ``workflows.features``)."""
+
     def notify_role(role: str, title: str, body: str = "", kind: str = "info",
                     district_code: str | None = None, enterprise_id: int | None = None,
                     case_kind: str | None = None, case_key: str | None = None) -> int:
@@ -113,60 +113,7 @@ def _script_helpers(session: Session, actor: Actor | None) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------------------------------
-# Inbox
-
-
-def unread_count(session: Session, user_id: int) -> int:
-    """Unread notifications of one user (the bell)."""
-    return int(session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None))) or 0)
-
-
-def list_for(session: Session, actor: Actor, page: int = 1, per_page: int = 20, unread_only: bool = False
-             ) -> tuple[list[Notification], int]:
-    """The actor's own notifications, newest first: (rows of one page, total)."""
-    stmt = select(Notification).where(Notification.user_id == actor.id)
-    if unread_only:
-        stmt = stmt.where(Notification.read_at.is_(None))
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = list(session.scalars(stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
-                                .offset(max(page - 1, 0) * per_page).limit(per_page)))
-    return rows, total
-
-
-def get_own(session: Session, actor: Actor, notification_id: int) -> Notification:
-    """One of the actor's notifications; someone else's is NotFound (404)."""
-    from workflows.service import NotFound
-
-    row = session.get(Notification, notification_id)
-    if row is None or row.user_id != actor.id:
-        raise NotFound("未找到该消息。")
-    return row
-
-
-def mark_read(session: Session, actor: Actor, notification_id: int) -> Notification:
-    """Mark one of the actor's notifications read (idempotent)."""
-    from workflows.service import unit_of_work
-
-    with unit_of_work(session):
-        row = get_own(session, actor, notification_id)
-        if row.read_at is None:
-            row.read_at = now()
-    return row
-
-
-def mark_all_read(session: Session, actor: Actor) -> int:
-    """Mark every unread notification of the actor read; returns how many changed."""
-    from workflows.service import unit_of_work
-
-    with unit_of_work(session):
-        result = session.execute(update(Notification).where(
-            Notification.user_id == actor.id, Notification.read_at.is_(None)).values(read_at=now()))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-# --------------------------------------------------------------------------------------------------
-# Filing decisions (called from workflows.checks.after_decision)
+# Filing decisions (the filing's decision effect, registered by workflows.features)
 
 _FILING_DECISIONS: dict[str, tuple[str, str, str]] = {
     # decision -> (role told, kind, title template)
@@ -187,8 +134,6 @@ def on_filing_decision(session: Session, instance: WorkflowInstance, decision: s
         return 0
     role, kind, template = spec
     if comment is None:  # not given: take it from the decision's audit row
-        from workflows.models import AuditEvent
-
         last = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
                                .order_by(AuditEvent.id.desc())).first()
         comment = last.comment if last is not None and last.action == decision else ""

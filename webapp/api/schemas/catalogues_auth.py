@@ -5,7 +5,7 @@ tokens, the current user, revocation).
 from __future__ import annotations
 
 from webapp.api.registry import ROLES, ref, schema
-from webapp.api.schemas_common import DATETIME, text
+from webapp.api.schemas.common import DATETIME, text
 from workflows.models.filing import COURSE_CATEGORIES
 
 # --- catalogues ----------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from webapp.api.registry import ROLES, ref, schema
-from webapp.api.schemas_common import DATE, DATETIME, KIND, STATUS, choices, nullable, relaxed, text
+from webapp.api.schemas.common import DATE, DATETIME, KIND, STATUS, choices, nullable, relaxed, text
 from workflows.models.filing import APPRENTICESHIP_TYPES, COURSE_CATEGORIES, INSTITUTION_TYPES, LEVELS
 from workflows.service import DECISIONS
 

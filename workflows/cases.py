@@ -1,0 +1,306 @@
+"""The kernel every case goes through: one unit of work per use case, scope, the audit trail, and the
+one locked step that every engine move (start, complete, message, timers) runs through.
+
+A move is: lock the instance -> deserialize -> bind the session's script helpers -> run the engine ->
+serialize -> rewrite the task index -> append the audit row; ``unit_of_work`` commits once at the end.
+Any exception rolls everything back, so a case is never half-advanced.
+
+The registries here (decisions per form, decision guards and effects per case kind, period openers) and
+the script-helper factories in ``workflows.bindings`` are filled by ``workflows.features.install`` alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, TypeVar
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlalchemy import Select, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflows import bindings, runner, store
+from workflows.clock import frozen_now, now
+from workflows.dto import Actor
+from workflows.engine import get_engine, script_services
+from workflows.errors import Conflict, NotFound, ValidationFailed
+from workflows.models import AuditEvent, TaskIndex, WorkflowInstance
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# --------------------------------------------------------------------------------------------------
+# Registries (filled by workflows.features.install)
+
+Decisions = Mapping[str, tuple[str, bool]]
+"""decision code -> (audit label, comment required)"""
+DecisionGuard = Callable[[Session, WorkflowInstance, str, bool], None]
+"""(session, instance, decision, confirm_mismatches): raise to refuse the decision."""
+DecisionEffect = Callable[[Session, WorkflowInstance, str, Actor, str], object]
+"""(session, instance, decision, actor, comment): what follows a decision (notifications ...)."""
+Opener = Callable[[Session, datetime], int]
+"""(session, at) -> how many instances of the period containing ``at`` it opened (idempotent)."""
+
+DECISIONS: dict[str, Decisions] = {}
+GUARDS: dict[str, DecisionGuard] = {}
+EFFECTS: dict[str, DecisionEffect] = {}
+OPENERS: list[Opener] = []
+
+
+# --------------------------------------------------------------------------------------------------
+# Unit of work
+
+
+@contextmanager
+def unit_of_work(session: Session) -> Iterator[None]:
+    """Commit once at the end; roll back on any exception (including StaleDataError -> Conflict)."""
+    try:
+        yield
+        session.commit()
+    except StaleDataError as exc:
+        session.rollback()
+        raise Conflict("该事项已被他人处理，请刷新后查看最新状态。") from exc
+    except OperationalError as exc:
+        session.rollback()
+        # SQLite refuses a write from a transaction whose snapshot another writer has moved past
+        # (SQLITE_BUSY_SNAPSHOT, "database is locked"): a concurrent change won.
+        if "database is locked" in str(exc):
+            raise Conflict("该事项正被他人处理，请刷新后重试。") from exc
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+
+
+# --------------------------------------------------------------------------------------------------
+# Scope
+
+
+def scope_cases(stmt: Select, actor: Actor) -> Select:
+    """Restrict a query over WorkflowInstance to what ``actor`` may see (SPEC section 2)."""
+    if actor.role in ("city", "admin"):
+        return stmt
+    if actor.role == "district":
+        return stmt.where(WorkflowInstance.district_code == actor.district_code)
+    if actor.role == "enterprise":
+        return stmt.where(WorkflowInstance.enterprise_id == actor.enterprise_id,
+                          WorkflowInstance.kind == "filing")
+    return stmt.where(WorkflowInstance.id.is_(None))
+
+
+def get_case(session: Session, actor: Actor, instance_id: int) -> WorkflowInstance:
+    """A case in scope, or NotFound."""
+    instance = session.scalars(
+        scope_cases(select(WorkflowInstance).where(WorkflowInstance.id == instance_id), actor)
+    ).first()
+    if instance is None:
+        raise NotFound("未找到该案件。")
+    return instance
+
+
+def may_complete(actor: Actor, row: TaskIndex) -> bool:
+    """The task's lane role is the actor's role, and the case is in the actor's district/enterprise."""
+    if row.role != actor.role:
+        return False
+    if actor.role == "district":
+        return row.district_code == actor.district_code
+    if actor.role == "enterprise":
+        return row.enterprise_id == actor.enterprise_id
+    return actor.role == "city"
+
+
+def task_row(session: Session, actor: Actor, task_id: str) -> TaskIndex:
+    """The index row of a ready task the actor may complete; 409 if it was completed, else 404."""
+    row = session.scalars(select(TaskIndex).where(TaskIndex.task_id == str(task_id))).first()
+    if row is not None and may_complete(actor, row):
+        return row
+    if row is None:
+        done = session.scalars(select(AuditEvent).where(AuditEvent.task_id == str(task_id))).first()
+        if done is not None:
+            try:
+                get_case(session, actor, done.instance_id)
+            except NotFound:
+                pass
+            else:
+                raise Conflict("该任务已被处理，请刷新后查看最新状态。")
+    raise NotFound("未找到该任务。")
+
+
+def audit(session: Session, instance: WorkflowInstance, actor: Actor | None, action: str, *,
+          task_name: str = "", task_id: str = "", comment: str = "", status_before: str = "") -> None:
+    """Append one row to the case's history (no commit)."""
+    session.add(AuditEvent(
+        instance_id=instance.id,
+        actor_id=actor.id if actor else None,
+        actor_name=actor.name if actor else "系统",
+        action=action,
+        task_name=task_name,
+        task_id=task_id,
+        comment=comment,
+        status_before=status_before,
+        status_after=instance.status,
+        created_at=now(),
+    ))
+
+
+# --------------------------------------------------------------------------------------------------
+# The locked step
+
+
+def locked(session: Session, instance_id: int | None, missing: str = "未找到该案件。") -> WorkflowInstance:
+    """The instance, locked for this unit of work (FOR UPDATE on PostgreSQL, version CAS everywhere)."""
+    instance = store.lock_instance(session, instance_id) if instance_id is not None else None
+    if instance is None:
+        raise NotFound(missing)
+    return instance
+
+
+def step(session: Session, actor: Actor | None, instance: WorkflowInstance,
+         move: Callable[[BpmnWorkflow], T], action: str, *, task_name: str | Callable[[T], str] = "",
+         task_id: str = "", comment: str = "", audit_unchanged: bool = True,
+         services: Mapping[str, Callable[..., Any]] | None = None) -> T:
+    """Run one engine move on a locked instance: load it, bind the script helpers to this session and
+    actor, run ``move(workflow)``, save (state, status, timers, task index) and audit. No commit: the
+    caller's unit of work commits or rolls back. A ``move`` that raises leaves nothing saved.
+
+    ``task_name`` may be a function of the move's result (the completed task's title); with
+    ``audit_unchanged=False`` the move is audited only when it changed the status (timers)."""
+    engine = get_engine()
+    workflow = store.load_workflow(engine, instance)
+    before = instance.status
+    with script_services({**bindings.for_session(session, actor), **(services or {})}):
+        result = move(workflow)
+    store.save(session, engine, instance, workflow)
+    if audit_unchanged or instance.status != before:
+        name = task_name(result) if callable(task_name) else task_name
+        audit(session, instance, actor, action, task_name=name, task_id=task_id, comment=comment,
+              status_before=before)
+    return result
+
+
+def start(session: Session, actor: Actor | None, **case: Any) -> WorkflowInstance:
+    """Start a case (``store.create_instance`` keywords) with the script helpers bound; no commit."""
+    with script_services(bindings.for_session(session, actor)):
+        instance, _ = store.create_instance(session, get_engine(), **case)
+    return instance
+
+
+def advance(session: Session, actor: Actor | None, instance: WorkflowInstance, task_id: str,
+            data: dict[str, Any], action: str, comment: str = "",
+            services: Mapping[str, Callable[..., Any]] | None = None) -> WorkflowInstance:
+    """Complete one READY task of a locked instance, save, index and audit it (no commit)."""
+
+    def complete(workflow: BpmnWorkflow) -> runner.HumanTask:
+        try:
+            return runner.complete(workflow, task_id, data)
+        except runner.TaskNotReady as exc:
+            raise Conflict("该任务已被处理，请刷新后查看最新状态。") from exc
+
+    step(session, actor, instance, complete, action, task_name=lambda done: done.title, task_id=task_id,
+         comment=comment, services=services)
+    return instance
+
+
+def deliver(session: Session, actor: Actor | None, instance: WorkflowInstance, message: str,
+            payload: dict[str, Any], action: str, *, refusal: str, task_name: str = "",
+            comment: str = "") -> WorkflowInstance:
+    """Deliver the BPMN message ``message`` to a locked instance (no commit); Conflict(``refusal``)
+    when nothing in the case waits for it now."""
+
+    def send(workflow: BpmnWorkflow) -> None:
+        if not runner.send_message(workflow, message, payload):
+            raise Conflict(refusal)
+
+    step(session, actor, instance, send, action, task_name=task_name, comment=comment)
+    return instance
+
+
+# --------------------------------------------------------------------------------------------------
+# Decisions on review-like tasks
+
+
+def task_and_locked_instance(session: Session, actor: Actor, task_id: str) -> tuple[TaskIndex, WorkflowInstance]:
+    """The task's index row and its instance, locked, in one query (the decision hot path)."""
+    stmt = (select(TaskIndex, WorkflowInstance)
+            .join(WorkflowInstance, TaskIndex.instance_id == WorkflowInstance.id)
+            .where(TaskIndex.task_id == str(task_id))
+            .options(undefer(WorkflowInstance.state_json))
+            .execution_options(populate_existing=True))
+    if session.get_bind().dialect.name != "sqlite":
+        stmt = stmt.with_for_update(of=WorkflowInstance)
+    found = session.execute(stmt).first()
+    if found is None or not may_complete(actor, found[0]):
+        task_row(session, actor, task_id)  # raises the right Conflict / NotFound
+        raise NotFound("未找到该任务。")
+    return found[0], found[1]
+
+
+def complete_task(session: Session, actor: Actor, task_id: str, decision: str, comment: str = "",
+                  confirm_mismatches: bool = False) -> WorkflowInstance:
+    """A reviewer's decision on a review-like task (the form's decisions in ``DECISIONS``); the case
+    kind's guard may refuse it first and its effect follows it, in the same unit of work."""
+    with unit_of_work(session):
+        row, instance = task_and_locked_instance(session, actor, task_id)
+        allowed = DECISIONS.get(row.form_key)
+        if allowed is None:
+            raise NotFound("未找到该任务。")
+        comment = (comment or "").strip()
+        if decision not in allowed:
+            raise ValidationFailed("请选择有效的处理结论。", {"decision": ["请选择有效的处理结论。"]})
+        label, needs_comment = allowed[decision]
+        if needs_comment and not comment:
+            raise ValidationFailed(f"“{label}”必须填写意见。", {"comment": [f"“{label}”必须填写意见。"]})
+        if len(comment) > 2000:
+            raise ValidationFailed("意见不能超过2000字。", {"comment": ["意见不能超过2000字。"]})
+        guard = GUARDS.get(instance.kind)
+        if guard is not None:
+            guard(session, instance, decision, confirm_mismatches)
+        advance(session, actor, instance, task_id, {"decision": decision, "comment": comment}, decision, comment)
+        effect = EFFECTS.get(instance.kind)
+        if effect is not None:
+            effect(session, instance, decision, actor, comment)
+    return instance
+
+
+# --------------------------------------------------------------------------------------------------
+# Timers and period openers
+
+
+def open_due_periods(session: Session, at: datetime) -> int:
+    """Run every registered opener at ``at``. One opener failing is logged and does not stop the
+    others, nor the timers that tick fires next."""
+    opened = 0
+    for fn in list(OPENERS):
+        try:
+            opened += int(fn(session, at) or 0)
+        except Exception:
+            session.rollback()
+            log.exception("period opener %s failed at %s", getattr(fn, "__qualname__", fn), at.isoformat())
+    return opened
+
+
+def tick(session: Session, at: datetime | None = None, limit: int = 500, open_periods: bool = False) -> int:
+    """Fire every timer due at ``at``. Each instance is its own transaction, locked so that several
+    tick processes (cron on several hosts) fire each timer exactly once. With ``open_periods`` the
+    period openers (quarterly plans, semiannual reports) run first."""
+    at = at or now()
+    if open_periods:
+        open_due_periods(session, at)
+    fired = 0
+    for instance_id in store.due_instance_ids(session, at, limit):
+        try:
+            with unit_of_work(session), frozen_now(at):
+                instance = store.lock_instance(session, instance_id)
+                if instance is None or instance.next_timer_at is None or instance.next_timer_at > at:
+                    continue
+                step(session, None, instance, runner.fire_timers, "timer", comment="期限届满，系统自动处理",
+                     audit_unchanged=False)
+                fired += 1
+        except Conflict:
+            continue  # another worker fired it first
+    return fired
