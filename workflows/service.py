@@ -1,36 +1,34 @@
-"""The web's only door: the use cases and read queries that views, the API and the CLI call.
+"""The web's only door: everything the views, the API and the CLI may call in ``workflows/``.
+
+The web layer imports use cases, queries and the names its forms need from here and nowhere else in
+``workflows/`` (the few kernel names everything may import aside: ``errors``, ``clock``, ``dto``,
+``models``, ``db``). Nothing inside ``workflows/`` imports this module. The code lives in the kernel
+(``cases``, ``queries``, ``features``) and in one package per area; this module names, grouped by
+area, what of it the web may use, under names that say which area they belong to where a bare name
+would be ambiguous (``get_report_case``, ``configure_plans``, ``PLAN_KIND``).
 
 Each use case is one unit of work (``workflows.cases.unit_of_work``): lock the instance -> deserialize ->
 check the task is READY and the actor may complete it -> run the engine -> serialize -> rewrite the task
 index -> append the audit row -> commit once. Errors are ``workflows.errors``: NotFound (404, also out of
 scope), Conflict (409), ValidationFailed (422, with field paths).
-
-Nothing inside ``workflows/`` imports this module: it only names, in one place, what the web may call.
-The code lives in the kernel (``cases``, ``queries``) and in one package per area.
 """
+
+# Imports are grouped by area (not sorted), so a reader finds an area's names together.
+# ruff: noqa: I001
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from workflows import features
+from workflows.engine import Engine, ProcessVersion, configure_engine
+
+# Cases, tasks and timers (the kernel)
 from workflows.cases import complete_task, get_case, may_complete, scope_cases, tick
-from workflows.engine import configure_engine
-from workflows.features import DECISIONS, KIND_LABELS, PERIODIC_STATUS_LABELS, STATUS_LABELS, status_label
-from workflows.filings.use_cases import (
-    create_filing,
-    filing_of,
-    filing_of_case,
-    get_filing,
-    save_filing,
-    submit_filing,
-    withdraw_filing,
-)
-from workflows.plans.use_cases import decide_plan, open_plan, refresh_plan, save_plan, submit_plan, urge_plan
 from workflows.queries import (
-    DISTRICT_FIGURE_RULES,
     CaseFilters,
     CaseInfo,
+    DISTRICT_FIGURE_RULES,
     case_diagram,
     case_infos,
     case_of_task,
@@ -43,6 +41,176 @@ from workflows.queries import (
     status_counts,
     visible_checks,
 )
+from workflows.features import DECISIONS, KIND_LABELS, PERIODIC_STATUS_LABELS, STATUS_LABELS, status_label
+from workflows.engine import BpmnFileError
+
+# Training filings
+from workflows.filings.use_cases import (
+    create_filing,
+    filing_of,
+    filing_of_case,
+    get_filing,
+    save_filing,
+    submit_filing,
+    withdraw_filing,
+)
+from workflows.filings.status import ORDER as FILING_STATUS_ORDER
+from workflows.filings.rosters import (
+    COLUMNS as ROSTER_COLUMNS,
+    TYPE_REQUIRED as ROSTER_TYPE_REQUIRED,
+    editable_filing,
+    import_roster,
+    template as roster_template,
+)
+from workflows.rules.ids import APPRENTICESHIP_TYPES, COURSE_CATEGORIES, LEVELS
+from workflows.rules.money import format_share, period_years, subsidy_fen
+
+# Catalogues and policy parameters
+from workflows.catalogue.reads import (
+    is_loaded as catalogue_loaded,
+    occupation_rows,
+    occupations,
+    textbook_rows,
+    textbooks,
+    use_session as use_catalogue_session,
+)
+from workflows.catalogue.admin import (
+    OccupationInput,
+    TextbookInput,
+    import_csv_files as import_catalogue_files,
+    split_list,
+)
+from workflows.catalogue.excel import textbook_template
+from workflows.policy import (
+    PolicyInput,
+    VERSION_STATES as POLICY_VERSION_STATES,
+    add_version as add_policy_version,
+    dmn_default_rates,
+    in_force as policy_in_force,
+    input_from as policy_input_from,
+    rate_key,
+    version_in_force,
+    version_state,
+    versions as policy_versions,
+)
+
+# Quarterly plans
+from workflows.plans.use_cases import (
+    PlanEdit,
+    PlanRowEdit,
+    decide_plan,
+    open_missing,
+    open_plan,
+    refresh_plan,
+    save_plan,
+    submit_plan,
+    urge_plan,
+)
+from workflows.plans.config import (
+    ACTION_LABELS as PLAN_ACTION_LABELS,
+    KIND as PLAN_KIND,
+    PLAN_STATUS_LABELS,
+    configure as configure_plans,
+    plan_title,
+)
+from workflows.plans.compile import figures as plan_figures
+from workflows.plans.queries import (
+    PlanFilters,
+    diagram as plan_diagram,
+    district_plans,
+    find_plans,
+    get_plan,
+    plan_by_id,
+    quarter_overview,
+    ready_task as plan_ready_task,
+)
+from workflows.plans.export import export_plan, export_quarter
+from workflows.deadlines import can_urge, is_overdue, parse_quarter_key, quarter_key, quarter_of
+
+# Semiannual reports and the gallery
+from workflows.reports.config import (
+    KIND as REPORT_KIND,
+    STATUS_LABELS as REPORT_STATUS_LABELS,
+    configure as configure_reports,
+)
+from workflows.reports.opening import open_report
+from workflows.reports.queries import (
+    ReportFilters,
+    ReportView,
+    diagram_xml as report_diagram_xml,
+    find_reports,
+    get_case as get_report_case,
+    get_report,
+    is_accepted,
+    list_reports,
+    report_for_case,
+    report_view,
+)
+from workflows.reports.editing import (
+    CaseData as ReportCaseData,
+    add_case_files as add_report_case_files,
+    delete_case as delete_report_case,
+    remove_attachment,
+    save_case as save_report_case,
+    save_summary,
+)
+from workflows.reports.files import Incoming as IncomingFile, file_to_serve
+from workflows.reports.publicity import PublicityData, add_publicity, delete_publicity
+from workflows.reports.review import mark_excellent, review_report, submit_errors, submit_report, urge_report
+from workflows.reports.gallery import GalleryFilters, gallery, gallery_options
+from workflows.uploads.formats import FORMATS, UploadLimits, human_size
+from workflows.uploads.names import content_disposition
+from workflows.uploads.storage import spool_dir
+from workflows.spreadsheets import SpreadsheetInvalid, XLSX_MIMETYPE
+
+# The dashboard
+from workflows.dashboard.overview import Overview, overview as dashboard_overview
+from workflows.dashboard.figures import current_year
+from workflows.dashboard.status import PERIOD_LABELS, PeriodCell
+
+# Notifications
+from workflows.notifications.inbox import (
+    list_for as notifications_for,
+    mark_all_read as mark_all_notifications_read,
+    mark_read as mark_notification_read,
+    unread_count,
+)
+
+# Accounts, tokens and administration
+from workflows.accounts.users import authenticate, create_user
+from workflows.accounts.tokens import (
+    DEFAULT_HOURS as TOKEN_DEFAULT_HOURS,
+    issue as issue_token,
+    resolve as resolve_token,
+    revoke as revoke_token,
+    revoke_user_tokens,
+)
+from workflows.accounts.administration import (
+    EnterpriseInput,
+    STUCK_TIMER_GRACE,
+    UserInput,
+    catalogue_view,
+    create_user as admin_create_user,
+    delete_catalogue_entry,
+    enterprise_names,
+    filings_per_policy_version,
+    get_enterprise,
+    import_textbooks as admin_import_textbooks,
+    list_enterprises,
+    list_users,
+    load_shipped_catalogues,
+    overview as admin_overview,
+    process_versions,
+    require as require_role,
+    save_enterprise,
+    save_occupation as admin_save_occupation,
+    save_textbook as admin_save_textbook,
+    save_year_plans,
+    set_user_active,
+    stuck_instances,
+    year_plans,
+)
+from workflows.demo import ensure_districts, id_number, seed as seed_demo
 
 
 def configure(bpmn_dir: str | Path) -> None:
@@ -51,11 +219,41 @@ def configure(bpmn_dir: str | Path) -> None:
     features.install()
 
 
+def validate_diagrams(bpmn_dir: str | Path) -> dict[str, ProcessVersion]:
+    """Parse every diagram in ``bpmn_dir`` with SpiffWorkflow's XSD validator (``flask workflows
+    validate``); BpmnFileError lists every problem."""
+    return Engine(bpmn_dir).load()
+
+
 __all__ = [
-    "DECISIONS", "DISTRICT_FIGURE_RULES", "KIND_LABELS", "PERIODIC_STATUS_LABELS", "STATUS_LABELS", "CaseFilters",
-    "CaseInfo", "case_diagram", "case_infos", "case_of_task", "complete_task", "configure", "create_filing",
-    "decide_plan", "filing_of", "filing_of_case", "get_case", "get_filing", "get_task", "history", "inbox",
-    "list_cases", "list_filings", "may_complete", "open_plan", "ready_tasks", "refresh_plan", "save_filing",
-    "save_plan", "scope_cases", "status_counts", "status_label", "submit_filing", "submit_plan", "tick",
-    "urge_plan", "visible_checks", "withdraw_filing",
+    "APPRENTICESHIP_TYPES", "COURSE_CATEGORIES", "DECISIONS", "DISTRICT_FIGURE_RULES", "FILING_STATUS_ORDER",
+    "FORMATS", "KIND_LABELS", "LEVELS", "PERIODIC_STATUS_LABELS", "PERIOD_LABELS", "PLAN_ACTION_LABELS", "PLAN_KIND",
+    "PLAN_STATUS_LABELS", "POLICY_VERSION_STATES", "REPORT_KIND", "REPORT_STATUS_LABELS", "ROSTER_COLUMNS",
+    "ROSTER_TYPE_REQUIRED", "STATUS_LABELS", "STUCK_TIMER_GRACE", "TOKEN_DEFAULT_HOURS", "XLSX_MIMETYPE",
+    "BpmnFileError", "CaseFilters", "CaseInfo", "EnterpriseInput", "GalleryFilters", "IncomingFile",
+    "OccupationInput", "Overview", "PeriodCell", "PlanEdit", "PlanFilters", "PlanRowEdit", "PolicyInput",
+    "PublicityData", "ReportCaseData", "ReportFilters", "ReportView", "SpreadsheetInvalid", "TextbookInput",
+    "UploadLimits", "UserInput", "add_policy_version", "add_publicity", "add_report_case_files", "admin_create_user",
+    "admin_import_textbooks", "admin_overview", "admin_save_occupation", "admin_save_textbook", "authenticate",
+    "can_urge", "case_diagram", "case_infos", "case_of_task", "catalogue_loaded", "catalogue_view", "complete_task",
+    "configure", "configure_plans", "configure_reports", "content_disposition", "create_filing", "create_user",
+    "current_year", "dashboard_overview", "decide_plan", "delete_catalogue_entry", "delete_publicity",
+    "delete_report_case", "district_plans", "dmn_default_rates", "editable_filing", "ensure_districts",
+    "enterprise_names", "export_plan", "export_quarter", "file_to_serve", "filing_of", "filing_of_case",
+    "filings_per_policy_version", "find_plans", "find_reports", "format_share", "gallery", "gallery_options",
+    "get_case", "get_enterprise", "get_filing", "get_plan", "get_report", "get_report_case", "get_task", "history",
+    "human_size", "id_number", "import_catalogue_files", "import_roster", "inbox", "is_accepted", "is_overdue",
+    "issue_token", "list_cases", "list_enterprises", "list_filings", "list_reports", "list_users",
+    "load_shipped_catalogues", "mark_all_notifications_read", "mark_excellent", "mark_notification_read",
+    "may_complete", "notifications_for", "occupation_rows", "occupations", "open_missing", "open_plan", "open_report",
+    "parse_quarter_key", "period_years", "plan_by_id", "plan_diagram", "plan_figures", "plan_ready_task",
+    "plan_title", "policy_in_force", "policy_input_from", "policy_versions", "process_versions", "quarter_key",
+    "quarter_of", "quarter_overview", "rate_key", "ready_tasks", "refresh_plan", "remove_attachment",
+    "report_diagram_xml", "report_for_case", "report_view", "require_role", "resolve_token", "review_report",
+    "revoke_token", "revoke_user_tokens", "roster_template", "save_enterprise", "save_filing", "save_plan",
+    "save_report_case", "save_summary", "save_year_plans", "scope_cases", "seed_demo", "set_user_active",
+    "split_list", "spool_dir", "status_counts", "status_label", "stuck_instances", "submit_errors", "submit_filing",
+    "submit_plan", "submit_report", "subsidy_fen", "textbook_rows", "textbook_template", "textbooks", "tick",
+    "unread_count", "urge_plan", "urge_report", "use_catalogue_session", "validate_diagrams", "version_in_force",
+    "version_state", "visible_checks", "withdraw_filing", "year_plans",
 ]
