@@ -35,6 +35,9 @@ WEB_UTILITIES = ("werkzeug.security",)
 SPIFF = "SpiffWorkflow"
 SPIFF_FREE = ("webapp/", "config.py")  # tests/ and bench/ may drive the engine directly
 MAX_WORKFLOWS_MODULES = 20
+# What webapp/ may import from workflows/: the door, and the few kernel names everything may import.
+WEB_DOOR = ("workflows.service", "workflows.errors", "workflows.clock", "workflows.dto", "workflows.models",
+            "workflows.db")
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,21 @@ def service_importers(graph: Graph) -> dict[str, list[int]]:
     return found
 
 
+def web_imports_past_the_door(graph: Graph) -> list[ImportStmt]:
+    """Statements in webapp/ importing a module of workflows/ other than the door and the kernel names."""
+    found = []
+    for stmts in graph.imports.values():
+        for stmt in stmts:
+            if not _in(stmt, "webapp/"):
+                continue
+            targets = {t for t in _targets(stmt, graph.modules) if t.startswith("workflows")}
+            if "workflows" in targets and stmt.names:  # `from workflows import x`: judge each x
+                targets.discard("workflows")
+            if any(not any(t == d or t.startswith(d + ".") for d in WEB_DOOR) for t in targets):
+                found.append(stmt)
+    return found
+
+
 def flat_workflows_modules(graph: Graph) -> list[str]:
     """The .py files directly in workflows/ (not in subpackages), __init__.py not counted."""
     folder = graph.root / "workflows"
@@ -334,6 +352,14 @@ def test_nothing_inside_workflows_imports_the_service() -> None:
               f"{len(found)} module(s) do:\n"
               + "\n".join(f"  {m}  ({_lines(graph.modules[m].relative_to(graph.root), lines)})"
                           for m, lines in sorted(found.items())))
+
+
+def test_the_web_enters_workflows_only_through_the_service() -> None:
+    """webapp/ calls workflows/ through workflows.service alone (plus errors, clock, dto, models, db)."""
+    found = web_imports_past_the_door(project_graph())
+    if found:
+        _fail("webapp/ may import from workflows/ only " + ", ".join(WEB_DOOR) + f"; {len(found)} import(s) "
+              "go past the door (add the name to workflows/service.py):\n" + "\n".join(map(_statement, found)))
 
 
 def test_workflows_is_not_a_flat_heap_of_modules() -> None:

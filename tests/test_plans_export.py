@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from tests.test_plans_helpers import edit_of, filing_in, fresh_spec_caches, open_q1, plan_of  # noqa: F401
 from tests.test_web_helpers import login
 from workflows import service
-from workflows.plans import export as excel_export
+from workflows.spreadsheets import XLSX_MIMETYPE
 
 COLUMNS = ["区", "企业名称", "统一社会信用代码", "培训工种（职业）", "项目", "等级", "培训人数", "资金使用计划（元）", "备注"]
 
@@ -28,7 +28,7 @@ def test_plan_export_columns_rows_and_totals(app, session, world):  # type: igno
         session.refresh(f)
     response = login(app, "review-440106").get(f"/plans/{instance.id}/export.xlsx")
     assert response.status_code == 200
-    assert response.mimetype == excel_export.XLSX_MIMETYPE
+    assert response.mimetype == XLSX_MIMETYPE
     assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
     ws = load_workbook(io.BytesIO(response.data)).active
     assert ws.title == "天河区"

@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from webapp.extensions import db, db_session
+from workflows import service
 
 
 def _parse_now(value: str | None) -> datetime | None:
@@ -31,9 +32,9 @@ def register_cli(app: Flask) -> None:
         from flask_migrate import upgrade
 
         upgrade()
-        from workflows.demo import ensure_districts
 
-        ensure_districts(db_session())
+
+        service.ensure_districts(db_session())
         db_session().commit()
         click.echo("数据库已是最新结构。")
 
@@ -43,9 +44,9 @@ def register_cli(app: Flask) -> None:
         if current_app.config.get("ENV_NAME") == "production":
             click.echo("生产环境禁止加载演示数据。", err=True)
             sys.exit(2)
-        from workflows.demo import seed
 
-        counts = seed(db_session())
+
+        counts = service.seed_demo(db_session())
         click.echo(f"演示数据就绪：{counts['users']} 个用户，{counts['enterprises']} 家企业。密码均为 Demo@2026。")
 
     workflows_group = AppGroup("workflows", help="BPMN 流程：校验、定时器。")
@@ -53,12 +54,11 @@ def register_cli(app: Flask) -> None:
     @workflows_group.command("validate")
     def validate() -> None:
         """Parse every file in bpmn/ with SpiffWorkflow's XSD validator; non-zero exit on any problem."""
-        from workflows.engine import BpmnFileError, Engine
 
-        engine = Engine(current_app.config["BPMN_DIR"])
+
         try:
-            versions = engine.load()
-        except BpmnFileError as exc:
+            versions = service.validate_diagrams(current_app.config["BPMN_DIR"])
+        except service.BpmnFileError as exc:
             for filename, element, message in exc.problems:
                 click.echo(f"{filename} [{element or '-'}]: {message}", err=True)
             sys.exit(1)
@@ -70,8 +70,6 @@ def register_cli(app: Flask) -> None:
     @click.option("--now", "now_text", default=None, help="ISO-8601 instant to fire timers at (default: now)")
     def tick(now_text: str | None) -> None:
         """Fire every timer due at that instant (run it from cron every minute)."""
-        from workflows import service
-
         fired = service.tick(db_session(), _parse_now(now_text),
                              open_periods=current_app.config.get("PERIOD_AUTO_OPEN", True))
         click.echo(f"已触发 {fired} 个到期定时器。")
@@ -80,8 +78,6 @@ def register_cli(app: Flask) -> None:
     @click.option("--interval", default=None, type=int, help="seconds between ticks")
     def scheduler(interval: int | None) -> None:
         """Run tick in a loop (a single-machine alternative to cron)."""
-        from workflows import service
-
         every = interval or current_app.config["SCHEDULER_INTERVAL_SECONDS"]
         click.echo(f"定时器调度已启动，每 {every} 秒运行一次。按 Ctrl+C 停止。")
         while True:
@@ -105,9 +101,9 @@ def register_cli(app: Flask) -> None:
     def create(username: str, role: str, display_name: str, district: str | None, enterprise_id: int | None,
                password: str) -> None:
         """Create a user."""
-        from workflows.accounts.users import create_user
 
-        create_user(db_session(), username=username, password=password, display_name=display_name, role=role,
+
+        service.create_user(db_session(), username=username, password=password, display_name=display_name, role=role,
                     district_code=district, enterprise_id=enterprise_id)
         db_session().commit()
         click.echo(f"已创建用户 {username}。")

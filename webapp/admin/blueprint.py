@@ -21,11 +21,8 @@ from webapp.admin.forms import ActionForm
 from webapp.extensions import db_session
 from webapp.form_errors import place_errors
 from webapp.models import current_actor
-from workflows import errors
-from workflows.accounts import administration as admin
-from workflows.catalogue import reads as catalogue_reads
+from workflows import errors, service
 from workflows.dto import Actor
-from workflows.spreadsheets import XLSX_MIMETYPE
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -33,7 +30,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.record_once
 def _catalogue_reads_the_database(state: BlueprintSetupState) -> None:
     """Catalogue reads without an explicit session go through this app's scoped session."""
-    catalogue_reads.use_session(db_session)
+    service.use_catalogue_session(db_session)
 
 
 T = TypeVar("T")
@@ -56,7 +53,7 @@ def saved(form: FlaskForm, save: Callable[[], T], done: Callable[[T], str], endp
 def admin_post() -> Actor:
     """An admin's POST button (ActionForm): the acting admin; 404 for other roles, 400 without a valid form."""
     actor = current_actor()
-    admin.require(actor, "admin")
+    service.require_role(actor, "admin")
     if not ActionForm().validate_on_submit():
         abort(400)
     return actor
@@ -64,4 +61,4 @@ def admin_post() -> Actor:
 
 def xlsx(data: bytes, filename: str) -> Response:
     """An Excel workbook as a download named ``filename``."""
-    return send_file(io.BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
+    return send_file(io.BytesIO(data), mimetype=service.XLSX_MIMETYPE, as_attachment=True, download_name=filename)

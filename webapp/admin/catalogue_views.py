@@ -17,14 +17,8 @@ from webapp.admin.forms import (
 )
 from webapp.extensions import db_session
 from webapp.models import current_actor
-from workflows import clock, policy
-from workflows.accounts import administration as admin
-from workflows.catalogue import admin as catalogue_admin
-from workflows.catalogue import excel as catalogue_excel
-from workflows.catalogue import reads as catalogue_reads
+from workflows import clock, service
 from workflows.clock import now
-from workflows.rules import ids
-from workflows.spreadsheets import SpreadsheetInvalid
 
 # --------------------------------------------------------------------------------------------------
 # Catalogues
@@ -34,7 +28,7 @@ from workflows.spreadsheets import SpreadsheetInvalid
 @login_required
 def catalogue_load() -> Response:
     actor = admin_post()
-    added = admin.load_shipped_catalogues(db_session(), actor)
+    added = service.load_shipped_catalogues(db_session(), actor)
     flash(f"已载入随系统提供的目录：职业 {added['occupation']} 个，教材 {added['textbook']} 种。", "success")
     return redirect(request.form.get("back") == "textbooks" and url_for("admin.textbooks")
                     or url_for("admin.occupations"))
@@ -44,11 +38,11 @@ def catalogue_load() -> Response:
 @login_required
 def occupations():  # type: ignore[no-untyped-def]
     actor = current_actor()
-    admin.catalogue_view(db_session(), actor)
+    service.catalogue_view(db_session(), actor)
     q = request.args.get("q", "")
-    rows = catalogue_reads.occupation_rows(db_session(), q)
-    return render_template("admin/occupations.html", rows=rows, q=q, levels=ids.LEVELS,
-                           loaded=catalogue_reads.is_loaded(db_session())["occupation"], action_form=ActionForm())
+    rows = service.occupation_rows(db_session(), q)
+    return render_template("admin/occupations.html", rows=rows, q=q, levels=service.LEVELS,
+                           loaded=service.catalogue_loaded(db_session())["occupation"], action_form=ActionForm())
 
 
 @bp.route("/occupations/new", methods=["GET", "POST"])
@@ -56,8 +50,8 @@ def occupations():  # type: ignore[no-untyped-def]
 @login_required
 def occupation_edit(code: str | None = None):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    admin.require(actor, "admin")
-    current = catalogue_reads.occupations(db_session()).get(code) if code else None
+    service.require_role(actor, "admin")
+    current = service.occupations(db_session()).get(code) if code else None
     if code and current is None:
         abort(404)
     form = OccupationForm()
@@ -69,10 +63,10 @@ def occupation_edit(code: str | None = None):  # type: ignore[no-untyped-def]
         else:
             form.levels.data = [5, 4, 3, 2, 1]
     elif form.validate_on_submit():
-        data = catalogue_admin.OccupationInput(
-            code=form.code.data or "", name=form.name.data or "", aliases=catalogue_admin.split_list(form.aliases.data),
-            job_posts=catalogue_admin.split_list(form.job_posts.data), levels=[int(x) for x in form.levels.data or []])
-        done = saved(form, lambda: admin.save_occupation(db_session(), actor, data, code),
+        data = service.OccupationInput(
+            code=form.code.data or "", name=form.name.data or "", aliases=service.split_list(form.aliases.data),
+            job_posts=service.split_list(form.job_posts.data), levels=[int(x) for x in form.levels.data or []])
+        done = saved(form, lambda: service.admin_save_occupation(db_session(), actor, data, code),
                       lambda saved: f"已保存职业 {saved} {data.name}。", "admin.occupations")
         if done is not None:
             return done
@@ -84,7 +78,7 @@ def occupation_edit(code: str | None = None):  # type: ignore[no-untyped-def]
 @login_required
 def occupation_delete(code: str) -> Response:
     actor = admin_post()
-    admin.delete_catalogue_entry(db_session(), actor, "occupation", code)
+    service.delete_catalogue_entry(db_session(), actor, "occupation", code)
     flash(f"已删除职业 {code}。", "success")
     return redirect(url_for("admin.occupations"))
 
@@ -93,12 +87,12 @@ def occupation_delete(code: str) -> Response:
 @login_required
 def textbooks():  # type: ignore[no-untyped-def]
     actor = current_actor()
-    admin.catalogue_view(db_session(), actor)
+    service.catalogue_view(db_session(), actor)
     q, category = request.args.get("q", ""), request.args.get("category", "")
-    rows = catalogue_reads.textbook_rows(db_session(), q, category if category in ids.COURSE_CATEGORIES else "")
+    rows = service.textbook_rows(db_session(), q, category if category in service.COURSE_CATEGORIES else "")
+    loaded = service.catalogue_loaded(db_session())["textbook"]
     return render_template("admin/textbooks.html", rows=rows, q=q, category=category,
-                           categories=ids.COURSE_CATEGORIES, loaded=catalogue_reads.is_loaded(db_session())["textbook"],
-                           action_form=ActionForm())
+                           categories=service.COURSE_CATEGORIES, loaded=loaded, action_form=ActionForm())
 
 
 @bp.route("/textbooks/new", methods=["GET", "POST"])
@@ -106,8 +100,8 @@ def textbooks():  # type: ignore[no-untyped-def]
 @login_required
 def textbook_edit(isbn: str | None = None):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    admin.require(actor, "admin")
-    current = catalogue_reads.textbooks(db_session()).get(isbn) if isbn else None
+    service.require_role(actor, "admin")
+    current = service.textbooks(db_session()).get(isbn) if isbn else None
     if isbn and current is None:
         abort(404)
     form = TextbookForm()
@@ -115,10 +109,10 @@ def textbook_edit(isbn: str | None = None):  # type: ignore[no-untyped-def]
         form.isbn.data, form.title.data, form.publisher.data = current.isbn, current.title, current.publisher
         form.category.data, form.occupation_codes.data = current.category, "\n".join(current.occupation_codes)
     elif request.method == "POST" and form.validate_on_submit():
-        data = catalogue_admin.TextbookInput(
+        data = service.TextbookInput(
             isbn=form.isbn.data or "", title=form.title.data or "", publisher=form.publisher.data or "",
-            category=form.category.data or "", occupation_codes=catalogue_admin.split_list(form.occupation_codes.data))
-        done = saved(form, lambda: admin.save_textbook(db_session(), actor, data, isbn),
+            category=form.category.data or "", occupation_codes=service.split_list(form.occupation_codes.data))
+        done = saved(form, lambda: service.admin_save_textbook(db_session(), actor, data, isbn),
                       lambda saved: f"已保存教材 {saved}《{data.title}》。", "admin.textbooks")
         if done is not None:
             return done
@@ -130,7 +124,7 @@ def textbook_edit(isbn: str | None = None):  # type: ignore[no-untyped-def]
 @login_required
 def textbook_delete(isbn: str) -> Response:
     actor = admin_post()
-    admin.delete_catalogue_entry(db_session(), actor, "textbook", isbn)
+    service.delete_catalogue_entry(db_session(), actor, "textbook", isbn)
     flash(f"已删除教材 {isbn}。", "success")
     return redirect(url_for("admin.textbooks"))
 
@@ -138,21 +132,21 @@ def textbook_delete(isbn: str) -> Response:
 @bp.route("/textbooks/template.xlsx")
 @login_required
 def textbook_template() -> Response:
-    admin.require(current_actor(), "admin")
-    return xlsx(catalogue_excel.textbook_template(), "教材目录导入模板.xlsx")
+    service.require_role(current_actor(), "admin")
+    return xlsx(service.textbook_template(), "教材目录导入模板.xlsx")
 
 
 @bp.route("/textbooks/import", methods=["GET", "POST"])
 @login_required
 def textbook_import():  # type: ignore[no-untyped-def]
     actor = current_actor()
-    admin.require(actor, "admin")
+    service.require_role(actor, "admin")
     form = TextbookImportForm()
     errors = None
     if form.validate_on_submit():
         try:
-            count = admin.import_textbooks(db_session(), actor, form.file.data.read(), bool(form.replace.data))
-        except SpreadsheetInvalid as exc:
+            count = service.admin_import_textbooks(db_session(), actor, form.file.data.read(), bool(form.replace.data))
+        except service.SpreadsheetInvalid as exc:
             errors = exc
         else:
             flash(f"已导入 {count} 种教材。", "success")
@@ -169,24 +163,24 @@ def textbook_import():  # type: ignore[no-untyped-def]
 @login_required
 def policies():  # type: ignore[no-untyped-def]
     actor = current_actor()
-    admin.catalogue_view(db_session(), actor)
-    current = policy.version_in_force(db_session())
-    rows = policy.versions(db_session())
-    states = {r.id: policy.version_state(r, current.id if current else None) for r in rows}
-    used = admin.filings_per_policy_version(db_session(), actor)
-    return render_template("admin/policies.html", rows=rows, states=states, state_labels=policy.VERSION_STATES,
-                           params=policy.in_force(db_session()), used=used, types=ids.APPRENTICESHIP_TYPES,
-                           levels=ids.LEVELS, rate_key=policy.rate_key, defaults=policy.dmn_default_rates())
+    service.catalogue_view(db_session(), actor)
+    current = service.version_in_force(db_session())
+    rows = service.policy_versions(db_session())
+    states = {r.id: service.version_state(r, current.id if current else None) for r in rows}
+    used = service.filings_per_policy_version(db_session(), actor)
+    return render_template("admin/policies.html", rows=rows, states=states, state_labels=service.POLICY_VERSION_STATES,
+                           params=service.policy_in_force(db_session()), used=used, types=service.APPRENTICESHIP_TYPES,
+                           levels=service.LEVELS, rate_key=service.rate_key, defaults=service.dmn_default_rates())
 
 
 @bp.route("/policy/new", methods=["GET", "POST"])
 @login_required
 def policy_new():  # type: ignore[no-untyped-def]
     actor = current_actor()
-    admin.require(actor, "admin")
+    service.require_role(actor, "admin")
     form = PolicyForm()
     if request.method == "GET":
-        start = policy.input_from(policy.in_force(db_session()))
+        start = service.policy_input_from(service.policy_in_force(db_session()))
         form.effective_from.data = clock.china_today(now())
         form.enterprise_share_pct.data = start.enterprise_share_pct
         form.occupation_share_pct.data = start.occupation_share_pct
@@ -199,7 +193,7 @@ def policy_new():  # type: ignore[no-untyped-def]
             kind, level = key.split(":")
             form[rate_field_name(kind, int(level))].data = value
     elif form.validate_on_submit():
-        data = policy.PolicyInput(
+        data = service.PolicyInput(
             effective_from=form.effective_from.data,
             enterprise_share_pct=float(form.enterprise_share_pct.data),
             occupation_share_pct=float(form.occupation_share_pct.data),
@@ -208,16 +202,16 @@ def policy_new():  # type: ignore[no-untyped-def]
             max_period_years_with_reason=form.max_period_years_with_reason.data or 0,
             resubmit_window_days=form.resubmit_window_days.data or 0,
             resubmit_working_days=bool(form.resubmit_working_days.data),
-            rates={policy.rate_key(k, lv): form[rate_field_name(k, lv)].data
-                   for k in ids.APPRENTICESHIP_TYPES for lv in ids.LEVELS},
+            rates={service.rate_key(k, lv): form[rate_field_name(k, lv)].data
+                   for k in service.APPRENTICESHIP_TYPES for lv in service.LEVELS},
             note=form.note.data or "")
-        done = saved(form, lambda: policy.add_version(db_session(), actor, data),
+        done = saved(form, lambda: service.add_policy_version(db_session(), actor, data),
                       lambda row: f"已发布政策参数第 {row.id} 版，自 {row.effective_from.isoformat()} 起生效。",
                       "admin.policies")
         if done is not None:
             return done
     status = 422 if request.method == "POST" else 200
-    return render_template("admin/policy_form.html", form=form, types=ids.APPRENTICESHIP_TYPES,
-                           levels=ids.LEVELS, rate_field_name=rate_field_name), status
+    return render_template("admin/policy_form.html", form=form, types=service.APPRENTICESHIP_TYPES,
+                           levels=service.LEVELS, rate_field_name=rate_field_name), status
 
 

@@ -10,8 +10,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from webapp.extensions import db_session
-from workflows.catalogue import admin as catalogue_admin
-from workflows.catalogue import reads as catalogue_reads
+from workflows import service
 
 
 def register_admin_cli(app: Flask) -> None:
@@ -28,7 +27,7 @@ def register_admin_cli(app: Flask) -> None:
 
 
         try:
-            counts = catalogue_admin.import_csv_files(db_session(), occupations_path, textbooks_path, replace=replace)
+            counts = service.import_catalogue_files(db_session(), occupations_path, textbooks_path, replace=replace)
             db_session().commit()
         except ValueError as exc:
             db_session().rollback()
@@ -41,9 +40,9 @@ def register_admin_cli(app: Flask) -> None:
         """Where the catalogues are read from and how many entries they hold."""
 
 
-        loaded = catalogue_reads.is_loaded(db_session())
-        for name, label, items in (("occupation", "职业目录", catalogue_reads.occupations(db_session())),
-                                   ("textbook", "教材目录", catalogue_reads.textbooks(db_session()))):
+        loaded = service.catalogue_loaded(db_session())
+        for name, label, items in (("occupation", "职业目录", service.occupations(db_session())),
+                                   ("textbook", "教材目录", service.textbooks(db_session()))):
             source = "数据库" if loaded[name] else "随系统提供的数据文件"
             click.echo(f"{label}：{len(items)} 条（{source}）")
 

@@ -27,9 +27,9 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from workflows import service
 from workflows.models import DISTRICTS
 from workflows.models.org import ENTERPRISE_TAGS, ROLES, SIZE_CLASSES
-from workflows.rules import ids
 
 
 def _strip(value: Any) -> Any:
@@ -131,7 +131,7 @@ class OccupationForm(ZhForm):
     aliases = TextAreaField("别名", [Optional(), Length(max=2000)],
                             description="岗位名称中常见的其他叫法，每行一个（或用 | 、分隔），例如 数控车工")
     job_posts = TextAreaField("典型工作岗位", [Optional(), Length(max=2000)], description="每行一个")
-    levels = CheckboxList("可培训的技能等级", coerce=int, choices=list(ids.LEVELS.items()))
+    levels = CheckboxList("可培训的技能等级", coerce=int, choices=list(service.LEVELS.items()))
     submit = SubmitField("保存")
 
 
@@ -139,7 +139,7 @@ class TextbookForm(ZhForm):
     isbn = StringField("ISBN", [DataRequired("请填写ISBN"), Length(max=20)], filters=[_strip])
     title = StringField("书名", [DataRequired("请填写书名"), Length(max=200)], filters=[_strip])
     publisher = StringField("出版社", [DataRequired("请填写出版社"), Length(max=100)], filters=[_strip])
-    category = SelectField("课程类别", choices=list(ids.COURSE_CATEGORIES.items()))
+    category = SelectField("课程类别", choices=list(service.COURSE_CATEGORIES.items()))
     occupation_codes = TextAreaField("适用职业代码", [Optional(), Length(max=2000)],
                                      description="可留空；多个代码每行一个或用 | 、分隔")
     submit = SubmitField("保存")
@@ -167,8 +167,8 @@ def rate_field_name(kind: str, level: int) -> str:
     return f"rate_{kind}_{level}"
 
 
-for _kind, _label in ids.APPRENTICESHIP_TYPES.items():
-    for _level, _level_label in ids.LEVELS.items():
+for _kind, _label in service.APPRENTICESHIP_TYPES.items():
+    for _level, _level_label in service.LEVELS.items():
         setattr(PolicyForm, rate_field_name(_kind, _level),
                 IntegerField(f"{_label} · {_level_label}（元/人·年）",
                              [InputRequired("请填写补贴标准"), NumberRange(0, 100_000, "应为0至100000元")]))

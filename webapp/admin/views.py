@@ -21,9 +21,7 @@ from webapp.admin.forms import (
 from webapp.extensions import db_session
 from webapp.form_errors import place_errors
 from webapp.models import current_actor
-from workflows import errors, policy, service
-from workflows.accounts import administration as admin
-from workflows.catalogue import reads as catalogue_reads
+from workflows import errors, service
 from workflows.models import DISTRICTS
 from workflows.models.org import ENTERPRISE_TAGS, ROLES
 
@@ -33,10 +31,10 @@ from workflows.models.org import ENTERPRISE_TAGS, ROLES
 def index():  # type: ignore[no-untyped-def]
     actor = current_actor()
     session = db_session()
-    counts = admin.overview(session, actor)
-    current = policy.version_in_force(session)
+    counts = service.admin_overview(session, actor)
+    current = service.version_in_force(session)
     return render_template("admin/index.html", counts=counts, current=current,
-                           loaded=catalogue_reads.is_loaded(session))
+                           loaded=service.catalogue_loaded(session))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -48,21 +46,21 @@ def index():  # type: ignore[no-untyped-def]
 def users():  # type: ignore[no-untyped-def]
     actor = current_actor()
     role, q = request.args.get("role", ""), request.args.get("q", "")
-    rows = admin.list_users(db_session(), actor, role if role in ROLES else "", q)
+    rows = service.list_users(db_session(), actor, role if role in ROLES else "", q)
     return render_template("admin/users.html", rows=rows, role=role, q=q, roles=ROLES, districts=DISTRICTS,
-                           enterprises=admin.enterprise_names(db_session()), action_form=ActionForm())
+                           enterprises=service.enterprise_names(db_session()), action_form=ActionForm())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @login_required
 def user_new():  # type: ignore[no-untyped-def]
     actor = current_actor()
-    admin.require(actor, "admin")
+    service.require_role(actor, "admin")
     form = UserForm()
-    names = admin.enterprise_names(db_session())
+    names = service.enterprise_names(db_session())
     form.enterprise_id.choices = [("", "—")] + [(str(i), name) for i, name in names.items()]
     if form.validate_on_submit():
-        done = saved(form, lambda: admin.create_user(db_session(), actor, admin.UserInput(
+        done = saved(form, lambda: service.admin_create_user(db_session(), actor, service.UserInput(
             username=form.username.data or "", display_name=form.display_name.data or "",
             role=form.role.data or "", password=form.password.data or "",
             district_code=form.district_code.data or None, enterprise_id=form.enterprise_id.data)),
@@ -79,7 +77,7 @@ def user_active(user_id: int) -> Response:
     actor = admin_post()
     active = request.form.get("active") == "1"
     try:
-        user = admin.set_user_active(db_session(), actor, user_id, active)
+        user = service.set_user_active(db_session(), actor, user_id, active)
     except errors.ValidationFailed as exc:
         flash(exc.message, "error")
     else:
@@ -104,7 +102,7 @@ def _year_arg() -> int:
 def year_plans() -> Response | tuple[str, int]:
     actor = current_actor()
     year = _year_arg()
-    rows = admin.year_plans(db_session(), actor, year)
+    rows = service.year_plans(db_session(), actor, year)
     form = YearPlanForm()
     status = 200
     if request.method == "POST":
@@ -119,7 +117,7 @@ def year_plans() -> Response | tuple[str, int]:
                 values[entry.form.district_code.data or ""] = (fen, entry.form.planned_headcount.data)
             if not bad:
                 try:
-                    admin.save_year_plans(db_session(), actor, year, values)
+                    service.save_year_plans(db_session(), actor, year, values)
                 except errors.ValidationFailed as exc:
                     # Its paths name districts (``440106.budget``), not this form's fields: flash them all.
                     for message in [exc.message, *place_errors(exc.fields)]:
@@ -148,7 +146,7 @@ def year_plans() -> Response | tuple[str, int]:
 def enterprises():  # type: ignore[no-untyped-def]
     actor = current_actor()
     district, q, tag = request.args.get("district", ""), request.args.get("q", ""), request.args.get("tag", "")
-    rows = admin.list_enterprises(db_session(), actor, district if district in DISTRICTS else "", q,
+    rows = service.list_enterprises(db_session(), actor, district if district in DISTRICTS else "", q,
                                   tag if tag in ENTERPRISE_TAGS else "")
     return render_template("admin/enterprises.html", rows=rows, district=district, q=q, tag=tag,
                            districts=DISTRICTS, tags=ENTERPRISE_TAGS)
@@ -159,11 +157,11 @@ def enterprises():  # type: ignore[no-untyped-def]
 @login_required
 def enterprise_edit(enterprise_id: int | None = None):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    enterprise = admin.get_enterprise(db_session(), actor, enterprise_id) if enterprise_id else None
-    admin.require(actor, "city", "admin")
+    enterprise = service.get_enterprise(db_session(), actor, enterprise_id) if enterprise_id else None
+    service.require_role(actor, "city", "admin")
     form = EnterpriseForm(obj=enterprise) if request.method == "GET" else EnterpriseForm()
     if form.validate_on_submit():
-        done = saved(form, lambda: admin.save_enterprise(db_session(), actor, admin.EnterpriseInput(
+        done = saved(form, lambda: service.save_enterprise(db_session(), actor, service.EnterpriseInput(
             name=form.name.data or "", credit_code=form.credit_code.data or "",
             district_code=form.district_code.data or "", size_class=form.size_class.data or "",
             tags=list(form.tags.data or []), contact_name=form.contact_name.data or "",
@@ -182,15 +180,15 @@ def enterprise_edit(enterprise_id: int | None = None):  # type: ignore[no-untype
 @bp.route("/processes")
 @login_required
 def processes():  # type: ignore[no-untyped-def]
-    rows = admin.process_versions(db_session(), current_actor())
+    rows = service.process_versions(db_session(), current_actor())
     return render_template("admin/processes.html", rows=rows)
 
 
 @bp.route("/stuck")
 @login_required
 def stuck():  # type: ignore[no-untyped-def]
-    rows = admin.stuck_instances(db_session(), current_actor())
-    grace_hours = int(admin.STUCK_TIMER_GRACE.total_seconds() // 3600)
+    rows = service.stuck_instances(db_session(), current_actor())
+    grace_hours = int(service.STUCK_TIMER_GRACE.total_seconds() // 3600)
     return render_template("admin/stuck.html", rows=rows, kinds=service.KIND_LABELS, districts=DISTRICTS,
                            statuses=service.STATUS_LABELS, grace_hours=grace_hours)
 

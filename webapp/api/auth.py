@@ -10,15 +10,14 @@ from webapp.api.errors import ApiError, json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
 from webapp.extensions import db_session, limiter
-from workflows.accounts import tokens
-from workflows.accounts.users import authenticate
+from workflows import service
 from workflows.models import User
 
 TAG = tag("认证", "获取、查看和撤销访问令牌。令牌默认有效期 8 小时，只以哈希形式保存。")
 
 
 def token_hours() -> float:
-    return float(current_app.config.get("API_TOKEN_HOURS", tokens.DEFAULT_HOURS))
+    return float(current_app.config.get("API_TOKEN_HOURS", service.TOKEN_DEFAULT_HOURS))
 
 
 def _per_address() -> str:
@@ -47,10 +46,10 @@ def _username_key() -> str:
                 limiter.limit(_per_username, methods=["POST"], key_func=_username_key)),
 )
 def create_token(call: ApiCall) -> Response:
-    user = authenticate(db_session(), call.body["username"], call.body["password"])
+    user = service.authenticate(db_session(), call.body["username"], call.body["password"])
     if user is None:
         raise ApiError(401, "用户名或密码错误。")
-    secret, token = tokens.issue(db_session(), user, token_hours(), call.body.get("name", ""))
+    secret, token = service.issue_token(db_session(), user, token_hours(), call.body.get("name", ""))
     return json_response({"token": secret, "token_type": "Bearer", "role": user.role,
                           "expires_at": serializers.iso(token.expires_at), "user": serializers.user(user)})
 
@@ -74,7 +73,7 @@ def get_me(call: ApiCall) -> Response:
 )
 def revoke_token(call: ApiCall) -> Response:
     assert call.token is not None
-    tokens.revoke(db_session(), call.token)
+    service.revoke_token(db_session(), call.token)
     return current_app.response_class(status=204)
 
 
@@ -90,5 +89,5 @@ def revoke_user_tokens(call: ApiCall) -> Response:
     user = db_session().get(User, call.path["id"])
     if user is None:
         raise ApiError(404, "未找到该用户。")
-    count = tokens.revoke_user_tokens(db_session(), user.id)
+    count = service.revoke_user_tokens(db_session(), user.id)
     return json_response({"user_id": user.id, "revoked": count})

@@ -9,7 +9,7 @@ from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
 from webapp.extensions import db_session
-from workflows.catalogue import reads as catalogue_reads
+from workflows import service
 from workflows.models.filing import COURSE_CATEGORIES
 
 TAG = tag("目录", "职业（工种）目录和全国职业培训规划教材目录，所有已登录角色均可查询。")
@@ -25,7 +25,7 @@ def list_occupations(call: ApiCall) -> Response:
     q = (call.query.get("q") or "").strip()
     items = [{"code": o.code, "name": o.name, "aliases": list(o.aliases), "job_posts": list(o.job_posts),
               "levels": list(o.levels)}
-             for o in catalogue_reads.occupations(db_session()).values()
+             for o in service.occupations(db_session()).values()
              if not q or q in o.code or q in o.name or any(q in a for a in o.aliases)]
     return json_response({"items": items})
 
@@ -44,6 +44,6 @@ def list_textbooks(call: ApiCall) -> Response:
     code = call.query.get("occupation_code")
     items = [{"isbn": t.isbn, "title": t.title, "publisher": t.publisher, "category": t.category,
               "occupation_codes": list(t.occupation_codes)}
-             for t in catalogue_reads.textbooks(db_session()).values()
+             for t in service.textbooks(db_session()).values()
              if (not category or t.category == category) and (not code or code in t.occupation_codes)]
     return json_response({"items": items})

@@ -23,6 +23,7 @@ from webapp.api.errors import ApiError
 from webapp.api.registry import ROLES, Operation, Param
 from webapp.api.validation import RequestInvalid, parse_json_body, parse_query, validate
 from webapp.extensions import csrf, db_session
+from workflows import service
 from workflows.dto import Actor
 from workflows.models import ApiToken, User
 
@@ -106,12 +107,12 @@ _PROBLEMS = {
 
 def authenticate() -> tuple[User, ApiToken]:
     """The user and token of the ``Authorization: Bearer`` header, or 401. Cookies are ignored."""
-    from workflows.accounts import tokens
+
 
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise _unauthorized()
-    lookup = tokens.resolve(db_session(), secret.strip())
+    lookup = service.resolve_token(db_session(), secret.strip())
     if lookup.user is None or lookup.token is None:
         raise _unauthorized(_PROBLEMS.get(lookup.problem))
     return lookup.user, lookup.token

@@ -15,7 +15,6 @@ from webapp.api.registry import Response as Reply
 from webapp.api.validation import RequestInvalid
 from webapp.extensions import db_session
 from workflows import service
-from workflows.catalogue import reads as catalogue_reads
 from workflows.dto import FilingData
 from workflows.models import Filing
 
@@ -25,7 +24,7 @@ FILING_ID = Param("id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "�
 
 
 def _example() -> dict[str, Any]:
-    from workflows.demo import id_number
+
 
     year = date.today().year
     return {
@@ -35,7 +34,7 @@ def _example() -> dict[str, Any]:
         "institution": {"name": "广州市工贸技师学院", "type": "technical_school"},
         "period": {"start": f"{year}-03-01", "end": f"{year + 1}-02-28"},
         "tutors": {"enterprise": "陈师傅", "institution": "李老师"},
-        "trainees": [{"name": "张伟", "id_number": id_number("440106", date(2000, 5, 1), 12),
+        "trainees": [{"name": "张伟", "id_number": service.id_number("440106", date(2000, 5, 1), 12),
                       "job_post": "数控车床操作工", "contract_start": f"{year - 1}-09-01"}],
         "courses": [
             {"category": "general_required", "name": "职业道德", "hours": 24, "textbook_isbn": "9787516738016"},
@@ -50,7 +49,7 @@ EXAMPLE = _example()
 
 def _data(body: dict[str, Any]) -> FilingData:
     code = body["occupation_code"].strip()
-    if code not in catalogue_reads.occupations(db_session()):
+    if code not in service.occupations(db_session()):
         raise RequestInvalid("职业（工种）代码不在目录中。",
                              {"occupation_code": ["不在职业（工种）目录中，请从 GET /api/v1/occupations 选择"]})
     return serializers.filing_data(body)

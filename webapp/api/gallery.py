@@ -23,10 +23,8 @@ from webapp.api.registry import Response as Reply
 from webapp.api.reports import CASE_ID, REPORT_ROLES
 from webapp.api.schemas.common import DISTRICT, choices
 from webapp.extensions import db_session
+from workflows import service
 from workflows.models.filing import APPRENTICESHIP_TYPES
-from workflows.reports import gallery as report_gallery
-from workflows.reports import queries as report_queries
-from workflows.reports import review as report_review
 
 GALLERY_TAG = tag("典型案例库", "已接收报告中的典型案例，全市各区可查阅；市中心可标记优秀案例。")
 
@@ -51,11 +49,11 @@ GALLERY_TAG = tag("典型案例库", "已接收报告中的典型案例，全市
 def list_gallery(call: ApiCall) -> Response:
     q = call.query
     page, per_page = page_of(call)
-    filters = report_gallery.GalleryFilters(district=q.get("district"),
+    filters = service.GalleryFilters(district=q.get("district"),
                                             occupation=(q.get("occupation") or "").strip() or None,
                                             apprenticeship_type=q.get("type"), period=q.get("period"),
                                             excellent_only=bool(q.get("excellent")))
-    cases, total = report_gallery.gallery(db_session(), call.who, filters, page, per_page)
+    cases, total = service.gallery(db_session(), call.who, filters, page, per_page)
     return page_response([serializers.gallery_case(c) for c in cases], page, per_page, total)
 
 
@@ -67,7 +65,7 @@ def list_gallery(call: ApiCall) -> Response:
     responses={200: Reply("GalleryCase", "案例")},
 )
 def mark_excellent(call: ApiCall) -> Response:
-    case = report_review.mark_excellent(db_session(), call.who, call.path["case_id"], call.body["excellent"])
+    case = service.mark_excellent(db_session(), call.who, call.path["case_id"], call.body["excellent"])
     session = fresh_session()
-    return json_response(serializers.gallery_case(report_queries.get_case(session, call.who, case.id)))
+    return json_response(serializers.gallery_case(service.get_report_case(session, call.who, case.id)))
 

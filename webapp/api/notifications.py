@@ -11,7 +11,7 @@ from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
 from webapp.extensions import db_session
-from workflows.notifications import inbox
+from workflows import service
 
 TAG = tag("站内信", "调用者本人的站内信：新任务、到期提醒、逾期、催办、退回和办理结果等。只能看到和标记自己的。")
 
@@ -30,10 +30,10 @@ def list_notifications(call: ApiCall) -> Response:
     q = call.query
     page, per_page = page_of(call)
     session = db_session()
-    rows, total = inbox.list_for(session, call.who, page, per_page, bool(q.get("unread")))
+    rows, total = service.notifications_for(session, call.who, page, per_page, bool(q.get("unread")))
     return json_response({"items": [serializers.notification(r) for r in rows], "page": page,
                           "per_page": per_page, "total": total,
-                          "unread": inbox.unread_count(session, call.who.id)})
+                          "unread": service.unread_count(session, call.who.id)})
 
 
 @operation(
@@ -42,7 +42,7 @@ def list_notifications(call: ApiCall) -> Response:
     responses={200: Reply("UnreadCount", "未读数")},
 )
 def count_unread_notifications(call: ApiCall) -> Response:
-    return json_response({"unread": inbox.unread_count(db_session(), call.who.id)})
+    return json_response({"unread": service.unread_count(db_session(), call.who.id)})
 
 
 @operation(
@@ -53,7 +53,7 @@ def count_unread_notifications(call: ApiCall) -> Response:
     responses={200: Reply("Notification", "标记后的站内信")},
 )
 def read_notification(call: ApiCall) -> Response:
-    row = inbox.mark_read(db_session(), call.who, call.path["id"])
+    row = service.mark_notification_read(db_session(), call.who, call.path["id"])
     return json_response(serializers.notification(row))
 
 
@@ -62,5 +62,5 @@ def read_notification(call: ApiCall) -> Response:
     description="返回本次标为已读的条数。", responses={200: Reply("ReadAll", "结果")},
 )
 def read_all_notifications(call: ApiCall) -> Response:
-    marked = inbox.mark_all_read(db_session(), call.who)
-    return json_response({"marked": marked, "unread": inbox.unread_count(db_session(), call.who.id)})
+    marked = service.mark_all_notifications_read(db_session(), call.who)
+    return json_response({"marked": marked, "unread": service.unread_count(db_session(), call.who.id)})

@@ -29,18 +29,14 @@ from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
 from webapp.api.schemas.common import DISTRICT, PLAN_STATUS
 from webapp.extensions import db_session
-from workflows import deadlines, errors
+from workflows import errors, service
 from workflows.models import WorkflowInstance
-from workflows.plans import config as plan_config
-from workflows.plans import export as excel_export
-from workflows.plans import queries as plan_queries
-from workflows.plans import use_cases as plan_cases
 
 TAG = tag("季度计划", "区人社局每季度编制本区培训计划（由受理中和已通过的备案生成），提交市职业能力建设指导中心备案。"
                     "路径中的 id 为计划编号（计划列表、案件详情中的 quarterly_plan.id）。区人社局只能看到本区的计划。")
 PLAN_ID = Param("id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "计划编号", location="path",
                 required=True, example=1)
-XLSX = excel_export.XLSX_MIMETYPE
+XLSX = service.XLSX_MIMETYPE
 PLAN_ROLES = ("district", "city", "admin")
 CITY_ROLES = ("city", "admin")  # who may urge and open (deadlines.can_urge, plans.open_plan)
 
@@ -50,28 +46,28 @@ EDIT_EXAMPLE = {"notes": "本季度重点推进制造业企业学徒培训。", 
 
 def _plan(call: ApiCall) -> Response:
     session = fresh_session()
-    plan, instance = plan_queries.plan_by_id(session, call.who, call.path["id"])
+    plan, instance = service.plan_by_id(session, call.who, call.path["id"])
     return json_response(serializers.plan(session, call.who, plan, instance))
 
 
 def _instance_id(call: ApiCall) -> int:
     """The case behind ``/plans/{id}``, in the caller's scope (404 otherwise)."""
-    _, instance = plan_queries.plan_by_id(db_session(), call.who, call.path["id"])
+    _, instance = service.plan_by_id(db_session(), call.who, call.path["id"])
     return instance.id
 
 
-def _edit(body: dict[str, Any] | None) -> plan_cases.PlanEdit:
+def _edit(body: dict[str, Any] | None) -> service.PlanEdit:
     body = body or {}
-    return plan_cases.PlanEdit(
+    return service.PlanEdit(
         notes=body.get("notes", ""), justification=body.get("justification", ""),
-        rows=[plan_cases.PlanRowEdit(row_id=int(r["id"]), included=r["included"], reason=r.get("reason", ""))
+        rows=[service.PlanRowEdit(row_id=int(r["id"]), included=r["included"], reason=r.get("reason", ""))
               for r in body.get("rows", [])])
 
 
 def _with_row_paths(call: ApiCall, exc: errors.ValidationFailed) -> errors.ValidationFailed:
     """The service names rows ``row_<id>``; the API names them by their place in the plan's ``rows``."""
     session = fresh_session()
-    plan, _ = plan_queries.plan_by_id(session, call.who, call.path["id"])
+    plan, _ = service.plan_by_id(session, call.who, call.path["id"])
     fields: dict[str, list[str]] = {}
     for key, messages in exc.fields.items():
         fields.setdefault(serializers.plan_field(plan, key), []).extend(messages)
@@ -93,9 +89,9 @@ def _with_row_paths(call: ApiCall, exc: errors.ValidationFailed) -> errors.Valid
 def list_plans(call: ApiCall) -> Response:
     q = call.query
     page, per_page = page_of(call)
-    filters = plan_queries.PlanFilters(year=q.get("year"), quarter=q.get("quarter"), district=q.get("district"),
+    filters = service.PlanFilters(year=q.get("year"), quarter=q.get("quarter"), district=q.get("district"),
                                 status=q.get("status"))
-    items, total = plan_queries.find_plans(db_session(), call.who, filters, page, per_page)
+    items, total = service.find_plans(db_session(), call.who, filters, page, per_page)
     return page_response([serializers.plan_summary(it.plan, it.instance, it.overdue, it.can_urge)
                           for it in items if it.plan is not None and it.instance is not None], page, per_page, total)
 
@@ -109,10 +105,10 @@ def list_plans(call: ApiCall) -> Response:
 def open_plan(call: ApiCall) -> Response:
     body = call.body
     # JSON Schema counts 2027.0 as an integer: hand the use case real ints.
-    instance = plan_cases.open_plan(db_session(), call.who, body["district_code"], int(body["year"]),
+    instance = service.open_plan(db_session(), call.who, body["district_code"], int(body["year"]),
                                     int(body["quarter"]))
     session = fresh_session()
-    plan, instance = plan_queries.get_plan(session, call.who, instance.id)
+    plan, instance = service.get_plan(session, call.who, instance.id)
     return json_response(serializers.plan(session, call.who, plan, instance), 201,
                          {"Location": f"/api/v1/plans/{plan.id}"})
 
@@ -128,7 +124,7 @@ def open_plan(call: ApiCall) -> Response:
     responses={200: Reply(None, f"Excel 工作簿（`{XLSX}`）", media=(XLSX,))},
 )
 def export_quarter_plans(call: ApiCall) -> Response:
-    return _xlsx(*excel_export.export_quarter(db_session(), call.who, call.query["year"], call.query["quarter"]))
+    return _xlsx(*service.export_quarter(db_session(), call.who, call.query["year"], call.query["quarter"]))
 
 
 @operation(
@@ -150,7 +146,7 @@ def get_plan(call: ApiCall) -> Response:
     body="PlanInput", body_example=EDIT_EXAMPLE, responses={200: Reply("Plan", "保存后的计划")}, errors=(409,),
 )
 def update_plan(call: ApiCall) -> Response:
-    plan_cases.save_plan(db_session(), call.who, _instance_id(call), _edit(call.body))
+    service.save_plan(db_session(), call.who, _instance_id(call), _edit(call.body))
     return _plan(call)
 
 
@@ -162,7 +158,7 @@ def update_plan(call: ApiCall) -> Response:
     responses={200: Reply("Plan", "更新后的计划")}, errors=(409,),
 )
 def refresh_plan(call: ApiCall) -> Response:
-    plan_cases.refresh_plan(db_session(), call.who, _instance_id(call))
+    service.refresh_plan(db_session(), call.who, _instance_id(call))
     return _plan(call)
 
 
@@ -178,7 +174,7 @@ def refresh_plan(call: ApiCall) -> Response:
 def submit_plan(call: ApiCall) -> Response:
     instance_id = _instance_id(call)
     try:
-        plan_cases.submit_plan(db_session(), call.who, instance_id, _edit(call.body) if call.body is not None else None)
+        service.submit_plan(db_session(), call.who, instance_id, _edit(call.body) if call.body is not None else None)
     except errors.ValidationFailed as exc:
         raise _with_row_paths(call, exc) from exc
     return _plan(call)
@@ -193,7 +189,7 @@ def submit_plan(call: ApiCall) -> Response:
     responses={200: Reply("Plan", "办理后的计划")}, errors=(409,),
 )
 def decide_plan(call: ApiCall) -> Response:
-    plan_cases.decide_plan(db_session(), call.who, _instance_id(call), call.body["decision"],
+    service.decide_plan(db_session(), call.who, _instance_id(call), call.body["decision"],
                            call.body.get("comment", ""))
     return _plan(call)
 
@@ -206,7 +202,7 @@ def decide_plan(call: ApiCall) -> Response:
     responses={200: Reply("Plan", "计划")}, errors=(409,),
 )
 def urge_plan(call: ApiCall) -> Response:
-    plan_cases.urge_plan(db_session(), call.who, _instance_id(call), call.body["message"])
+    service.urge_plan(db_session(), call.who, _instance_id(call), call.body["message"])
     return _plan(call)
 
 
@@ -217,7 +213,7 @@ def urge_plan(call: ApiCall) -> Response:
     responses={200: Reply(None, f"Excel 工作簿（`{XLSX}`）", media=(XLSX,))},
 )
 def export_plan(call: ApiCall) -> Response:
-    return _xlsx(*excel_export.export_plan(db_session(), call.who, _instance_id(call)))
+    return _xlsx(*service.export_plan(db_session(), call.who, _instance_id(call)))
 
 
 def _xlsx(name: str, content: bytes) -> Response:
@@ -228,9 +224,9 @@ def _xlsx(name: str, content: bytes) -> Response:
 
 
 def _case_section(session: Any, instance: WorkflowInstance, actor: Any) -> dict[str, Any] | None:
-    plan, _ = plan_queries.get_plan(session, actor, instance.id)
-    return serializers.plan_summary(plan, instance, deadlines.is_overdue(instance),
-                                    deadlines.can_urge(session, actor, instance))
+    plan, _ = service.get_plan(session, actor, instance.id)
+    return serializers.plan_summary(plan, instance, service.is_overdue(instance),
+                                    service.can_urge(session, actor, instance))
 
 
-registry.case_section(plan_config.KIND, plan_config.KIND, registry.ref("PlanSummary"), _case_section)
+registry.case_section(service.PLAN_KIND, service.PLAN_KIND, registry.ref("PlanSummary"), _case_section)

@@ -25,13 +25,8 @@ from webapp.api.validation import RequestInvalid
 from webapp.extensions import db_session
 from webapp.reports import views as screens
 from webapp.reports.blueprint import limits, upload_dir
-from workflows import errors
+from workflows import errors, service
 from workflows.models.report_models import PublicityItem, ReportAttachment
-from workflows.reports import editing as report_editing
-from workflows.reports import files as report_files
-from workflows.reports import publicity as report_publicity
-from workflows.uploads import formats as upload_formats
-from workflows.uploads import names as upload_names
 
 ATTACHMENT_ID = id_param("attachment_id", "文件编号")
 ITEM_ID = id_param("item_id", "宣传报道编号")
@@ -41,7 +36,7 @@ ITEM_ID = id_param("item_id", "宣传报道编号")
 CASE_FILES_MAX_BODY = max(Config.UPLOAD_MAX_PICTURE_BYTES, Config.UPLOAD_MAX_VIDEO_BYTES,
                           Config.UPLOAD_MAX_DOCUMENT_BYTES) + screens.MULTIPART_ROOM
 SCAN_MAX_BODY = max(Config.UPLOAD_MAX_PICTURE_BYTES, Config.UPLOAD_MAX_DOCUMENT_BYTES) + screens.MULTIPART_ROOM
-FILE_MEDIA = tuple(dict.fromkeys(f.mime for f in upload_formats.FORMATS.values()))
+FILE_MEDIA = tuple(dict.fromkeys(f.mime for f in service.FORMATS.values()))
 CASE_FILE_FIELDS = {"pictures": "picture", "videos": "video", "documents": "document"}
 
 
@@ -56,7 +51,7 @@ def _uploads(kind: str | None) -> Callable[[Callable[..., Response]], Callable[.
             allowed = limits()
             cap = (allowed.largest if kind is None else allowed.of(kind)) + screens.MULTIPART_ROOM
             if request.content_length is not None and request.content_length > cap:
-                raise ApiError(413, f"请求体不能超过{upload_formats.human_size(cap)}。")
+                raise ApiError(413, f"请求体不能超过{service.human_size(cap)}。")
             request.form_data_parser_class = screens.SpoolingParser
             return view(**values)
 
@@ -65,12 +60,12 @@ def _uploads(kind: str | None) -> Callable[[Callable[..., Response]], Callable[.
     return decorate
 
 
-def _files(fields: dict[str, str]) -> list[report_files.Incoming]:
+def _files(fields: dict[str, str]) -> list[service.IncomingFile]:
     """The uploaded files of the declared file fields (field -> kind); any other file part is refused."""
     unknown = sorted(set(request.files) - set(fields))
     if unknown:
         raise RequestInvalid("提交的内容有误，请按字段提示修改。", {name[:100]: ["不允许的字段"] for name in unknown})
-    return [report_files.Incoming(stream=f.stream, filename=f.filename, mimetype=f.mimetype, kind=kind)
+    return [service.IncomingFile(stream=f.stream, filename=f.filename, mimetype=f.mimetype, kind=kind)
             for name, kind in fields.items() for f in request.files.getlist(name) if f.filename]
 
 
@@ -95,7 +90,7 @@ def _attachment_of_report(call: ApiCall) -> ReportAttachment:
 )
 def upload_case_files(call: ApiCall) -> Response:
     case_id = case_of_report(call)
-    report_editing.add_case_files(db_session(), call.who, call.path["id"], case_id, _files(CASE_FILE_FIELDS),
+    service.add_report_case_files(db_session(), call.who, call.path["id"], case_id, _files(CASE_FILE_FIELDS),
                            upload_dir=upload_dir(), limits=limits())
     return case_response(call, case_id, 201)
 
@@ -122,10 +117,10 @@ def download_thumbnail(call: ApiCall) -> Response:
 
 def _serve(call: ApiCall, thumbnail: bool) -> Response:
     _attachment_of_report(call)
-    found = report_files.file_to_serve(db_session(), call.who, call.path["attachment_id"], upload_dir=upload_dir(),
+    found = service.file_to_serve(db_session(), call.who, call.path["attachment_id"], upload_dir=upload_dir(),
                                   thumbnail=thumbnail)
     response = send_file(found.path, mimetype=found.mime, conditional=True, etag=True, max_age=0)
-    response.headers["Content-Disposition"] = upload_names.content_disposition(found.download_name, found.inline)
+    response.headers["Content-Disposition"] = service.content_disposition(found.download_name, found.inline)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "private, no-cache"
@@ -140,7 +135,7 @@ def _serve(call: ApiCall, thumbnail: bool) -> Response:
 )
 def delete_attachment(call: ApiCall) -> Response:
     attachment = _attachment_of_report(call)
-    report_editing.remove_attachment(db_session(), call.who, attachment.id, upload_dir=upload_dir())
+    service.remove_attachment(db_session(), call.who, attachment.id, upload_dir=upload_dir())
     return Response(status=204)
 
 
@@ -160,10 +155,10 @@ def add_publicity(call: ApiCall) -> Response:
     scans = _files({"scan": "scan"})
     if len(scans) > 1:
         raise RequestInvalid("只能上传一个报道扫描件。", {"scan": ["只能上传一个报道扫描件"]})
-    data = report_publicity.PublicityData(outlet=body["outlet"].strip(),
+    data = service.PublicityData(outlet=body["outlet"].strip(),
                                           published_on=date.fromisoformat(body["published_on"]),
                                           title=body["title"].strip(), link=body.get("link", "").strip())
-    item = report_publicity.add_publicity(db_session(), call.who, call.path["id"], data, scans[0] if scans else None,
+    item = service.add_publicity(db_session(), call.who, call.path["id"], data, scans[0] if scans else None,
                                           upload_dir=upload_dir(), limits=limits())
     session = fresh_session()
     found = session.get(PublicityItem, item.id)
@@ -181,6 +176,6 @@ def delete_publicity(call: ApiCall) -> Response:
     item = db_session().get(PublicityItem, call.path["item_id"])
     if item is None or item.report_id != call.path["id"]:
         raise errors.NotFound("未找到该宣传报道。")
-    report_publicity.delete_publicity(db_session(), call.who, item.id, upload_dir=upload_dir())
+    service.delete_publicity(db_session(), call.who, item.id, upload_dir=upload_dir())
     return Response(status=204)
 

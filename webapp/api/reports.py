@@ -31,13 +31,8 @@ from webapp.api.registry import Response as Reply
 from webapp.api.schemas.common import DISTRICT, REPORT_STATUS
 from webapp.extensions import db_session
 from webapp.reports.blueprint import limits, upload_dir
-from workflows import deadlines, errors
+from workflows import errors, service
 from workflows.models import WorkflowInstance
-from workflows.reports import config as report_config
-from workflows.reports import editing as report_editing
-from workflows.reports import opening as report_opening
-from workflows.reports import queries as report_queries
-from workflows.reports import review as report_review
 
 TAG = tag("半年报告", "区人社局每半年编写经验总结、典型案例（图片、视频、文档）和宣传报道，报送市中心；"
                     "市中心接收或要求补充。路径中的 id 为报告编号（报告列表、案件详情中的 semiannual_report.id）。"
@@ -58,7 +53,7 @@ CASE_EXAMPLE = {"title": "黄埔区汽车零部件企业学徒培养案例", "en
 
 def _report(call: ApiCall, report_id: int | None = None, status: int = 200) -> Response:
     session = fresh_session()
-    view = report_queries.report_view(session, call.who, report_id or call.path["id"])
+    view = service.report_view(session, call.who, report_id or call.path["id"])
     headers = {"Location": f"/api/v1/reports/{view.report.id}"} if status == 201 else None
     return json_response(serializers.report(session, call.who, view), status, headers)
 
@@ -66,22 +61,22 @@ def _report(call: ApiCall, report_id: int | None = None, status: int = 200) -> R
 def case_response(call: ApiCall, case_id: int, status: int = 200) -> Response:
     """The typical case as it is now (``ReportCase``); on 201 its report's address as ``Location``."""
     session = fresh_session()
-    case = report_queries.get_case(session, call.who, case_id)
+    case = service.get_report_case(session, call.who, case_id)
     headers = {"Location": f"/api/v1/reports/{case.report_id}"} if status == 201 else None
     return json_response(serializers.report_case(case), status, headers)
 
 
 def case_of_report(call: ApiCall) -> int:
     """The path's case, which must belong to the path's report (404 otherwise, also out of scope)."""
-    case = report_queries.get_case(db_session(), call.who, call.path["case_id"])
+    case = service.get_report_case(db_session(), call.who, call.path["case_id"])
     if case.report_id != call.path["id"]:
         raise errors.NotFound("未找到该案例。")
     return case.id
 
 
 
-def _case_data(body: dict[str, Any]) -> report_editing.CaseData:
-    return report_editing.CaseData(title=body["title"], enterprise_name=body.get("enterprise_name", ""),
+def _case_data(body: dict[str, Any]) -> service.ReportCaseData:
+    return service.ReportCaseData(title=body["title"], enterprise_name=body.get("enterprise_name", ""),
                             occupation_code=body.get("occupation_code", "").strip(),
                             apprenticeship_type=body.get("apprenticeship_type", "enterprise_apprentice"),
                             narrative=body.get("narrative", ""))
@@ -105,12 +100,12 @@ def _case_data(body: dict[str, Any]) -> report_editing.CaseData:
 def list_reports(call: ApiCall) -> Response:
     q = call.query
     page, per_page = page_of(call)
-    filters = report_queries.ReportFilters(year=q.get("year"), half=q.get("half"), district=q.get("district"),
+    filters = service.ReportFilters(year=q.get("year"), half=q.get("half"), district=q.get("district"),
                                     status=q.get("status"))
     session = db_session()
-    rows, total = report_queries.find_reports(session, call.who, filters, page, per_page)
+    rows, total = service.find_reports(session, call.who, filters, page, per_page)
     return page_response([serializers.report_summary(r.report, r.instance, r.overdue,
-                                                     deadlines.can_urge(session, call.who, r.instance))
+                                                     service.can_urge(session, call.who, r.instance))
                           for r in rows], page, per_page, total)
 
 
@@ -123,7 +118,7 @@ def list_reports(call: ApiCall) -> Response:
 def open_report(call: ApiCall) -> Response:
     body = call.body
     # JSON Schema counts 2027.0 as an integer: hand the use case real ints.
-    report = report_opening.open_report(db_session(), body["district_code"], int(body["year"]), int(body["half"]),
+    report = service.open_report(db_session(), body["district_code"], int(body["year"]), int(body["half"]),
                                  actor=call.who)
     return _report(call, report.id, 201)
 
@@ -147,7 +142,7 @@ def get_report(call: ApiCall) -> Response:
     responses={200: Reply("Report", "保存后的报告")}, errors=(409,),
 )
 def update_report(call: ApiCall) -> Response:
-    report_editing.save_summary(db_session(), call.who, call.path["id"], call.body["summary"])
+    service.save_summary(db_session(), call.who, call.path["id"], call.body["summary"])
     return _report(call)
 
 
@@ -159,7 +154,7 @@ def update_report(call: ApiCall) -> Response:
     responses={200: Reply("Report", "报送后的报告")}, errors=(409, 422),
 )
 def submit_report(call: ApiCall) -> Response:
-    report_review.submit_report(db_session(), call.who, call.path["id"])
+    service.submit_report(db_session(), call.who, call.path["id"])
     return _report(call)
 
 
@@ -172,7 +167,7 @@ def submit_report(call: ApiCall) -> Response:
     responses={200: Reply("Report", "办理后的报告")}, errors=(409,),
 )
 def review_report(call: ApiCall) -> Response:
-    report_review.review_report(db_session(), call.who, call.path["id"], call.body["decision"],
+    service.review_report(db_session(), call.who, call.path["id"], call.body["decision"],
                                 call.body.get("comment", ""))
     return _report(call)
 
@@ -185,7 +180,7 @@ def review_report(call: ApiCall) -> Response:
     responses={200: Reply("Report", "报告")}, errors=(409,),
 )
 def urge_report(call: ApiCall) -> Response:
-    report_review.urge_report(db_session(), call.who, call.path["id"], call.body["message"])
+    service.urge_report(db_session(), call.who, call.path["id"], call.body["message"])
     return _report(call)
 
 
@@ -200,7 +195,7 @@ def urge_report(call: ApiCall) -> Response:
     errors=(409,),
 )
 def create_report_case(call: ApiCall) -> Response:
-    case = report_editing.save_case(db_session(), call.who, call.path["id"], None, _case_data(call.body),
+    case = service.save_report_case(db_session(), call.who, call.path["id"], None, _case_data(call.body),
                              upload_dir=upload_dir(), limits=limits())
     return case_response(call, case.id, 201)
 
@@ -214,7 +209,7 @@ def create_report_case(call: ApiCall) -> Response:
 )
 def update_report_case(call: ApiCall) -> Response:
     case_id = case_of_report(call)
-    report_editing.save_case(db_session(), call.who, call.path["id"], case_id, _case_data(call.body),
+    service.save_report_case(db_session(), call.who, call.path["id"], case_id, _case_data(call.body),
                       upload_dir=upload_dir(), limits=limits())
     return case_response(call, case_id)
 
@@ -226,14 +221,14 @@ def update_report_case(call: ApiCall) -> Response:
     responses={204: Reply(None, "已删除")}, errors=(409,),
 )
 def delete_report_case(call: ApiCall) -> Response:
-    report_editing.delete_case(db_session(), call.who, case_of_report(call), upload_dir=upload_dir())
+    service.delete_report_case(db_session(), call.who, case_of_report(call), upload_dir=upload_dir())
     return Response(status=204)
 
 
 def _case_section(session: Any, instance: WorkflowInstance, actor: Any) -> dict[str, Any] | None:
-    report = report_queries.report_for_case(session, actor, instance.id)
-    return serializers.report_summary(report, instance, deadlines.is_overdue(instance),
-                                      deadlines.can_urge(session, actor, instance))
+    report = service.report_for_case(session, actor, instance.id)
+    return serializers.report_summary(report, instance, service.is_overdue(instance),
+                                      service.can_urge(session, actor, instance))
 
 
-registry.case_section(report_config.KIND, report_config.KIND, registry.ref("ReportSummary"), _case_section)
+registry.case_section(service.REPORT_KIND, service.REPORT_KIND, registry.ref("ReportSummary"), _case_section)

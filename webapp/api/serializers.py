@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from webapp.api import registry
-from workflows import deadlines, service
+from workflows import service
 from workflows.clock import now
 from workflows.dto import Actor, CourseData, FilingData, TraineeData
 from workflows.models import (
@@ -24,9 +24,6 @@ from workflows.models import (
 )
 from workflows.models.org import ROLES
 from workflows.models.report_models import PublicityItem, ReportAttachment, ReportCase, SemiannualReport
-from workflows.plans import compile as plan_compile
-from workflows.reports import queries as report_queries
-from workflows.reports import review as report_review
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -228,9 +225,9 @@ def plan_field(plan: QuarterlyPlan, key: str) -> str:
 def plan(session: Session, actor: Actor, p: QuarterlyPlan, instance: WorkflowInstance) -> dict[str, Any]:
     """A plan with its rows, live figures (the snapshot of the last check once recorded), flags, the
     caller's tasks and the history."""
-    figures = p.figures if instance.completed_at is not None and p.figures else plan_compile.figures(session, p)
+    figures = p.figures if instance.completed_at is not None and p.figures else service.plan_figures(session, p)
     return {
-        **plan_summary(p, instance, deadlines.is_overdue(instance), deadlines.can_urge(session, actor, instance)),
+        **plan_summary(p, instance, service.is_overdue(instance), service.can_urge(session, actor, instance)),
         "notes": p.notes or "",
         "justification": p.justification or "",
         "rows": [{"id": r.id, "seq": r.seq, "filing_id": r.filing_id, "enterprise_id": r.enterprise_id,
@@ -284,7 +281,7 @@ def publicity(item: PublicityItem) -> dict[str, Any]:
             "scan": attachment(item.scan) if item.scan is not None else None, "created_at": iso(item.created_at)}
 
 
-def report(session: Session, actor: Actor, view: report_queries.ReportView) -> dict[str, Any]:
+def report(session: Session, actor: Actor, view: service.ReportView) -> dict[str, Any]:
     """A report with its summary, typical cases, publicity, what is still missing, the caller's tasks and
     the history."""
     r, instance = view.report, view.instance
@@ -295,7 +292,7 @@ def report(session: Session, actor: Actor, view: report_queries.ReportView) -> d
         "cases": [report_case(c) for c in r.cases],
         "publicity": [publicity(p) for p in r.publicity],
         "can_edit": view.can_edit,
-        "problems": report_review.submit_errors(r) if view.can_edit else {},
+        "problems": service.submit_errors(r) if view.can_edit else {},
         "last_request": ({"at": iso(last.created_at), "actor": last.actor_name, "comment": last.comment}
                          if last is not None else None),
         "tasks": my_tasks(session, actor, instance.id),

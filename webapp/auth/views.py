@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from webapp.auth.forms import LoginForm, LogoutForm
 from webapp.extensions import db_session, limiter
-from workflows.accounts.users import authenticate
+from workflows import service
 
 bp = Blueprint("auth", __name__)
 
@@ -38,7 +38,7 @@ def login():  # type: ignore[no-untyped-def]
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = authenticate(db_session(), form.username.data or "", form.password.data or "")
+        user = service.authenticate(db_session(), form.username.data or "", form.password.data or "")
         if user is None:
             flash("用户名或密码错误。", "error")
             return render_template("auth/login.html", form=form), 401

@@ -13,12 +13,8 @@ from webapp.dashboard import charts
 from webapp.dashboard.forms import CaseSearchForm, DashboardFilterForm, year_arg
 from webapp.extensions import db_session
 from webapp.models import current_actor
-from workflows.dashboard import figures as dashboard_figures
-from workflows.dashboard import overview as dashboard
-from workflows.dashboard import status as dashboard_status
-from workflows.filings import status as filing_status
+from workflows import service
 from workflows.models import DISTRICTS
-from workflows.rules.money import format_share
 from workflows.service import STATUS_LABELS
 
 bp = Blueprint("dashboard", __name__, static_folder="static", static_url_path="/dashboard/static")
@@ -28,10 +24,10 @@ bp = Blueprint("dashboard", __name__, static_folder="static", static_url_path="/
 @login_required
 def index() -> str:
     actor = current_actor()
-    default_year = dashboard_figures.current_year()
+    default_year = service.current_year()
     year = year_arg(request.args.get("year"), default_year)
     district = request.args.get("district") or None
-    data = dashboard.overview(db_session(), actor, year=year, district=district)
+    data = service.dashboard_overview(db_session(), actor, year=year, district=district)
     scope = data.scope
 
     filters = DashboardFilterForm(request.args)
@@ -52,17 +48,17 @@ def index() -> str:
         budget_chart=_budget_chart(data),
         share=_share,
         DISTRICTS=DISTRICTS,
-        statuses=filing_status.ORDER,
-        period_labels=dashboard_status.PERIOD_LABELS,
+        statuses=service.FILING_STATUS_ORDER,
+        period_labels=service.PERIOD_LABELS,
     )
 
 
-def _place_name(data: dashboard.Overview) -> str:
+def _place_name(data: service.Overview) -> str:
     return "全市" if data.scope.whole_city else DISTRICTS[data.scope.districts[0]]
 
 
 def _share(value: float | None) -> str:
-    return "—" if value is None else format_share(value)
+    return "—" if value is None else service.format_share(value)
 
 
 def _case_url() -> Callable[..., str | None]:
@@ -78,12 +74,12 @@ def _case_url() -> Callable[..., str | None]:
     return build
 
 
-def _periodic_url() -> Callable[[dashboard_status.PeriodCell], str | None]:
+def _periodic_url() -> Callable[[service.PeriodCell], str | None]:
     """A plan or report links to its own page (registered in app.extensions['case_links']) or the case."""
     links = current_app.extensions.get("case_links", {})
     detail = "cases.detail" in current_app.view_functions
 
-    def build(cell: dashboard_status.PeriodCell) -> str | None:
+    def build(cell: service.PeriodCell) -> str | None:
         link = links.get(cell.kind)
         if link is not None:
             return str(link(cell.instance_id))
@@ -92,16 +88,16 @@ def _periodic_url() -> Callable[[dashboard_status.PeriodCell], str | None]:
     return build
 
 
-def _status_chart(data: dashboard.Overview) -> charts.Chart:
-    series = [(f"seg-{code}", STATUS_LABELS[code]) for code in filing_status.ORDER]
-    rows = [(DISTRICTS[d].removesuffix("区"), [data.status.get(d, s) for s in filing_status.ORDER])
+def _status_chart(data: service.Overview) -> charts.Chart:
+    series = [(f"seg-{code}", STATUS_LABELS[code]) for code in service.FILING_STATUS_ORDER]
+    rows = [(DISTRICTS[d].removesuffix("区"), [data.status.get(d, s) for s in service.FILING_STATUS_ORDER])
             for d in data.scope.districts]
     return charts.stacked_chart(
         "chart-status", "各区培训备案数量（按办理状态）",
         "堆叠条形图：每区一条，按办理状态分段，长度为备案件数。具体数字见下方表格。", rows, series)
 
 
-def _budget_chart(data: dashboard.Overview) -> charts.Chart:
+def _budget_chart(data: service.Overview) -> charts.Chart:
     rows = []
     for r in data.district_years:
         if r.budget_fen > 0:

@@ -25,7 +25,7 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from webapp.form_errors import form_field, place_errors
-from workflows.catalogue import reads as catalogue_reads
+from workflows import service
 from workflows.dto import CourseData, FilingData, TraineeData
 from workflows.models.filing import APPRENTICESHIP_TYPES, COURSE_CATEGORIES, INSTITUTION_TYPES, LEVELS
 
@@ -111,7 +111,7 @@ class CourseForm(PlainForm):
 
 def occupation_choices() -> list[SelectChoice]:
     return options([("", "请选择职业（工种）")] + [(o.code, f"{o.code} {o.name}")
-                                                 for o in catalogue_reads.occupations().values()])
+                                                 for o in service.occupations().values()])
 
 
 class FilingForm(ZhForm):

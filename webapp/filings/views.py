@@ -11,12 +11,10 @@ from werkzeug.wrappers import Response
 from webapp.extensions import db_session
 from webapp.filings.forms import MAX_COURSES, MAX_TRAINEES, CourseForm, FilingForm, TraineeForm, WithdrawForm
 from webapp.models import current_actor
-from workflows import errors, policy, service
-from workflows.catalogue import reads as catalogue_reads
+from workflows import errors, service
 from workflows.clock import now
 from workflows.dto import Actor
 from workflows.models import Filing, WorkflowInstance
-from workflows.rules import money
 
 bp = Blueprint("filings", __name__, static_folder="static", static_url_path="/filings/static")
 
@@ -44,14 +42,14 @@ class FundPlan:
 
 def fund_plan(filing: Filing) -> FundPlan:
     """The filing's fund plan from the policy rates in force, as the service computes it on save."""
-    params = policy.in_force(db_session())
+    params = service.policy_in_force(db_session())
     rate = params.rate(filing.apprenticeship_type, filing.level)
     trainees = len(filing.trainees)
     start, end = filing.period_start, filing.period_end
     if start is None or end is None or end <= start:
         return FundPlan(trainees, rate, None, 0)
-    years = money.period_years(start, end)
-    return FundPlan(trainees, rate, years, money.subsidy_fen(trainees, rate, years))
+    years = service.period_years(start, end)
+    return FundPlan(trainees, rate, years, service.subsidy_fen(trainees, rate, years))
 
 
 def _latest_return(instance: WorkflowInstance):  # type: ignore[no-untyped-def]
@@ -71,7 +69,7 @@ def _deadline(instance: WorkflowInstance | None):  # type: ignore[no-untyped-def
 
 def _render_form(form: FilingForm, filing: Filing | None = None, instance: WorkflowInstance | None = None,
                  status: int = 200) -> tuple[str, int]:
-    params = policy.in_force(db_session())
+    params = service.policy_in_force(db_session())
     return render_template(
         "filings/form.html",
         form=form,
@@ -84,7 +82,7 @@ def _render_form(form: FilingForm, filing: Filing | None = None, instance: Workf
         max_period_years=params.max_period_years,
         blank_trainee=TraineeForm(prefix="trainees-__index__-"),
         blank_course=CourseForm(prefix="courses-__index__-"),
-        textbooks=sorted(catalogue_reads.textbooks().values(),
+        textbooks=sorted(service.textbooks().values(),
                          key=lambda b: (b.category != "general_required", b.title)),
         max_trainees=MAX_TRAINEES,
         max_courses=MAX_COURSES,

@@ -11,8 +11,8 @@ from webapp.extensions import db_session
 from webapp.models import current_actor
 from webapp.notifications.forms import MarkAllReadForm, MarkReadForm
 from webapp.pagination import Page
+from workflows import service
 from workflows.models import Notification
-from workflows.notifications import inbox
 
 bp = Blueprint("notifications", __name__, static_folder="static",
                static_url_path="/notifications/static")
@@ -21,7 +21,7 @@ PER_PAGE = 20
 
 
 def _unread_counter(user) -> int:  # type: ignore[no-untyped-def]
-    return inbox.unread_count(db_session(), user.id)
+    return service.unread_count(db_session(), user.id)
 
 
 @bp.record_once
@@ -51,10 +51,10 @@ def index():  # type: ignore[no-untyped-def]
     actor = current_actor()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     unread_only = request.args.get("unread") == "1"
-    rows, total = inbox.list_for(db_session(), actor, page, PER_PAGE, unread_only)
+    rows, total = service.notifications_for(db_session(), actor, page, PER_PAGE, unread_only)
     return render_template("notifications/index.html", rows=rows, page=Page(page, PER_PAGE, total),
                            unread_only=unread_only, links={r.id: target_url(r) for r in rows},
-                           unread=inbox.unread_count(db_session(), actor.id),
+                           unread=service.unread_count(db_session(), actor.id),
                            read_form=MarkReadForm(), all_form=MarkAllReadForm())
 
 
@@ -67,7 +67,7 @@ def read(notification_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         flash("页面已过期，请刷新后重试。", "error")
         return redirect(url_for("notifications.index"))
-    row = inbox.mark_read(db_session(), actor, notification_id)
+    row = service.mark_notification_read(db_session(), actor, notification_id)
     if request.form.get("open") == "1":
         target = target_url(row)
         if target:
@@ -80,6 +80,6 @@ def read(notification_id: int):  # type: ignore[no-untyped-def]
 def read_all():  # type: ignore[no-untyped-def]
     form = MarkAllReadForm()
     if form.validate_on_submit():
-        count = inbox.mark_all_read(db_session(), current_actor())
+        count = service.mark_all_notifications_read(db_session(), current_actor())
         flash(f"已将 {count} 条消息标为已读。" if count else "没有未读消息。", "success")
     return redirect(url_for("notifications.index"))

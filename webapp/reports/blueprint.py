@@ -11,16 +11,15 @@ from flask import Blueprint, current_app
 from flask_wtf import FlaskForm
 
 from webapp.form_errors import place_errors
-from workflows import errors
-from workflows.uploads import formats as upload_formats
+from workflows import errors, service
 
 bp = Blueprint("reports", __name__, static_folder="static", static_url_path="/reports/static")
 
 
-def limits() -> upload_formats.UploadLimits:
+def limits() -> service.UploadLimits:
     """The per-kind upload limits from the app config (UPLOAD_MAX_*_BYTES)."""
     cfg = current_app.config
-    return upload_formats.UploadLimits(picture=int(cfg["UPLOAD_MAX_PICTURE_BYTES"]),
+    return service.UploadLimits(picture=int(cfg["UPLOAD_MAX_PICTURE_BYTES"]),
                                        video=int(cfg["UPLOAD_MAX_VIDEO_BYTES"]),
                                        document=int(cfg["UPLOAD_MAX_DOCUMENT_BYTES"]))
 

@@ -14,24 +14,18 @@ from webapp.form_errors import place_errors
 from webapp.models import current_actor
 from webapp.reports.blueprint import apply_errors, bp, limits, upload_dir
 from webapp.reports.forms import ActionForm, CaseForm, PublicityForm, SummaryForm
-from workflows import errors
+from workflows import errors, service
 from workflows.models import report_models
-from workflows.reports import editing as report_editing
-from workflows.reports import files as report_files
-from workflows.reports import publicity as report_publicity
-from workflows.reports import queries as report_queries
-from workflows.reports import review as report_review
-from workflows.uploads import formats as upload_formats
 
 
 def _limit_help(form: CaseForm) -> None:
-    sizes = {k: upload_formats.human_size(limits().of(k)) for k in ("picture", "video", "document")}
+    sizes = {k: service.human_size(limits().of(k)) for k in ("picture", "video", "document")}
     for field in (form.pictures, form.videos, form.documents):
         field.description = str(field.description).format(**sizes)
 
 
-def _edit_view(report_id: int) -> report_queries.ReportView:
-    view = report_queries.report_view(db_session(), current_actor(), report_id)
+def _edit_view(report_id: int) -> service.ReportView:
+    view = service.report_view(db_session(), current_actor(), report_id)
     if not view.can_edit:
         if view.editable:  # ready, but not for this actor
             abort(404)
@@ -49,13 +43,13 @@ def edit(report_id: int):  # type: ignore[no-untyped-def]
     return _render_edit(view, summary_form, PublicityForm(), [])
 
 
-def _render_edit(view: report_queries.ReportView, summary_form: SummaryForm, publicity_form: PublicityForm,
+def _render_edit(view: service.ReportView, summary_form: SummaryForm, publicity_form: PublicityForm,
                  general_errors: list[str], status: int = 200):  # type: ignore[no-untyped-def]
     return render_template(
         "reports/edit.html", view=view, report=view.report, summary_form=summary_form,
         publicity_form=publicity_form, action_form=ActionForm(), general_errors=general_errors,
-        submit_problems=report_review.submit_errors(view.report),
-        scan_limit=upload_formats.human_size(limits().of("scan")),
+        submit_problems=service.submit_errors(view.report),
+        scan_limit=service.human_size(limits().of("scan")),
     ), status
 
 
@@ -66,7 +60,7 @@ def save_summary(report_id: int):  # type: ignore[no-untyped-def]
     form = SummaryForm()
     if form.validate_on_submit():
         try:
-            report_editing.save_summary(db_session(), actor, report_id, form.summary.data or "")
+            service.save_summary(db_session(), actor, report_id, form.summary.data or "")
         except errors.ValidationFailed as exc:
             general = apply_errors(form, exc)
         else:
@@ -105,7 +99,7 @@ def _case_page(report_id: int, case_id: int | None):  # type: ignore[no-untyped-
     general: list[str] = []
     if form.validate_on_submit():
         try:
-            saved = report_editing.save_case(db_session(), actor, report_id, case_id, form.data_obj(), form.files(),
+            saved = service.save_report_case(db_session(), actor, report_id, case_id, form.data_obj(), form.files(),
                                       upload_dir=upload_dir(), limits=limits())
         except errors.ValidationFailed as exc:
             db_session().rollback()
@@ -124,10 +118,10 @@ def _case_page(report_id: int, case_id: int | None):  # type: ignore[no-untyped-
 @login_required
 def delete_case(case_id: int) -> Response:
     actor = current_actor()
-    case = report_queries.get_case(db_session(), actor, case_id)
+    case = service.get_report_case(db_session(), actor, case_id)
     report_id = case.report_id
     if ActionForm().validate_on_submit():
-        report_editing.delete_case(db_session(), actor, case_id, upload_dir=upload_dir())
+        service.delete_report_case(db_session(), actor, case_id, upload_dir=upload_dir())
         flash("典型案例已删除。", "success")
     return redirect(url_for("reports.edit", report_id=report_id))
 
@@ -136,12 +130,12 @@ def delete_case(case_id: int) -> Response:
 @login_required
 def remove_file(attachment_id: int) -> Response:
     actor = current_actor()
-    served = report_files.file_to_serve(db_session(), actor, attachment_id, upload_dir=upload_dir())
+    served = service.file_to_serve(db_session(), actor, attachment_id, upload_dir=upload_dir())
     attachment = db_session().get(report_models.ReportAttachment, attachment_id)
     assert attachment is not None
     report_id, case_id = attachment.report_id, attachment.case_id
     if ActionForm().validate_on_submit():
-        report_editing.remove_attachment(db_session(), actor, attachment_id, upload_dir=upload_dir())
+        service.remove_attachment(db_session(), actor, attachment_id, upload_dir=upload_dir())
         flash(f"文件“{served.download_name}”已删除。", "success")
     if case_id is not None and request.args.get("back") == "case":
         return redirect(url_for("reports.case_edit", report_id=report_id, case_id=case_id))
@@ -156,7 +150,7 @@ def add_publicity(report_id: int):  # type: ignore[no-untyped-def]
     general: list[str] = []
     if form.validate_on_submit():
         try:
-            report_publicity.add_publicity(db_session(), actor, report_id, form.data_obj(), form.scan_file(),
+            service.add_publicity(db_session(), actor, report_id, form.data_obj(), form.scan_file(),
                                   upload_dir=upload_dir(), limits=limits())
         except errors.ValidationFailed as exc:
             db_session().rollback()
@@ -177,9 +171,9 @@ def delete_publicity(item_id: int) -> Response:
     item = db_session().get(report_models.PublicityItem, item_id)
     if item is None:
         abort(404)
-    report = report_queries.get_report(db_session(), actor, item.report_id)
+    report = service.get_report(db_session(), actor, item.report_id)
     if ActionForm().validate_on_submit():
-        report_publicity.delete_publicity(db_session(), actor, item_id, upload_dir=upload_dir())
+        service.delete_publicity(db_session(), actor, item_id, upload_dir=upload_dir())
         flash("宣传报道已删除。", "success")
     return redirect(url_for("reports.edit", report_id=report.id) + "#publicity")
 
@@ -191,7 +185,7 @@ def submit(report_id: int):  # type: ignore[no-untyped-def]
     if not ActionForm().validate_on_submit():
         return redirect(url_for("reports.edit", report_id=report_id))
     try:
-        report = report_review.submit_report(db_session(), actor, report_id)
+        report = service.submit_report(db_session(), actor, report_id)
     except errors.ValidationFailed as exc:
         view = _edit_view(report_id)
         return _render_edit(view, SummaryForm(summary=view.report.summary), PublicityForm(),

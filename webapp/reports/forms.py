@@ -21,13 +21,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from webapp.filings.forms import PlainForm, ZhForm
-from workflows.catalogue import reads as catalogue_reads
+from workflows import service
 from workflows.models.filing import APPRENTICESHIP_TYPES
 from workflows.models.org import DISTRICTS
-from workflows.reports.config import STATUS_LABELS
-from workflows.reports.editing import CaseData
-from workflows.reports.files import Incoming
-from workflows.reports.publicity import PublicityData
 from workflows.service import DECISIONS
 
 
@@ -35,10 +31,10 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def chosen_files(field: FileField | MultipleFileField, kind: str) -> list[Incoming]:
+def chosen_files(field: FileField | MultipleFileField, kind: str) -> list[service.IncomingFile]:
     """The files actually chosen in a file input (browsers send an empty part when none was)."""
     data = field.data if isinstance(field.data, list) else [field.data]
-    return [Incoming(stream=f.stream, filename=f.filename, mimetype=f.mimetype, kind=kind)
+    return [service.IncomingFile(stream=f.stream, filename=f.filename, mimetype=f.mimetype, kind=kind)
             for f in data if isinstance(f, FileStorage) and f.filename]
 
 
@@ -64,15 +60,15 @@ class CaseForm(ZhForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.occupation_code.choices = [("", "请选择")] + [
-            (code, f"{code} {o.name}") for code, o in catalogue_reads.occupations().items()]
+            (code, f"{code} {o.name}") for code, o in service.occupations().items()]
 
-    def data_obj(self) -> CaseData:
-        return CaseData(title=self.title.data or "", enterprise_name=self.enterprise_name.data or "",
+    def data_obj(self) -> service.ReportCaseData:
+        return service.ReportCaseData(title=self.title.data or "", enterprise_name=self.enterprise_name.data or "",
                         occupation_code=self.occupation_code.data or "",
                         apprenticeship_type=self.apprenticeship_type.data or "enterprise_apprentice",
                         narrative=self.narrative.data or "")
 
-    def files(self) -> list[Incoming]:
+    def files(self) -> list[service.IncomingFile]:
         return (chosen_files(self.pictures, "picture") + chosen_files(self.videos, "video")
                 + chosen_files(self.documents, "document"))
 
@@ -86,11 +82,11 @@ class PublicityForm(ZhForm):
     scan = FileField("报道扫描件", description="图片（JPEG、PNG、WebP）或 PDF。")
     submit = SubmitField("添加宣传报道")
 
-    def data_obj(self) -> PublicityData:
-        return PublicityData(outlet=self.outlet.data or "", published_on=self.published_on.data,
+    def data_obj(self) -> service.PublicityData:
+        return service.PublicityData(outlet=self.outlet.data or "", published_on=self.published_on.data,
                              title=self.title.data or "", link=self.link.data or "")
 
-    def scan_file(self) -> Incoming | None:
+    def scan_file(self) -> service.IncomingFile | None:
         files = chosen_files(self.scan, "scan")  # a picture or a PDF, decided by the content
         return files[0] if files else None
 
@@ -133,7 +129,7 @@ class ReportFilterForm(PlainForm):
     district = SelectField("区", choices=_district_choices(), validate_choice=False)
     period = StringField("半年度", [Optional(), Length(max=7)], filters=[_strip],
                          description="如 2027H1")
-    status = SelectField("状态", choices=[("", "全部"), *STATUS_LABELS.items()], validate_choice=False)
+    status = SelectField("状态", choices=[("", "全部"), *service.REPORT_STATUS_LABELS.items()], validate_choice=False)
     overdue = BooleanField("仅看已逾期")
 
 

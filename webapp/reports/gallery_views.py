@@ -12,11 +12,9 @@ from webapp.extensions import db_session
 from webapp.models import current_actor
 from webapp.reports.blueprint import bp
 from webapp.reports.forms import ExcellentForm, GalleryFilterForm
+from workflows import service
 from workflows.models.filing import APPRENTICESHIP_TYPES
 from workflows.models.org import DISTRICTS
-from workflows.reports import gallery as report_gallery
-from workflows.reports import queries as report_queries
-from workflows.reports import review as report_review
 
 
 @bp.route("/reports/gallery")
@@ -24,16 +22,16 @@ from workflows.reports import review as report_review
 def gallery():  # type: ignore[no-untyped-def]
     actor = current_actor()
     form = GalleryFilterForm(request.args)
-    options = report_gallery.gallery_options(db_session())
+    options = service.gallery_options(db_session())
     form.occupation.choices = [("", "全部"), *options.occupations]
     form.period.choices = [("", "全部"), *options.periods]
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     per_page = 24
-    filters = report_gallery.GalleryFilters(
+    filters = service.GalleryFilters(
         district=form.district.data or None, occupation=form.occupation.data or None,
         apprenticeship_type=form.apprenticeship_type.data or None, period=form.period.data or None,
         excellent_only=bool(form.excellent.data))
-    cases, total = report_gallery.gallery(db_session(), actor, filters, page=page, per_page=per_page)
+    cases, total = service.gallery(db_session(), actor, filters, page=page, per_page=per_page)
     pages = max((total + per_page - 1) // per_page, 1)
     return render_template("reports/gallery.html", cases=cases, total=total, form=form, page=page, pages=pages,
                            excellent_form=ExcellentForm(), districts=DISTRICTS, types=APPRENTICESHIP_TYPES,
@@ -44,10 +42,10 @@ def gallery():  # type: ignore[no-untyped-def]
 @login_required
 def case_detail(case_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    case = report_queries.get_case(db_session(), actor, case_id)
+    case = service.get_report_case(db_session(), actor, case_id)
     return render_template("reports/case_detail.html", case=case, report=case.report,
                            district_name=DISTRICTS.get(case.report.district_code, ""),
-                           accepted=report_queries.is_accepted(db_session(), case.report),
+                           accepted=service.is_accepted(db_session(), case.report),
                            excellent_form=ExcellentForm(), actor=actor)
 
 
@@ -58,7 +56,7 @@ def excellent(case_id: int) -> Response:
     form = ExcellentForm()
     if form.validate_on_submit():
         marked = form.excellent.data != "0"
-        case = report_review.mark_excellent(db_session(), actor, case_id, marked)
+        case = service.mark_excellent(db_session(), actor, case_id, marked)
         flash(f"已{'标记' if marked else '取消'}优秀案例“{case.title}”。", "success")
     target = request.form.get("next") or ""
     if target.startswith("/reports/") and not target.startswith("//"):

@@ -37,13 +37,7 @@ from webapp.models import current_actor
 from webapp.reports import edit_views, gallery_views  # noqa: F401 - importing registers their routes on bp
 from webapp.reports.blueprint import apply_errors, bp, limits, upload_dir
 from webapp.reports.forms import ActionForm, ReportFilterForm, ReviewForm, UrgeForm
-from workflows import errors
-from workflows.reports import config as report_config
-from workflows.reports import files as report_files
-from workflows.reports import queries as report_queries
-from workflows.reports import review as report_review
-from workflows.uploads import names as upload_names
-from workflows.uploads import storage as uploads
+from workflows import errors, service
 
 UPLOAD_ENDPOINTS = {"reports.case_new", "reports.case_edit", "reports.add_publicity"}
 FORM_ONLY_LIMIT = 1024 * 1024
@@ -60,7 +54,7 @@ class SpoolingParser(FormDataParser):
 def _spool_file(total_content_length: int | None, content_type: str | None, filename: str | None,
                 content_length: int | None = None) -> IO[bytes]:
     return tempfile.SpooledTemporaryFile(max_size=512 * 1024, mode="rb+",  # noqa: SIM115 - closed by werkzeug
-                                         dir=uploads.spool_dir(upload_dir()))
+                                         dir=service.spool_dir(upload_dir()))
 
 
 @bp.url_value_preprocessor
@@ -77,9 +71,9 @@ def _request_limits(endpoint: str | None, values: dict[str, Any] | None) -> None
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
     app = state.app
-    report_config.configure(due_day=app.config.get("REPORT_DUE_DAY"),
+    service.configure_reports(due_day=app.config.get("REPORT_DUE_DAY"),
                             reminder_days=app.config.get("REPORT_REMINDER_DAYS"))
-    app.extensions.setdefault("case_links", {})[report_config.KIND] = lambda instance_id: url_for(
+    app.extensions.setdefault("case_links", {})[service.REPORT_KIND] = lambda instance_id: url_for(
         "reports.by_case", instance_id=instance_id)
     task_urls = app.extensions.setdefault("task_urls", {})
     for form_key in ("report_edit", "report_accept"):  # the district's write page / the city's review page
@@ -95,7 +89,7 @@ def _setup(state: BlueprintSetupState) -> None:
 def index():  # type: ignore[no-untyped-def]
     actor = current_actor()
     filters = ReportFilterForm(request.args)
-    rows = report_queries.list_reports(
+    rows = service.list_reports(
         db_session(), actor, district=filters.district.data or None if actor.role != "district" else None,
         status=filters.status.data or None, period=filters.period.data or None,
         overdue_only=bool(filters.overdue.data))
@@ -107,8 +101,8 @@ def index():  # type: ignore[no-untyped-def]
 def by_case(instance_id: int) -> Response:
     """Where notifications and the inbox link: the page for whoever follows the link."""
     actor = current_actor()
-    report = report_queries.report_for_case(db_session(), actor, instance_id)
-    view = report_queries.report_view(db_session(), actor, report.id)
+    report = service.report_for_case(db_session(), actor, instance_id)
+    view = service.report_view(db_session(), actor, report.id)
     if view.can_edit:
         return redirect(url_for("reports.edit", report_id=report.id))
     if view.can_review:
@@ -120,7 +114,7 @@ def by_case(instance_id: int) -> Response:
 @login_required
 def detail(report_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    view = report_queries.report_view(db_session(), actor, report_id, with_diagram=True)
+    view = service.report_view(db_session(), actor, report_id, with_diagram=True)
     return render_template("reports/detail.html", view=view, report=view.report, urge_form=UrgeForm(),
                            action_form=ActionForm())
 
@@ -128,7 +122,7 @@ def detail(report_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/reports/<int:report_id>/diagram.bpmn")
 @login_required
 def diagram_xml(report_id: int) -> Response:
-    xml = report_queries.diagram_xml(db_session(), current_actor(), report_id)
+    xml = service.report_diagram_xml(db_session(), current_actor(), report_id)
     response = current_app.response_class(xml, mimetype="application/xml")
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -142,7 +136,7 @@ def diagram_xml(report_id: int) -> Response:
 @login_required
 def review(report_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
-    view = report_queries.report_view(db_session(), actor, report_id)
+    view = service.report_view(db_session(), actor, report_id)
     if not view.can_review:
         if actor.role != "city":
             abort(404)
@@ -152,7 +146,7 @@ def review(report_id: int):  # type: ignore[no-untyped-def]
     general: list[str] = []
     if form.validate_on_submit():
         try:
-            report_review.review_report(db_session(), actor, report_id, form.decision.data or "",
+            service.review_report(db_session(), actor, report_id, form.decision.data or "",
                                         form.comment.data or "")
         except errors.Conflict:
             flash("该报告已被他人处理，以下是最新状态。", "warning")
@@ -175,7 +169,7 @@ def urge(report_id: int) -> Response:
     form = UrgeForm()
     if form.validate_on_submit():
         try:
-            report_review.urge_report(db_session(), actor, report_id, form.message.data or "")
+            service.urge_report(db_session(), actor, report_id, form.message.data or "")
         except (errors.Conflict, errors.ValidationFailed) as exc:
             flash(exc.message, "error")
         else:
@@ -190,10 +184,10 @@ def urge(report_id: int) -> Response:
 
 
 def _serve(attachment_id: int, thumbnail: bool) -> Response:
-    found = report_files.file_to_serve(db_session(), current_actor(), attachment_id, upload_dir=upload_dir(),
+    found = service.file_to_serve(db_session(), current_actor(), attachment_id, upload_dir=upload_dir(),
                                   thumbnail=thumbnail)
     response = send_file(found.path, mimetype=found.mime, conditional=True, etag=True, max_age=0)
-    response.headers["Content-Disposition"] = upload_names.content_disposition(found.download_name, found.inline)
+    response.headers["Content-Disposition"] = service.content_disposition(found.download_name, found.inline)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = (
         "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'")

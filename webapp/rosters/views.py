@@ -14,8 +14,6 @@ from webapp.admin.forms import UploadForm
 from webapp.extensions import db_session
 from webapp.models import current_actor
 from workflows import errors, service
-from workflows.filings import rosters
-from workflows.spreadsheets import XLSX_MIMETYPE, SpreadsheetInvalid
 
 bp = Blueprint("rosters", __name__)
 
@@ -23,7 +21,7 @@ bp = Blueprint("rosters", __name__)
 @bp.route("/rosters/template.xlsx")
 @login_required
 def template() -> Response:
-    return send_file(io.BytesIO(rosters.template()), mimetype=XLSX_MIMETYPE, as_attachment=True,
+    return send_file(io.BytesIO(service.roster_template()), mimetype=service.XLSX_MIMETYPE, as_attachment=True,
                      download_name="学员名册模板.xlsx")
 
 
@@ -32,18 +30,18 @@ def template() -> Response:
 def upload(filing_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
     try:
-        filing = rosters.editable_filing(db_session(), actor, filing_id)
+        filing = service.editable_filing(db_session(), actor, filing_id)
     except errors.Conflict as exc:
         flash(exc.message, "error")
         filing = service.get_filing(db_session(), actor, filing_id)
         return redirect(url_for("cases.detail", case_id=filing.instance_id)
                         if "cases.detail" in _endpoints() else url_for("home"))
     form = UploadForm()
-    invalid: SpreadsheetInvalid | None = None
+    invalid: service.SpreadsheetInvalid | None = None
     if form.validate_on_submit():
         try:
-            rosters.import_roster(db_session(), actor, filing_id, form.file.data.read())
-        except SpreadsheetInvalid as exc:
+            service.import_roster(db_session(), actor, filing_id, form.file.data.read())
+        except service.SpreadsheetInvalid as exc:
             invalid = exc
         except errors.Conflict as exc:
             flash(exc.message, "error")
@@ -54,8 +52,8 @@ def upload(filing_id: int):  # type: ignore[no-untyped-def]
                             else url_for("rosters.upload", filing_id=filing_id))
     status = 422 if invalid is not None or form.errors else 200
     return render_template("rosters/upload.html", form=form, filing=filing, errors=invalid,
-                           required=rosters.TYPE_REQUIRED.get(filing.apprenticeship_type, ()),
-                           columns=rosters.COLUMNS), status
+                           required=service.ROSTER_TYPE_REQUIRED.get(filing.apprenticeship_type, ()),
+                           columns=service.ROSTER_COLUMNS), status
 
 
 def _endpoints() -> set[str]:

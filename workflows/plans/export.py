@@ -25,7 +25,6 @@ from workflows.models import DISTRICTS, QuarterlyPlan, WorkflowInstance
 from workflows.plans import config as plan_config
 from workflows.plans import queries as plan_queries
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PLAN_COLUMNS = ["区", "企业名称", "统一社会信用代码", "培训工种（职业）", "项目", "等级", "培训人数",
                 "资金使用计划（元）", "备注"]
 SUMMARY_COLUMNS = ["区", "状态", "是否逾期", "计划企业数", "培训项目数", "培训人数", "资金使用计划（元）",
