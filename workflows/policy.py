@@ -29,7 +29,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflows.cases import unit_of_work
+from workflows.clock import now
 from workflows.dto import Actor
+from workflows.engine import RestrictedEnvironment, get_engine
+from workflows.errors import NotFound, ValidationFailed
 from workflows.models import Filing, PolicyVersion
 from workflows.rules import ids
 from workflows.rules import inputs as rule_inputs
@@ -115,8 +119,6 @@ def dmn_default_rates() -> dict[str, int]:
     """The default rate of every row of the DMN table in the current diagram (``policy_rates`` empty).
 
     Read from the businessRuleTask's parsed decision table, so it is exactly what the diagram uses."""
-    from workflows.engine import RestrictedEnvironment, get_engine
-
     engine = get_engine()
     version = engine.current("training_filing")
     cached = _dmn_defaults.get(version.version_hash)
@@ -162,8 +164,6 @@ def params_of(row: PolicyVersion | None) -> PolicyParams:
 def version_in_force(session: Session, at: datetime | None = None) -> PolicyVersion | None:
     """The version in force at ``at``: the latest effective date on or before that day among the
     versions that existed then (so the answer for a past instant never changes)."""
-    from workflows.clock import now
-
     at = at or now()
     return session.scalars(
         select(PolicyVersion)
@@ -203,8 +203,6 @@ def versions(session: Session) -> list[PolicyVersion]:
 
 def version_state(row: PolicyVersion, current_id: int | None, at: datetime | None = None) -> str:
     """'current' (生效中), 'scheduled' (待生效) or 'superseded' (已失效)."""
-    from workflows.clock import now
-
     if row.id == current_id:
         return "current"
     if row.effective_from > china_date(at or now()):
@@ -282,10 +280,6 @@ def validate(data: PolicyInput, today: date) -> dict[str, list[str]]:
 
 def add_version(session: Session, actor: Actor, data: PolicyInput) -> PolicyVersion:
     """Publish a new version (admins only). Nothing existing is changed."""
-    from workflows.cases import unit_of_work
-    from workflows.clock import now
-    from workflows.errors import NotFound, ValidationFailed
-
     with unit_of_work(session):
         if actor.role != "admin":
             raise NotFound("页面不存在，或您无权查看。")

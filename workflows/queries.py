@@ -17,7 +17,7 @@ from workflows.cases import get_case, scope_cases, task_row
 from workflows.dto import Actor
 from workflows.engine import get_engine
 from workflows.errors import NotFound
-from workflows.models import AuditEvent, Enterprise, Filing, TaskIndex, WorkflowInstance
+from workflows.models import DISTRICTS, AuditEvent, Enterprise, Filing, TaskIndex, WorkflowInstance
 
 # Check results built on the district's year figures (R3, R4) are for reviewers, not for enterprises.
 DISTRICT_FIGURE_RULES = frozenset(
@@ -107,8 +107,6 @@ def case_infos(session: Session, instance_ids: list[int]) -> dict[int, CaseInfo]
     """Enterprise name, district name and filing of each case, in two queries (no N+1).
 
     Callers pass ids they obtained through a scoped query (``list_cases``, ``inbox`` ...)."""
-    from workflows.models import DISTRICTS
-
     ids = sorted(set(instance_ids))
     if not ids:
         return {}

@@ -55,6 +55,7 @@ from workflows.filings.use_cases import (
     withdraw_filing,
 )
 from workflows.filings.status import ORDER as FILING_STATUS_ORDER
+from workflows.filings.status import FilingActions, actions as filing_actions, actions_of as filing_actions_of
 from workflows.filings.rosters import (
     COLUMNS as ROSTER_COLUMNS,
     TYPE_REQUIRED as ROSTER_TYPE_REQUIRED,
@@ -226,6 +227,7 @@ def validate_diagrams(bpmn_dir: str | Path) -> dict[str, ProcessVersion]:
 
 
 __all__ = [
+    "FilingActions", "filing_actions", "filing_actions_of",
     "APPRENTICESHIP_TYPES", "COURSE_CATEGORIES", "DECISIONS", "DISTRICT_FIGURE_RULES", "FILING_STATUS_ORDER",
     "FORMATS", "KIND_LABELS", "LEVELS", "PERIODIC_STATUS_LABELS", "PERIOD_LABELS", "PLAN_ACTION_LABELS", "PLAN_KIND",
     "PLAN_STATUS_LABELS", "POLICY_VERSION_STATES", "REPORT_KIND", "REPORT_STATUS_LABELS", "ROSTER_COLUMNS",

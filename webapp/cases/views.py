@@ -9,7 +9,6 @@ from wtforms.validators import Length, Optional
 
 from webapp.extensions import db_session
 from webapp.filings.forms import PlainForm, WithdrawForm, options
-from webapp.filings.views import WITHDRAWABLE
 from webapp.models import current_actor
 from webapp.pagination import Page
 from webapp.tasks.views import case_url, task_url
@@ -30,7 +29,6 @@ ACTION_LABELS = {
 ROLE_ACTORS = {"enterprise": "企业", "district": "区人社局", "city": "市职业能力建设指导中心"}
 # Comments the service writes itself; the timeline shows only what a person wrote.
 DEFAULT_COMMENTS = frozenset({"创建备案草稿", "保存草稿", "提交备案", "重新提交", "企业撤回"})
-TERMINAL = ("recorded", "rejected", "withdrawn", "expired")
 
 
 def _any(label: str, items: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -76,7 +74,7 @@ def index():  # type: ignore[no-untyped-def]
     return render_template(
         "cases/index.html", form=form, rows=rows, infos=infos, total=total, pager=Page(page, PER_PAGE, total),
         links={r.id: case_url(r.kind, r.id) for r in rows},
-        args={k: v for k, v in request.args.items() if k != "page"}, now=now(), terminal=TERMINAL,
+        args={k: v for k, v in request.args.items() if k != "page"}, now=now(),
         filtered=any([filters.q, filters.district, filters.status, filters.apprenticeship_type, filters.kind]),
     )
 
@@ -99,9 +97,9 @@ def detail(case_id: int):  # type: ignore[no-untyped-def]
         history=service.history(db_session(), instance.id), action_labels=ACTION_LABELS, role_actors=ROLE_ACTORS,
         default_comments=DEFAULT_COMMENTS,
         current_ids=current_ids, done_ids=done_ids,
-        overdue=instance.status not in TERMINAL and instance.due_at is not None and instance.due_at < at,
+        overdue=instance.completed_at is None and instance.due_at is not None and instance.due_at < at,
         checks=service.visible_checks(actor, filing) if filing is not None else [],
-        can_withdraw=actor.role == "enterprise" and instance.status in WITHDRAWABLE and filing is not None,
+        can_withdraw=actor.role == "enterprise" and filing is not None and service.filing_actions_of(tasks).withdraw,
         withdraw_form=WithdrawForm(formdata=None),
     )
 

@@ -18,8 +18,6 @@ from workflows.models import Filing, WorkflowInstance
 
 bp = Blueprint("filings", __name__, static_folder="static", static_url_path="/filings/static")
 
-EDITABLE = ("draft", "returned")
-WITHDRAWABLE = ("district_review", "returned")
 
 
 def _enterprise_actor() -> Actor:
@@ -67,6 +65,11 @@ def _deadline(instance: WorkflowInstance | None):  # type: ignore[no-untyped-def
     return min(dues) if dues else instance.due_at
 
 
+def _actions(instance: WorkflowInstance) -> service.FilingActions:
+    """What the enterprise may do with this filing now, from its ready tasks."""
+    return service.filing_actions(db_session(), [instance.id])[instance.id]
+
+
 def _render_form(form: FilingForm, filing: Filing | None = None, instance: WorkflowInstance | None = None,
                  status: int = 200) -> tuple[str, int]:
     params = service.policy_in_force(db_session())
@@ -87,7 +90,7 @@ def _render_form(form: FilingForm, filing: Filing | None = None, instance: Workf
         max_trainees=MAX_TRAINEES,
         max_courses=MAX_COURSES,
         withdraw_form=WithdrawForm(formdata=None),
-        can_withdraw=instance is not None and instance.status in WITHDRAWABLE,
+        can_withdraw=instance is not None and _actions(instance).withdraw,
     ), status
 
 
@@ -100,8 +103,9 @@ def index():  # type: ignore[no-untyped-def]
         status = None
     rows = service.list_filings(db_session(), actor, status)
     counts = service.status_counts(db_session(), actor)
+    actions = service.filing_actions(db_session(), [case.id for _, case in rows])
     return render_template("filings/index.html", rows=rows, counts=counts, status=status, now=now(),
-                           total=sum(counts.values()), editable=EDITABLE, withdrawable=WITHDRAWABLE)
+                           total=sum(counts.values()), actions=actions)
 
 
 @bp.route("/filings/new", methods=["GET", "POST"])
@@ -142,7 +146,7 @@ def edit(filing_id: int):  # type: ignore[no-untyped-def]
     actor = _enterprise_actor()
     filing = service.get_filing(db_session(), actor, filing_id)
     instance = service.get_case(db_session(), actor, filing.instance_id)  # type: ignore[arg-type]
-    if instance.status not in EDITABLE:
+    if not _actions(instance).edit:
         flash(f"该备案当前状态为“{service.STATUS_LABELS.get(instance.status, instance.status)}”，不能修改。", "info")
         return redirect(url_for("cases.detail", case_id=instance.id))
     if request.method == "GET":
@@ -191,7 +195,7 @@ def withdraw(filing_id: int) -> Response | tuple[str, int]:
             return redirect(url_for("cases.detail", case_id=instance.id))
         flash("备案已撤回。", "success")
         return redirect(url_for("filings.index"))
-    if request.method == "GET" and instance.status not in WITHDRAWABLE:
+    if request.method == "GET" and not _actions(instance).withdraw:
         flash("该备案当前状态不能撤回（区人社局已作出决定或尚未提交）。", "info")
         return redirect(url_for("cases.detail", case_id=instance.id))
     status = 422 if request.method == "POST" else 200

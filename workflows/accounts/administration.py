@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from workflows.accounts import users
 from workflows.cases import unit_of_work
 from workflows.catalogue import admin as catalogue_admin
 from workflows.catalogue import excel as catalogue_excel
@@ -72,8 +73,6 @@ def list_users(session: Session, actor: Actor, role: str = "", q: str = "") -> l
 
 def create_user(session: Session, actor: Actor, data: UserInput) -> User:
     """A new account; district users need a district, enterprise users an enterprise."""
-    from workflows.accounts.users import create_user as _create
-
     with unit_of_work(session):
         require(actor, "admin")
         errors: dict[str, list[str]] = {}
@@ -101,8 +100,9 @@ def create_user(session: Session, actor: Actor, data: UserInput) -> User:
                 enterprise_id, district = enterprise.id, enterprise.district_code
         if errors:
             raise ValidationFailed("用户信息有误，请修改标出的内容。", errors)
-        user = _create(session, username=username, password=data.password, display_name=data.display_name.strip(),
-                       role=data.role, district_code=district, enterprise_id=enterprise_id)
+        user = users.create_user(session, username=username, password=data.password,
+                                 display_name=data.display_name.strip(), role=data.role, district_code=district,
+                                 enterprise_id=enterprise_id)
     return user
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from workflows.catalogue.reads import is_loaded, occupations, shipped_occupations, shipped_textbooks
 from workflows.db import utcnow
+from workflows.errors import ValidationFailed
 from workflows.models import CatalogueRevision
 from workflows.models import Occupation as OccupationRow
 from workflows.models import Textbook as TextbookRow
@@ -167,8 +168,6 @@ def textbook_errors(data: TextbookInput, session: Session, original_isbn: str | 
 
 def save_occupation(session: Session, data: OccupationInput, original_code: str | None = None) -> OccupationRow:
     """Create (``original_code`` None) or update an occupation; ValidationFailed lists bad fields."""
-    from workflows.errors import ValidationFailed
-
     ensure_loaded(session)
     errors = occupation_errors(data, session, original_code)
     if errors:
@@ -194,8 +193,6 @@ def save_occupation(session: Session, data: OccupationInput, original_code: str 
 
 def save_textbook(session: Session, data: TextbookInput, original_isbn: str | None = None) -> TextbookRow:
     """Create or update a textbook entry; ValidationFailed lists bad fields."""
-    from workflows.errors import ValidationFailed
-
     ensure_loaded(session)
     errors = textbook_errors(data, session, original_isbn)
     if errors:

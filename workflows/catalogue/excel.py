@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from workflows.catalogue.admin import OCCUPATION_CODE, ensure_loaded, split_list, upsert_textbooks
 from workflows.catalogue.reads import occupations
 from workflows.rules import ids
+from workflows.spreadsheets import CellError, SpreadsheetInvalid, read_sheet, text, write_template
 
 TEXTBOOK_COLUMNS = ("ISBN", "书名", "出版社", "课程类别", "适用职业代码")
 _CATEGORY_BY_LABEL = {label: code for code, label in ids.COURSE_CATEGORIES.items()}
@@ -18,8 +19,6 @@ _CATEGORY_BY_LABEL = {label: code for code, label in ids.COURSE_CATEGORIES.items
 
 def textbook_template() -> bytes:
     """The Excel template admins fill to import textbooks (with the current catalogue as rows)."""
-    from workflows.spreadsheets import write_template
-
     columns = [
         ("ISBN", "13位ISBN，可带连字符，例如 978-7-5167-3801-6", 22),
         ("书名", "必填，200字以内", 44),
@@ -41,8 +40,6 @@ def textbook_template() -> bytes:
 
 def parse_textbooks_xlsx(session: Session, data: bytes) -> list[ids.Textbook]:
     """Every row of an uploaded textbook sheet, or SpreadsheetInvalid listing every bad cell."""
-    from workflows.spreadsheets import CellError, SpreadsheetInvalid, read_sheet, text
-
     sheet = read_sheet(data, TEXTBOOK_COLUMNS)
     known = occupations(session)
     errors: list[CellError] = []

@@ -15,6 +15,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from workflows.dto import Actor, CourseData, FilingData, TraineeData
+from workflows.errors import Conflict, NotFound
+from workflows.filings.status import edit_task
+from workflows.filings.use_cases import get_filing, save_filing
 from workflows.models import Filing
 from workflows.rules import ids
 from workflows.spreadsheets import CellError, SpreadsheetInvalid, parse_date, read_sheet, text, write_template
@@ -155,17 +158,12 @@ def filing_data_of(filing: Filing, trainees: Sequence[TraineeData] | None = None
 
 def editable_filing(session: Session, actor: Actor, filing_id: int) -> Filing:
     """The actor's own filing, if it may still be edited (draft or returned); else NotFound/Conflict."""
-    from workflows.errors import Conflict, NotFound
-    from workflows.filings.use_cases import get_filing
-    from workflows.models import WorkflowInstance
-
     if actor.role != "enterprise":
         raise NotFound("未找到该备案。")
     filing = get_filing(session, actor, filing_id)
     if filing.enterprise_id != actor.enterprise_id:
         raise NotFound("未找到该备案。")
-    instance = session.get(WorkflowInstance, filing.instance_id)
-    if instance is None or instance.status not in ("draft", "returned"):
+    if filing.instance_id is None or edit_task(session, filing.instance_id) is None:
         raise Conflict("该备案当前状态不能修改，不能导入学员名册。")
     return filing
 
@@ -174,8 +172,6 @@ def import_roster(session: Session, actor: Actor, filing_id: int, data: bytes) -
     """Replace the trainees of the actor's draft or returned filing with an uploaded roster.
 
     SpreadsheetInvalid (a ValidationFailed) lists every bad cell and nothing changes."""
-    from workflows.filings.use_cases import save_filing
-
     filing = editable_filing(session, actor, filing_id)
     trainees = parse(data, filing.apprenticeship_type, filing.period_start)
     return save_filing(session, actor, filing_id, filing_data_of(filing, trainees))

@@ -133,6 +133,4 @@ class Course(Base):
 
     @property
     def category_label(self) -> str:
-        from workflows.models.filing import COURSE_CATEGORIES
-
         return COURSE_CATEGORIES.get(self.category, self.category)

@@ -14,6 +14,8 @@ from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, UTCDateTime, utcnow
+from workflows.models.filing import APPRENTICESHIP_TYPES
+from workflows.uploads.formats import KIND_LABELS, human_size
 
 HALF_LABELS: dict[int, str] = {1: "上半年", 2: "下半年"}
 
@@ -83,8 +85,6 @@ class ReportCase(Base):
 
     @property
     def type_label(self) -> str:
-        from workflows.models.filing import APPRENTICESHIP_TYPES
-
         return APPRENTICESHIP_TYPES.get(self.apprenticeship_type, self.apprenticeship_type)
 
     def files(self, kind: str) -> list[ReportAttachment]:
@@ -148,12 +148,8 @@ class ReportAttachment(Base):
 
     @property
     def kind_label(self) -> str:
-        from workflows.uploads.formats import KIND_LABELS
-
         return KIND_LABELS.get(self.kind, self.kind)
 
     @property
     def size_label(self) -> str:
-        from workflows.uploads.formats import human_size
-
         return human_size(self.size_bytes)

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import deadlines, store
+from workflows import deadlines, runner, store
 from workflows.cases import get_case, scope_cases
 from workflows.clock import now
 from workflows.dto import Actor
@@ -58,6 +58,7 @@ class PlanListItem:
     instance: WorkflowInstance | None = None
     overdue: bool = False
     can_urge: bool = False
+    district_turn: bool = False  # the district's task (compiling, or revising after a return) is ready
 
     @property
     def status_label(self) -> str:
@@ -70,7 +71,8 @@ def _items(session: Session, actor: Actor, pairs: list[tuple[QuarterlyPlan, Work
         TaskIndex.instance_id.in_([i.id for _, i in pairs]), TaskIndex.role == "district")))
     return [PlanListItem(p.district_code, DISTRICTS.get(p.district_code, p.district_code), p, i,
                          deadlines.is_overdue(i, at),
-                         actor.role in ("city", "admin") and i.id in district_tasks and i.completed_at is None)
+                         actor.role in ("city", "admin") and i.id in district_tasks and i.completed_at is None,
+                         i.id in district_tasks)
             for p, i in pairs]
 
 
@@ -135,8 +137,6 @@ def plan_by_id(session: Session, actor: Actor, plan_id: int) -> tuple[QuarterlyP
 
 def diagram(session: Session, actor: Actor, instance_id: int) -> tuple[str, list[str], list[str]]:
     """(BPMN XML of the plan's own process version, current element ids, completed element ids)."""
-    from workflows import runner
-
     _, instance = get_plan(session, actor, instance_id)
     workflow = store.load_workflow(get_engine(), instance)
     current, done = runner.element_states(workflow)

@@ -39,6 +39,17 @@ class ReportRow:
     report: SemiannualReport
     instance: WorkflowInstance
     overdue: bool
+    ready_forms: frozenset[str] = frozenset()  # form keys of the report's ready tasks
+
+    @property
+    def editable(self) -> bool:
+        """The district's task of writing (or revising) the report is ready."""
+        return EDIT_FORM in self.ready_forms
+
+    @property
+    def reviewable(self) -> bool:
+        """The city's task of accepting the report is ready."""
+        return ACCEPT_FORM in self.ready_forms
 
     @property
     def status_label(self) -> str:
@@ -47,6 +58,17 @@ class ReportRow:
     @property
     def district_name(self) -> str:
         return DISTRICTS.get(self.report.district_code, self.report.district_code)
+
+
+def _rows(session: Session, pairs: list[tuple[SemiannualReport, WorkflowInstance]]) -> list[ReportRow]:
+    """Rows with their 已逾期 flag and what may be done now (the ready tasks' form keys, one query)."""
+    forms: dict[int, set[str]] = {i.id: set() for _, i in pairs}
+    if forms:
+        for instance_id, form_key in session.execute(select(TaskIndex.instance_id, TaskIndex.form_key).where(
+                TaskIndex.instance_id.in_(list(forms)))).tuples():
+            forms[instance_id].add(form_key)
+    at = now()
+    return [ReportRow(r, i, deadlines.is_overdue(i, at), frozenset(forms[i.id])) for r, i in pairs]
 
 
 def list_reports(session: Session, actor: Actor, *, district: str | None = None, status: str | None = None,
@@ -68,8 +90,7 @@ def list_reports(session: Session, actor: Actor, *, district: str | None = None,
         stmt = stmt.where(SemiannualReport.year == year, SemiannualReport.half == half)
     stmt = stmt.order_by(SemiannualReport.year.desc(), SemiannualReport.half.desc(),
                          SemiannualReport.district_code)
-    at = now()
-    rows = [ReportRow(r, i, deadlines.is_overdue(i, at)) for r, i in session.execute(stmt).tuples()]
+    rows = _rows(session, list(session.execute(stmt).tuples()))
     return [r for r in rows if r.overdue] if overdue_only else rows
 
 
@@ -96,8 +117,7 @@ def find_reports(session: Session, actor: Actor, filters: ReportFilters, page: i
          (SemiannualReport.district_code, filters.district), (WorkflowInstance.status, filters.status)],
         [SemiannualReport.year.desc(), SemiannualReport.half.desc(), SemiannualReport.district_code],
         page, per_page)
-    at = now()
-    return [ReportRow(r, i, deadlines.is_overdue(i, at)) for r, i in rows], total
+    return _rows(session, [(r, i) for r, i in rows]), total
 
 
 def get_report(session: Session, actor: Actor, report_id: int) -> SemiannualReport:
