@@ -61,9 +61,9 @@ screenshots: install assets browser
 bench: install
 	$(PY) bench/bench_filing.py
 
-lint:
+lint: install
 	$(VENV)/bin/ruff check workflows webapp tests bench config.py
-	$(VENV)/bin/mypy workflows
+	$(VENV)/bin/mypy workflows webapp
 
 validate: install
 	$(FLASK) workflows validate

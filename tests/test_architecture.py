@@ -362,6 +362,40 @@ def test_the_web_enters_workflows_only_through_the_service() -> None:
               "go past the door (add the name to workflows/service.py):\n" + "\n".join(map(_statement, found)))
 
 
+ENGINE_MOVES = {"complete", "send_message", "fire_timers", "start", "save", "create_instance", "lock_instance",
+                "script_services"}
+ENGINE_LAYER = ("workflows/cases.py", "workflows/store.py", "workflows/runner.py", "workflows/engine.py")
+
+
+def engine_moves_outside_the_kernel(root: Path = ROOT) -> list[str]:
+    """Calls of runner/store/engine functions that move or lock a workflow, outside the one locked step."""
+    found = []
+    for path in sorted((root / "workflows").rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel in ENGINE_LAYER:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id in ("runner", "store", "engine")
+                    and node.func.attr in ENGINE_MOVES):
+                found.append(f"  {rel}:{node.lineno}  {node.func.value.id}.{node.func.attr}(...)")
+            elif isinstance(node, ast.ImportFrom) and node.module in ("workflows.runner", "workflows.store",
+                                                                        "workflows.engine"):
+                names = sorted({a.name for a in node.names} & ENGINE_MOVES)
+                if names:
+                    found.append(f"  {rel}:{node.lineno}  from {node.module} import {', '.join(names)}")
+    return found
+
+
+def test_every_engine_move_goes_through_the_locked_step() -> None:
+    """Starting, completing, messaging, firing timers and saving a workflow happen only in workflows.cases
+    (``start``, ``step`` and the helpers built on it), which bind the script helpers, save and audit."""
+    found = engine_moves_outside_the_kernel()
+    if found:
+        _fail("engine moves must go through workflows.cases (start / step / advance / deliver / tick); "
+              f"{len(found)} found elsewhere:\n" + "\n".join(found))
+
+
 def test_workflows_is_not_a_flat_heap_of_modules() -> None:
     """At most MAX_WORKFLOWS_MODULES .py files sit directly in workflows/ (__init__.py and subpackages aside)."""
     names = flat_workflows_modules(project_graph())

@@ -1,7 +1,7 @@
 """Read-only queries behind the screens and the API: case lists, inboxes, history, diagrams.
 
-Every query that returns cases is restricted with ``service.scope_cases`` (or takes ids obtained
-through such a query). Re-exported by ``workflows.service``.
+Every query that returns cases is restricted with ``cases.scope_cases`` (or takes ids obtained
+through such a query).
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from workflows.clock import now
 from workflows.dto import Actor
 from workflows.engine import get_engine
 from workflows.errors import NotFound, ValidationFailed
+from workflows.filings import status as filing_status
 from workflows.models import (
     DISTRICTS,
     DistrictYearPlan,
@@ -35,7 +36,6 @@ from workflows.models import (
 from workflows.models.org import ENTERPRISE_TAGS, ROLES, SIZE_CLASSES
 from workflows.rules import ids
 
-FINAL_STATUSES = ("recorded", "rejected", "withdrawn", "expired", "completed")
 STUCK_TIMER_GRACE = timedelta(hours=1)
 MAX_BUDGET_YUAN = 10_000_000_000
 
@@ -138,8 +138,8 @@ def year_plans(session: Session, actor: Actor, year: int) -> list[YearPlanRow]:
     """Every district's budget and headcount for ``year`` with what approved filings already use."""
     require(actor, "city", "admin")
     plans = {p.district_code: p for p in session.scalars(select(DistrictYearPlan).where(DistrictYearPlan.year == year))}
-    committed = case((WorkflowInstance.status.in_(("city_record", "recorded")), Filing.subsidy_fen), else_=0)
-    counted = case((WorkflowInstance.status.in_(("district_review", "city_record", "recorded")),
+    committed = case((WorkflowInstance.status.in_(filing_status.COMMITTED), Filing.subsidy_fen), else_=0)
+    counted = case((WorkflowInstance.status.in_(filing_status.COUNTED),
                     Filing.trainee_count), else_=0)
     used = {r[0]: (int(r[1] or 0), int(r[2] or 0)) for r in session.execute(
         select(Filing.district_code, func.sum(committed), func.sum(counted))
@@ -287,7 +287,7 @@ def process_versions(session: Session, actor: Actor) -> list[ProcessVersionRow]:
     require(actor, "admin")
     counts = {r[0]: (int(r[1]), int(r[2] or 0)) for r in session.execute(
         select(WorkflowInstance.spec_version_id, func.count(),
-               func.sum(case((WorkflowInstance.status.in_(FINAL_STATUSES), 0), else_=1)))
+               func.sum(case((WorkflowInstance.completed_at.is_(None), 1), else_=0)))
         .group_by(WorkflowInstance.spec_version_id))}
     engine = get_engine()
     current: set[tuple[str, str]] = set()

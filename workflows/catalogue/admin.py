@@ -1,7 +1,7 @@
 """Changing the reference catalogues: the admin screen's create / update / delete with their field checks,
 bulk upserts (CSV files, Excel import) and ``touch``, which makes every process reload a catalogue.
 
-Nothing here commits: callers own the unit of work. Re-exported by ``workflows.catalogue``.
+Nothing here commits: callers own the unit of work.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Excel import of the textbook catalogue: the template admins fill (with the current catalogue as rows),
 the all-or-nothing parse that lists every bad cell, and the import itself.
 
-Nothing here commits: callers own the unit of work. Re-exported by ``workflows.catalogue``.
+Nothing here commits: callers own the unit of work.
 """
 
 from __future__ import annotations

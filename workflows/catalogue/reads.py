@@ -4,7 +4,7 @@ the database tables behind a per-process cache, and the filtered lists of the ad
 Reads are cached per process and keyed by a random token in ``catalogue_revision`` that every change
 replaces (``catalogue_admin.touch``), so a read costs one primary-key query and a change made by any
 process is seen at once. Without a session, reads use the one registered with ``use_session``, else the
-data files. Re-exported by ``workflows.catalogue``.
+data files.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """In-app notifications (站内信): one row per recipient, so unread counts and "mark as read" are plain SQL.
 
-Rows are written by ``workflows.notifications.notify`` (never by the web layer directly), inside the
+Rows are written by ``workflows.notifications.delivery.notify`` (never by the web layer directly), inside the
 same unit of work as the engine step that caused them: a rolled-back step leaves no notification.
 """
 

@@ -1,7 +1,7 @@
 """What a quarterly plan holds and how it is checked: rows pre-filled from the district's filings
 (``refresh_rows``), the year's figures R3/R4/R5 as the plan leaves them (``figures``), the problems that
 refuse a submission (``plan_errors``), and the diagram's script helpers (``run_plan_checks``,
-``plan_share_below_min``). Nothing commits. Re-exported by ``workflows.plans``.
+``plan_share_below_min``). Nothing commits.
 """
 
 from __future__ import annotations

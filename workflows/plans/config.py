@@ -1,6 +1,6 @@
 """The quarterly plan's constants and settings: its kind and process, status labels, the filings it is
 pre-filled from, the city's decisions, the deadline settings (``configure``), business key and title,
-and the history's action labels. Re-exported by ``workflows.plans``.
+and the history's action labels.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ PLAN_STATUS_LABELS: dict[str, str] = {
 }
 # Filings a plan is pre-filled from: under district review or approved (SPEC R11, issue 5).
 SOURCE_STATUSES = COUNTED
-DISTRICT_EDITABLE = ("compiling", "returned")
 
 KIND_LABEL = "季度计划"
 

@@ -1,6 +1,6 @@
 """Reading quarterly plans: one plan in scope (by case or by id), the ready task of a role, the district's
 list, the city's quarter overview, the API's filtered and paged list, and the plan's diagram.
-Re-exported by ``workflows.plans``.
+
 """
 
 from __future__ import annotations

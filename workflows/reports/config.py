@@ -1,6 +1,6 @@
 """The semiannual report's constants, settings and half-year periods: kind and process, the editable
 statuses, status labels, the city's decisions, size limits, the deadline settings (``configure``), and
-period keys and labels (``2027H1``, ``2027年上半年``). Re-exported by ``workflows.reports``.
+period keys and labels (``2027H1``, ``2027年上半年``).
 """
 
 from __future__ import annotations

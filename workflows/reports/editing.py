@@ -1,7 +1,7 @@
 """The district writes its report: the editing guards (own report, task ready, instance locked), the
 experience summary, and typical cases with their files (add, update, attach, delete, remove a file).
 Every use case is one unit of work; files refused or left over by a failed unit of work are deleted.
-Re-exported by ``workflows.reports``.
+
 """
 
 from __future__ import annotations

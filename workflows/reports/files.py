@@ -1,7 +1,7 @@
 """Files of semiannual reports: receiving a request's files all or nothing (through ``workflows.uploads``,
 before the database is touched), discarding them again when the unit of work fails, the attachment row
 of a stored file, and which stored file an actor may download (``file_to_serve``).
-Re-exported by ``workflows.reports``.
+
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The typical-case gallery: cases of accepted reports city-wide, filtered and paged with 优秀案例 first,
-and the filter choices that occur among them. Re-exported by ``workflows.reports``.
+and the filter choices that occur among them.
 """
 
 from __future__ import annotations

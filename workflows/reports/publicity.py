@@ -1,5 +1,5 @@
 """Publicity items (宣传报道) of a semiannual report: the district adds one with a link or a scanned copy,
-or deletes one never submitted. Re-exported by ``workflows.reports``.
+or deletes one never submitted.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Reading semiannual reports in scope: the scope rule, the screens' and the API's lists, one report (by id
 or by case), the report page's view with its history and diagram, and one typical case (own district's,
-or any accepted one). Re-exported by ``workflows.reports``.
+or any accepted one).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Handing a semiannual report over and back: the district submits (everything submitted is locked), the
 city accepts it (已接收) or asks for more, urges a district, and marks accepted cases 优秀案例.
-Re-exported by ``workflows.reports``.
+
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 ``hard_checks`` is the entry point; the parts check the header (enterprise, type, institution, tutors,
 occupation and level), the training period, the trainees (identity numbers, duplicates, other active
 filings), the fields of 技培生 / 学生学徒 filings and the courses' textbooks (R9). Pure functions, no
-I/O. Re-exported by ``workflows.rules``.
+I/O.
 """
 
 from __future__ import annotations

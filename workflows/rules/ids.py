@@ -3,8 +3,7 @@
 Credit codes, resident ID numbers and ISBNs: the check characters are computed by python-stdnum
 (GB 32100-2015, GB 11643-1999, ISO 2108); this module normalises input and turns stdnum's verdicts
 into Chinese messages a person can act on. Occupations (keyed by 职业分类大典 code) and textbooks
-(keyed by ISBN) are parsed from CSV text here too. Pure functions, no I/O. ``workflows.rules``
-re-exports everything public, so callers import from there.
+(keyed by ISBN) are parsed from CSV text here too. Pure functions, no I/O.
 """
 
 from __future__ import annotations

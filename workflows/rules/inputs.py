@@ -2,7 +2,7 @@
 (``FilingInput`` with its trainees and courses, other filings' ``ActiveEnrolment``s, policy ``Params``,
 the district's ``DistrictYearFigures``), plus the small labelling helpers hard and soft checks share.
 
-Pure dataclasses: no database, no Flask, no I/O. Re-exported by ``workflows.rules``.
+Pure dataclasses: no database, no Flask, no I/O.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Job post / occupation matching (rule R2): is a trainee's job post the trained occupation?
 
 A heuristic over the catalogue's name, aliases and typical job posts (see ``job_post_match``). Pure
-functions, no I/O. Re-exported by ``workflows.rules``.
+functions, no I/O.
 """
 
 from __future__ import annotations

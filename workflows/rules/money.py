@@ -1,7 +1,7 @@
 """Money and figures (rule R5): the budget check at approval, years billed, the subsidy in fen, and the
 formatting of fen as yuan and of shares as percentages.
 
-Amounts are integer fen. Pure functions, no I/O. Re-exported by ``workflows.rules``.
+Amounts are integer fen. Pure functions, no I/O.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Job post against occupation (R2), the enterprise's and the occupation's share of the district's
 planned headcount (R4), the share of 中级工 and above (R3), off-catalogue textbooks and the
 enterprise's registration area. "Before" and "after" figures show the effect of approving the
-filing. Pure functions, no I/O. Re-exported by ``workflows.rules``.
+filing. Pure functions, no I/O.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ field, the extension and the browser's claim, and ``verify`` the whole file on d
 completely, MP4 boxes add up, PDFs end properly and carry no scripts, DOCX is a real Word document
 without macros).
 
-Raises ``UploadRefused`` with a Chinese reason. Re-exported by ``workflows.uploads``.
+Raises ``UploadRefused`` with a Chinese reason.
 """
 
 from __future__ import annotations

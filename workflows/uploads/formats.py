@@ -2,7 +2,7 @@
 accepted ``FORMATS``, per-kind size ``UploadLimits``, the ``UploadRefused`` error, the ``StoredUpload``
 record of a file that passed, and ``human_size`` for messages.
 
-No I/O. Re-exported by ``workflows.uploads``.
+No I/O.
 """
 
 from __future__ import annotations

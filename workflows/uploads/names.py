@@ -1,7 +1,7 @@
 """File names of uploads: the cleaned name people see, the download name with its extension, and the
 ``Content-Disposition`` header that gives a Chinese name back intact.
 
-Names are never used to build paths (stored files get random names). Re-exported by ``workflows.uploads``.
+Names are never used to build paths (stored files get random names).
 """
 
 from __future__ import annotations

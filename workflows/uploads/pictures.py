@@ -1,7 +1,7 @@
 """Pictures: a complete decode before a picture is accepted, a clean re-encoded copy (no EXIF/XMP, so no
 GPS position; orientation applied, ICC profile kept) and a JPEG thumbnail.
 
-Pillow only, no Flask. Re-exported by ``workflows.uploads``.
+Pillow only, no Flask.
 """
 
 from __future__ import annotations

@@ -10,9 +10,9 @@ re-encoded pictures (no EXIF/XMP, so no GPS position) and thumbnails.
   renamed atomically to a random name only after every check passed; a refused upload leaves nothing.
 * No Flask here: the web layer passes the stream, the limits and the folder.
 
-This module streams and stores (``receive``, ``path_of``, ``discard``) and is the public face of uploads:
-the formats and limits (``upload_formats``), file names (``upload_names``), content checks
-(``upload_content``) and pictures (``upload_pictures``) are re-exported here.
+This module streams and stores (``receive``, ``path_of``, ``discard``); the formats and limits are
+``uploads.formats``, file names ``uploads.names``, content checks ``uploads.content`` and pictures
+``uploads.pictures``.
 """
 
 from __future__ import annotations
@@ -26,28 +26,18 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
-from workflows.uploads.content import HEAD_SIZE, MP4_BRANDS, check_claims, detect, verify
+from workflows.uploads.content import HEAD_SIZE, check_claims, detect, verify
 from workflows.uploads.formats import (
-    ACCEPTED,
     CHUNK_SIZE,
     FORMATS,
-    KIND_HINTS,
     KIND_LABELS,
-    Format,
     StoredUpload,
     UploadLimits,
     UploadRefused,
     human_size,
 )
-from workflows.uploads.names import MAX_NAME_LENGTH, clean_filename, content_disposition, download_name
-from workflows.uploads.pictures import MAX_PIXELS, THUMB_SIZE, reencode, thumbnail
-
-__all__ = [
-    "ACCEPTED", "CHUNK_SIZE", "FORMATS", "HEAD_SIZE", "KIND_HINTS", "KIND_LABELS", "MAX_NAME_LENGTH",
-    "MAX_PIXELS", "MP4_BRANDS", "STORED_NAME", "THUMB_SIZE", "Format", "StoredUpload", "UploadLimits",
-    "UploadRefused", "check_claims", "clean_filename", "content_disposition", "detect", "discard",
-    "download_name", "human_size", "path_of", "receive", "spool_dir", "verify",
-]
+from workflows.uploads.names import clean_filename
+from workflows.uploads.pictures import reencode, thumbnail
 
 # Stored names are ours: 32 hex characters and one of our extensions (a thumbnail adds ".thumb").
 STORED_NAME = re.compile(r"^[0-9a-f]{32}(\.thumb)?\.(jpg|png|webp|mp4|pdf|docx)$")
