@@ -34,8 +34,23 @@ def scope_reports(stmt: Select, actor: Actor) -> Select:
     return stmt.where(SemiannualReport.id.is_(None))
 
 
+class _Labels:
+    """The status and district names a report row or page shows."""
+
+    report: SemiannualReport
+    instance: WorkflowInstance
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.instance.status)
+
+    @property
+    def district_name(self) -> str:
+        return DISTRICTS.get(self.report.district_code, self.report.district_code)
+
+
 @dataclass
-class ReportRow:
+class ReportRow(_Labels):
     report: SemiannualReport
     instance: WorkflowInstance
     overdue: bool
@@ -51,13 +66,6 @@ class ReportRow:
         """The city's task of accepting the report is ready."""
         return ACCEPT_FORM in self.ready_forms
 
-    @property
-    def status_label(self) -> str:
-        return status_label(self.instance.status)
-
-    @property
-    def district_name(self) -> str:
-        return DISTRICTS.get(self.report.district_code, self.report.district_code)
 
 
 def _rows(session: Session, pairs: list[tuple[SemiannualReport, WorkflowInstance]]) -> list[ReportRow]:
@@ -139,7 +147,7 @@ def report_for_case(session: Session, actor: Actor, instance_id: int) -> Semiann
 
 
 @dataclass
-class ReportView:
+class ReportView(_Labels):
     """Everything the report pages show."""
 
     report: SemiannualReport
@@ -155,13 +163,6 @@ class ReportView:
     current_ids: list[str] = field(default_factory=list)
     done_ids: list[str] = field(default_factory=list)
 
-    @property
-    def status_label(self) -> str:
-        return status_label(self.instance.status)
-
-    @property
-    def district_name(self) -> str:
-        return DISTRICTS.get(self.report.district_code, self.report.district_code)
 
 
 def report_view(session: Session, actor: Actor, report_id: int, with_diagram: bool = False) -> ReportView:
