@@ -30,19 +30,18 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from workflows import policy
-from workflows.catalogue import reads as catalogue_reads
-from workflows.dashboard import figures as dashboard_figures
-from workflows.dashboard import overview as dashboard
-from workflows.dashboard import scope as dashboard_scope
-from workflows.dashboard import status as dashboard_status
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import g  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from config import TestConfig  # noqa: E402
+from workflows import policy  # noqa: E402
+from workflows.catalogue import reads as catalogue_reads  # noqa: E402
+from workflows.dashboard import figures as dashboard_figures  # noqa: E402
+from workflows.dashboard import overview as dashboard  # noqa: E402
+from workflows.dashboard import scope as dashboard_scope  # noqa: E402
+from workflows.dashboard import status as dashboard_status  # noqa: E402
 
 # Relative sizes of the districts (filings), and how skewed towards 五级/初级工 each one trains.
 DISTRICT_WEIGHTS = {
@@ -113,7 +112,6 @@ def bulk_insert(session, model, rows: list[dict]) -> None:  # type: ignore[no-un
 
 def build_city(session, n_cases: int, year: int, seed: int = 7, state_bytes: int = 0) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Bulk-insert ``n_cases`` filings (with their cases and task rows) plus plans and reports."""
-
     from workflows.demo import credit_code
     from workflows.models import (
         Enterprise,

@@ -22,11 +22,10 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from workflows.reports import opening as report_opening
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from config import TestConfig  # noqa: E402
+from workflows.reports import opening as report_opening  # noqa: E402
 
 MB = 1024 * 1024
 

@@ -52,6 +52,13 @@ EFFECTS: dict[str, DecisionEffect] = {}
 OPENERS: list[Opener] = []
 
 
+def require_features() -> None:
+    """Refuse to run a use case that needs the registries before ``features.install()`` filled them
+    (instead of answering a valid task with NotFound, or opening no period)."""
+    if not DECISIONS or not OPENERS:
+        raise RuntimeError("no features registered: call workflows.features.install() at start-up")
+
+
 # --------------------------------------------------------------------------------------------------
 # Unit of work
 
@@ -244,6 +251,7 @@ def complete_task(session: Session, actor: Actor, task_id: str, decision: str, c
                   confirm_mismatches: bool = False) -> WorkflowInstance:
     """A reviewer's decision on a review-like task (the form's decisions in ``DECISIONS``); the case
     kind's guard may refuse it first and its effect follows it, in the same unit of work."""
+    require_features()
     with unit_of_work(session):
         row, instance = task_and_locked_instance(session, actor, task_id)
         allowed = DECISIONS.get(row.form_key)
@@ -274,6 +282,7 @@ def complete_task(session: Session, actor: Actor, task_id: str, decision: str, c
 def open_due_periods(session: Session, at: datetime) -> int:
     """Run every registered opener at ``at``. One opener failing is logged and does not stop the
     others, nor the timers that tick fires next."""
+    require_features()
     opened = 0
     for fn in list(OPENERS):
         try:

@@ -99,7 +99,8 @@ def detail(case_id: int):  # type: ignore[no-untyped-def]
         current_ids=current_ids, done_ids=done_ids,
         overdue=instance.completed_at is None and instance.due_at is not None and instance.due_at < at,
         checks=service.visible_checks(actor, filing) if filing is not None else [],
-        can_withdraw=actor.role == "enterprise" and filing is not None and service.filing_actions_of(tasks).withdraw,
+        can_withdraw=(actor.role == "enterprise" and filing is not None
+                      and service.filing_actions_of(instance, tasks).withdraw),
         withdraw_form=WithdrawForm(formdata=None),
     )
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import runner
+from workflows import runner, store
 from workflows.engine import get_engine
-from workflows.models import TaskIndex
+from workflows.models import TaskIndex, WorkflowInstance
 
 KIND = "filing"
 KIND_LABEL = "培训备案"
@@ -59,14 +59,15 @@ class FilingActions:
     withdraw: bool = False
 
 
-def withdraw_tasks() -> frozenset[str]:
-    """The tasks during which the diagram listens for the enterprise's withdrawal (its boundary events)."""
-    return runner.tasks_catching(get_engine().current(PROCESS_ID).spec, WITHDRAW_MESSAGE)
+def withdraw_tasks(instance: WorkflowInstance) -> frozenset[str]:
+    """The tasks during which the case's own diagram version listens for the enterprise's withdrawal
+    (the tasks its ``withdraw`` boundary events are attached to)."""
+    return runner.tasks_catching(store.version_of(get_engine(), instance).spec, WITHDRAW_MESSAGE)
 
 
-def actions_of(rows: list[TaskIndex]) -> FilingActions:
-    """What may be done given one case's ready-task rows."""
-    listening = withdraw_tasks()
+def actions_of(instance: WorkflowInstance, rows: list[TaskIndex]) -> FilingActions:
+    """What may be done with one case, given its ready-task rows."""
+    listening = withdraw_tasks(instance)
     return FilingActions(
         edit=any(r.role == "enterprise" and r.form_key == EDIT_FORM for r in rows),
         withdraw=any(r.task_name in listening for r in rows),
@@ -74,12 +75,15 @@ def actions_of(rows: list[TaskIndex]) -> FilingActions:
 
 
 def actions(session: Session, instance_ids: list[int]) -> dict[int, FilingActions]:
-    """``actions_of`` for several cases in one query (cases without a ready task may do nothing)."""
-    rows: dict[int, list[TaskIndex]] = {i: [] for i in instance_ids}
-    if instance_ids:
-        for row in session.scalars(select(TaskIndex).where(TaskIndex.instance_id.in_(instance_ids))):
-            rows[row.instance_id].append(row)
-    return {i: actions_of(r) for i, r in rows.items()}
+    """``actions_of`` for several cases in two queries (cases without a ready task may do nothing)."""
+    if not instance_ids:
+        return {}
+    instances = {i.id: i for i in session.scalars(select(WorkflowInstance).where(
+        WorkflowInstance.id.in_(instance_ids)))}
+    rows: dict[int, list[TaskIndex]] = {i: [] for i in instances}
+    for row in session.scalars(select(TaskIndex).where(TaskIndex.instance_id.in_(list(instances)))):
+        rows[row.instance_id].append(row)
+    return {i: actions_of(instances[i], r) for i, r in rows.items()}
 
 
 def edit_task(session: Session, instance_id: int) -> TaskIndex | None:
