@@ -166,24 +166,31 @@ def textbook_errors(data: TextbookInput, session: Session, original_isbn: str | 
     return errors
 
 
+def _keyed_row(session: Session, model: type[OccupationRow] | type[TextbookRow], key_name: str, key: str,
+               original: str | None) -> Any:
+    """The row stored under ``key``, new if there is none; when an edit changed the key, the row under
+    ``original`` gives way and the new one takes its place in the list."""
+    seq = None
+    if original and original != key:
+        old: OccupationRow | TextbookRow | None = session.get(model, original)
+        if old is not None:
+            seq = old.seq
+            session.delete(old)
+            session.flush()
+    row = session.get(model, key)
+    if row is None:
+        row = model(**{key_name: key}, seq=_next_seq(session, model) if seq is None else seq)
+        session.add(row)
+    return row
+
+
 def save_occupation(session: Session, data: OccupationInput, original_code: str | None = None) -> OccupationRow:
     """Create (``original_code`` None) or update an occupation; ValidationFailed lists bad fields."""
     ensure_loaded(session)
     errors = occupation_errors(data, session, original_code)
     if errors:
         raise ValidationFailed("职业信息有误，请修改标出的内容。", errors)
-    code = data.code.strip()
-    seq = None
-    if original_code and original_code != code:
-        old = session.get(OccupationRow, original_code)
-        if old is not None:
-            seq = old.seq
-            session.delete(old)
-            session.flush()
-    row = session.get(OccupationRow, code)
-    if row is None:
-        row = OccupationRow(code=code, seq=_next_seq(session, OccupationRow) if seq is None else seq)
-        session.add(row)
+    row = _keyed_row(session, OccupationRow, "code", data.code.strip(), original_code)
     row.name = data.name.strip()
     row.aliases, row.job_posts = list(data.aliases), list(data.job_posts)
     row.levels = sorted(set(data.levels), reverse=True)
@@ -197,18 +204,7 @@ def save_textbook(session: Session, data: TextbookInput, original_isbn: str | No
     errors = textbook_errors(data, session, original_isbn)
     if errors:
         raise ValidationFailed("教材信息有误，请修改标出的内容。", errors)
-    isbn = ids.normalize_isbn(data.isbn)
-    seq = None
-    if original_isbn and original_isbn != isbn:
-        old = session.get(TextbookRow, original_isbn)
-        if old is not None:
-            seq = old.seq
-            session.delete(old)
-            session.flush()
-    row = session.get(TextbookRow, isbn)
-    if row is None:
-        row = TextbookRow(isbn=isbn, seq=_next_seq(session, TextbookRow) if seq is None else seq)
-        session.add(row)
+    row = _keyed_row(session, TextbookRow, "isbn", ids.normalize_isbn(data.isbn), original_isbn)
     row.title, row.publisher, row.category = data.title.strip(), data.publisher.strip(), data.category
     row.occupation_codes = list(data.occupation_codes)
     touch(session, "textbook")
