@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -48,6 +48,9 @@ def ensure_loaded(session: Session) -> dict[str, int]:
     if not loaded["textbook"]:
         added["textbook"] = upsert_textbooks(session, shipped_textbooks())
     return added
+
+
+CatalogueRow = TypeVar("CatalogueRow", OccupationRow, TextbookRow)
 
 
 def _next_seq(session: Session, model: type[OccupationRow] | type[TextbookRow]) -> int:
@@ -166,13 +169,13 @@ def textbook_errors(data: TextbookInput, session: Session, original_isbn: str | 
     return errors
 
 
-def _keyed_row(session: Session, model: type[OccupationRow] | type[TextbookRow], key_name: str, key: str,
-               original: str | None) -> Any:
+def _keyed_row(session: Session, model: type[CatalogueRow], key_name: str, key: str, original: str | None
+               ) -> CatalogueRow:
     """The row stored under ``key``, new if there is none; when an edit changed the key, the row under
     ``original`` gives way and the new one takes its place in the list."""
     seq = None
     if original and original != key:
-        old: OccupationRow | TextbookRow | None = session.get(model, original)
+        old = session.get(model, original)
         if old is not None:
             seq = old.seq
             session.delete(old)
