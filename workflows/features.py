@@ -56,10 +56,15 @@ CASE_KINDS: tuple[Feature, ...] = tuple(f for f in FEATURES if f.kind_label)
 KIND_LABELS: dict[str, str] = {f.name: f.kind_label for f in CASE_KINDS}
 
 # Every status code with its label; where kinds share a code, the first kind's (the filing's) label.
-STATUS_LABELS: dict[str, str] = {}
-for _feature in CASE_KINDS:
-    for _code, _label in _feature.status_labels.items():
-        STATUS_LABELS.setdefault(_code, _label)
+def _all_status_labels() -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for feature in CASE_KINDS:
+        for code, label in feature.status_labels.items():
+            labels.setdefault(code, label)
+    return labels
+
+
+STATUS_LABELS: dict[str, str] = _all_status_labels()
 
 # The periodic processes' labels by kind (a report's 'recorded' reads 已接收).
 PERIODIC_STATUS_LABELS: dict[str, dict[str, str]] = {

@@ -14,7 +14,7 @@ from webapp.models import current_actor
 from workflows import errors, service
 from workflows.clock import now
 from workflows.dto import Actor
-from workflows.models import Filing, WorkflowInstance
+from workflows.models import Filing, TaskIndex, WorkflowInstance
 
 bp = Blueprint("filings", __name__, static_folder="static", static_url_path="/filings/static")
 
@@ -57,29 +57,28 @@ def _latest_return(instance: WorkflowInstance):  # type: ignore[no-untyped-def]
     return next((e for e in reversed(service.history(db_session(), instance.id)) if e.action == "return"), None)
 
 
-def _deadline(instance: WorkflowInstance | None):  # type: ignore[no-untyped-def]
+def _deadline(instance: WorkflowInstance, tasks: list[TaskIndex]):  # type: ignore[no-untyped-def]
     """When the enterprise's open task falls due (a returned filing closes after it)."""
-    if instance is None:
-        return None
-    dues = [t.due_at for t in service.ready_tasks(db_session(), instance.id) if t.due_at is not None]
+    dues = [t.due_at for t in tasks if t.due_at is not None]
     return min(dues) if dues else instance.due_at
 
 
 def _actions(instance: WorkflowInstance) -> service.FilingActions:
     """What the enterprise may do with this filing now, from its ready tasks."""
-    return service.filing_actions(db_session(), [instance.id])[instance.id]
+    return service.filing_actions(db_session(), [instance])[instance.id]
 
 
 def _render_form(form: FilingForm, filing: Filing | None = None, instance: WorkflowInstance | None = None,
                  status: int = 200) -> tuple[str, int]:
     params = service.policy_in_force(db_session())
+    tasks = service.ready_tasks(db_session(), instance.id) if instance is not None else []
     return render_template(
         "filings/form.html",
         form=form,
         filing=filing,
         instance=instance,
         returned=_latest_return(instance) if instance is not None else None,
-        deadline=_deadline(instance),
+        deadline=_deadline(instance, tasks) if instance is not None else None,
         plan=fund_plan(filing) if filing is not None else None,
         rates=params.rates,
         max_period_years=params.max_period_years,
@@ -90,7 +89,7 @@ def _render_form(form: FilingForm, filing: Filing | None = None, instance: Workf
         max_trainees=MAX_TRAINEES,
         max_courses=MAX_COURSES,
         withdraw_form=WithdrawForm(formdata=None),
-        can_withdraw=instance is not None and _actions(instance).withdraw,
+        can_withdraw=instance is not None and service.filing_actions_of(instance, tasks).withdraw,
     ), status
 
 
@@ -103,7 +102,7 @@ def index():  # type: ignore[no-untyped-def]
         status = None
     rows = service.list_filings(db_session(), actor, status)
     counts = service.status_counts(db_session(), actor)
-    actions = service.filing_actions(db_session(), [case.id for _, case in rows])
+    actions = service.filing_actions(db_session(), [case for _, case in rows])
     return render_template("filings/index.html", rows=rows, counts=counts, status=status, now=now(),
                            total=sum(counts.values()), actions=actions)
 

@@ -74,16 +74,13 @@ def actions_of(instance: WorkflowInstance, rows: list[TaskIndex]) -> FilingActio
     )
 
 
-def actions(session: Session, instance_ids: list[int]) -> dict[int, FilingActions]:
-    """``actions_of`` for several cases in two queries (cases without a ready task may do nothing)."""
-    if not instance_ids:
-        return {}
-    instances = {i.id: i for i in session.scalars(select(WorkflowInstance).where(
-        WorkflowInstance.id.in_(instance_ids)))}
-    rows: dict[int, list[TaskIndex]] = {i: [] for i in instances}
-    for row in session.scalars(select(TaskIndex).where(TaskIndex.instance_id.in_(list(instances)))):
-        rows[row.instance_id].append(row)
-    return {i: actions_of(instances[i], r) for i, r in rows.items()}
+def actions(session: Session, instances: list[WorkflowInstance]) -> dict[int, FilingActions]:
+    """``actions_of`` for several cases in one query (cases without a ready task may do nothing)."""
+    rows: dict[int, list[TaskIndex]] = {i.id: [] for i in instances}
+    if rows:
+        for row in session.scalars(select(TaskIndex).where(TaskIndex.instance_id.in_(list(rows)))):
+            rows[row.instance_id].append(row)
+    return {i.id: actions_of(i, rows[i.id]) for i in instances}
 
 
 def edit_task(session: Session, instance_id: int) -> TaskIndex | None:

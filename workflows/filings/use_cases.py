@@ -14,7 +14,7 @@ from workflows.clock import now
 from workflows.dto import Actor, FilingData
 from workflows.errors import Conflict, NotFound, ValidationFailed
 from workflows.filings import checks, status
-from workflows.models import Course, Enterprise, Filing, Trainee, WorkflowInstance
+from workflows.models import Course, Enterprise, Filing, TaskIndex, Trainee, WorkflowInstance
 from workflows.rules.money import period_years, subsidy_fen
 
 
@@ -117,20 +117,22 @@ def create_filing(session: Session, actor: Actor, data: FilingData) -> Filing:
     return filing
 
 
-def _editable(session: Session, actor: Actor, filing_id: int) -> tuple[Filing, WorkflowInstance]:
+def _editable(session: Session, actor: Actor, filing_id: int) -> tuple[Filing, WorkflowInstance, TaskIndex]:
+    """The enterprise's own filing, its case locked, and its ready edit task (Conflict when there is none)."""
     filing = get_filing(session, actor, filing_id)
     if actor.role != "enterprise" or filing.enterprise_id != actor.enterprise_id:
         raise NotFound("未找到该备案。")
     instance = cases.locked(session, filing.instance_id, "未找到该备案。")
-    if status.edit_task(session, instance.id) is None:
+    task = status.edit_task(session, instance.id)
+    if task is None:
         raise Conflict("该备案当前状态不能修改。")
-    return filing, instance
+    return filing, instance, task
 
 
 def save_filing(session: Session, actor: Actor, filing_id: int, data: FilingData) -> Filing:
     """Save the draft (or the returned filing being revised) without submitting it."""
     with unit_of_work(session):
-        filing, instance = _editable(session, actor, filing_id)
+        filing, instance, _ = _editable(session, actor, filing_id)
         _write_content(filing, data)
         filing.subsidy_fen = fund_plan_fen(filing, policy.in_force(session))
         enterprise = session.get(Enterprise, filing.enterprise_id)
@@ -145,7 +147,7 @@ def submit_filing(session: Session, actor: Actor, filing_id: int, data: FilingDa
     submission is rolled back and ValidationFailed lists every error by field."""
     errors: dict[str, list[str]] = {}
     with unit_of_work(session):
-        filing, instance = _editable(session, actor, filing_id)
+        filing, instance, task = _editable(session, actor, filing_id)
         if data is not None:
             _write_content(filing, data)
         # The parameters in force now judge this submission: the checks and the diagram's fund plan
@@ -153,9 +155,6 @@ def submit_filing(session: Session, actor: Actor, filing_id: int, data: FilingDa
         params = policy.in_force(session, now())
         filing.policy_version_id = params.version_id
         session.flush()
-        task = status.edit_task(session, instance.id)
-        if task is None:
-            raise Conflict("该备案当前状态不能提交。")
         action = "resubmit" if instance.status == "returned" else "submit"
         advance(session, actor, instance, task.task_id, {
             "filing_id": filing.id,
