@@ -258,3 +258,12 @@ def test_isbn10_is_converted_to_isbn13(body: str) -> None:
 def test_normalize_isbn_rejects_invalid_input() -> None:
     with pytest.raises(ValueError, match="校验位错误"):
         normalize_isbn("978-7-5167-3801-7")
+
+
+def test_mask_id_number_keeps_first_and_last_four():
+    from workflows.rules.ids import mask_id_number
+
+    assert mask_id_number("440106199001010011") == "4401**********0011"
+    assert mask_id_number("44010619900101001x") == "4401**********001X"
+    assert mask_id_number("12345") == "****5"
+    assert mask_id_number("") == ""

@@ -134,6 +134,18 @@ def id_birth_date(id_number: str) -> date | None:
         return None
 
 
+def mask_id_number(id_number: str) -> str:
+    """The ID number as every reader sees it by default: first 4 and last 4 characters, the rest ``*``.
+
+    ``440106199001010011`` -> ``4401**********0011``. Shorter values (never valid) keep only their
+    last character visible, so a malformed number is not shown in full either.
+    """
+    number = normalize_id_number(id_number) if id_number else ""
+    if len(number) >= 12:
+        return number[:4] + "*" * (len(number) - 8) + number[-4:]
+    return "*" * max(len(number) - 1, 0) + number[-1:]
+
+
 def id_number_error(id_number: str, training_start: date | None) -> str | None:
     """Check a resident ID number (GB 11643-1999); return a Chinese message or None.
 
