@@ -1,6 +1,7 @@
 """SQLAlchemy 2.0 typed models. Importing this package registers every table on Base.metadata."""
 
-from workflows.models.catalogue import CatalogueRevision, Occupation, PolicyVersion, Textbook
+from workflows.models.calendar import EstimatedDeadline, HolidayDay, HolidayYear
+from workflows.models.catalogue import CatalogueRevision, CatalogueSource, Occupation, PolicyVersion, Textbook
 from workflows.models.engine import AuditEvent, SpecVersion, TaskIndex, WorkflowInstance
 from workflows.models.filing import Course, Filing, Trainee
 from workflows.models.notification import NOTIFICATION_KINDS, Notification
@@ -15,11 +16,15 @@ __all__ = [
     "DISTRICTS",
     "AuditEvent",
     "CatalogueRevision",
+    "CatalogueSource",
     "Course",
     "District",
+    "EstimatedDeadline",
     "DistrictYearPlan",
     "Enterprise",
     "Filing",
+    "HolidayDay",
+    "HolidayYear",
     "NOTIFICATION_KINDS",
     "Notification",
     "Occupation",

@@ -76,9 +76,30 @@ class PolicyVersion(Base):
     max_period_years: Mapped[int] = mapped_column(Integer, default=2)
     max_period_years_with_reason: Mapped[int] = mapped_column(Integer, default=3)
     resubmit_window_days: Mapped[int] = mapped_column(Integer, default=15)
-    resubmit_working_days: Mapped[bool] = mapped_column(Boolean, default=False)
+    resubmit_working_days: Mapped[bool] = mapped_column(Boolean, default=True)
+    max_trainee_age: Mapped[int] = mapped_column(Integer, default=60)
+    student_graduation_window_years: Mapped[int] = mapped_column(Integer, default=2)
+    student_highest_level: Mapped[int] = mapped_column(Integer, default=3)
+    min_hours_per_year: Mapped[int] = mapped_column(Integer, default=600)
+    min_class_hours_per_year: Mapped[int] = mapped_column(Integer, default=120)
     rates: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_by_name: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CatalogueSource(Base):
+    """Where a catalogue's rows come from (one row per catalogue: 'occupation', 'textbook'): the source
+    document, its edition and date, who imported it and when. ``illustrative`` marks the demo data shipped
+    in ``data/`` (not the official catalogue)."""
+
+    __tablename__ = "catalogue_source"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    source_document: Mapped[str] = mapped_column(String(300), default="")
+    edition: Mapped[str] = mapped_column(String(100), default="")
+    published_on: Mapped[date | None] = mapped_column(Date)
+    illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
+    imported_by_name: Mapped[str] = mapped_column(String(100), default="")
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
