@@ -89,13 +89,13 @@ def filing(**changes: Any) -> FilingInput:
         trainees=[trainee(i) for i in range(3)],
         courses=[
             CourseInput(
-                "general_required", "职业道德", 16, textbook("职业道德（企业新型学徒制培训通用教材）")
+                "general_required", "职业道德", 40, textbook("职业道德（企业新型学徒制培训通用教材）")
             ),
             CourseInput(
-                "general_required", "安全生产", 16, textbook("安全生产基础知识（企业新型学徒制培训通用教材）")
+                "general_required", "安全生产", 40, textbook("安全生产基础知识（企业新型学徒制培训通用教材）")
             ),
-            CourseInput("professional_basic", "机械制图", 60, textbook("机械制图（第七版）")),
-            CourseInput("professional_skill", "车工技能", 200, textbook("车工工艺与技能训练")),
+            CourseInput("professional_basic", "机械制图", 300, textbook("机械制图（第七版）")),
+            CourseInput("professional_skill", "车工技能", 1520, textbook("车工工艺与技能训练")),
         ],
         institution_name="广州市机电技师学院",
         institution_type="technical_school",

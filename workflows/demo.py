@@ -87,10 +87,11 @@ def sample_filing(enterprise_seed: int, occupation_code: str | None = None, leve
             job_post=(occupation.job_posts or (occupation.name,))[0],
             contract_start=date(start.year - 1, 9, 1),
         ))
-    courses = [CourseData(category="general_required", name=required.title, hours=24,
+    # 600 hours in the one training year, 150 of them in class (the policy's default minimums).
+    courses = [CourseData(category="general_required", name=required.title, hours=150 if skill else 600,
                           textbook_isbn=required.isbn)]
     if skill is not None:
-        courses.append(CourseData(category="professional_skill", name=skill.title, hours=160,
+        courses.append(CourseData(category="professional_skill", name=skill.title, hours=450,
                                   textbook_isbn=skill.isbn))
     return FilingData(
         apprenticeship_type="enterprise_apprentice", occupation_code=code, level=level,

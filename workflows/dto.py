@@ -23,6 +23,7 @@ class TraineeData:
     id_number: str = ""
     job_post: str = ""
     contract_start: date | None = None
+    contract_end: date | None = None
     school: str = ""
     graduation_year: int | None = None
     recruited_on: date | None = None

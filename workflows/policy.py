@@ -66,7 +66,12 @@ class PolicyParams:
     max_period_years: int = 2
     max_period_years_with_reason: int = 3
     resubmit_window_days: int = 15
-    resubmit_working_days: bool = False
+    resubmit_working_days: bool = True
+    max_trainee_age: int = 60
+    student_graduation_window_years: int = 2
+    student_highest_level: int = 3
+    min_hours_per_year: int = 600
+    min_class_hours_per_year: int = 120
     version_rates: dict[str, int] = field(default_factory=dict)
 
     def rate(self, apprenticeship_type: str, level: int) -> int:
@@ -97,6 +102,11 @@ class PolicyParams:
             enterprise_share_threshold=self.enterprise_share_threshold,
             occupation_share_threshold=self.occupation_share_threshold,
             intermediate_min_share=self.intermediate_min_share,
+            max_trainee_age=self.max_trainee_age,
+            student_graduation_window_years=self.student_graduation_window_years,
+            student_highest_level=self.student_highest_level,
+            min_hours_per_year=self.min_hours_per_year,
+            min_class_hours_per_year=self.min_class_hours_per_year,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -157,6 +167,11 @@ def params_of(row: PolicyVersion | None) -> PolicyParams:
         max_period_years_with_reason=row.max_period_years_with_reason,
         resubmit_window_days=row.resubmit_window_days,
         resubmit_working_days=bool(row.resubmit_working_days),
+        max_trainee_age=row.max_trainee_age,
+        student_graduation_window_years=row.student_graduation_window_years,
+        student_highest_level=row.student_highest_level,
+        min_hours_per_year=row.min_hours_per_year,
+        min_class_hours_per_year=row.min_class_hours_per_year,
         version_rates={str(k): int(v) for k, v in (row.rates or {}).items()},
     )
 
@@ -227,6 +242,11 @@ class PolicyInput:
     resubmit_working_days: bool
     rates: dict[str, int]
     note: str = ""
+    max_trainee_age: int = DEFAULTS.max_trainee_age
+    student_graduation_window_years: int = DEFAULTS.student_graduation_window_years
+    student_highest_level: int = DEFAULTS.student_highest_level
+    min_hours_per_year: int = DEFAULTS.min_hours_per_year
+    min_class_hours_per_year: int = DEFAULTS.min_class_hours_per_year
 
 
 def input_from(params: PolicyParams) -> PolicyInput:
@@ -241,6 +261,11 @@ def input_from(params: PolicyParams) -> PolicyInput:
         resubmit_window_days=params.resubmit_window_days,
         resubmit_working_days=params.resubmit_working_days,
         rates=params.effective_rates(),
+        max_trainee_age=params.max_trainee_age,
+        student_graduation_window_years=params.student_graduation_window_years,
+        student_highest_level=params.student_highest_level,
+        min_hours_per_year=params.min_hours_per_year,
+        min_class_hours_per_year=params.min_class_hours_per_year,
     )
 
 
@@ -267,6 +292,17 @@ def validate(data: PolicyInput, today: date) -> dict[str, list[str]]:
         errors["max_period_years_with_reason"] = ["说明理由后的培训期限上限应不少于一般上限，且不超过5年"]
     if not 1 <= (data.resubmit_window_days or 0) <= 90:
         errors["resubmit_window_days"] = ["退回修改期限应为1至90天"]
+    if not 18 <= (data.max_trainee_age or 0) <= 70:
+        errors["max_trainee_age"] = ["学员年龄上限应为18至70周岁"]
+    if not 1 <= (data.student_graduation_window_years or 0) <= 5:
+        errors["student_graduation_window_years"] = ["学生学徒预计毕业时间范围应为1至5年"]
+    if data.student_highest_level not in ids.LEVELS:
+        errors["student_highest_level"] = ["请选择学生学徒的最高培训等级"]
+    if not 1 <= (data.min_hours_per_year or 0) <= 3000:
+        errors["min_hours_per_year"] = ["每培训年最低总学时应为1至3000学时"]
+    if not 0 <= (data.min_class_hours_per_year if data.min_class_hours_per_year is not None else -1) \
+            <= (data.min_hours_per_year or 0):
+        errors["min_class_hours_per_year"] = ["每培训年最低理论课学时应为0至最低总学时之间"]
     for key in RATE_KEYS:
         value = data.rates.get(key)
         if value is None or not 0 <= int(value) <= MAX_RATE_YUAN:
@@ -295,6 +331,11 @@ def add_version(session: Session, actor: Actor, data: PolicyInput) -> PolicyVers
             max_period_years_with_reason=int(data.max_period_years_with_reason),
             resubmit_window_days=int(data.resubmit_window_days),
             resubmit_working_days=bool(data.resubmit_working_days),
+            max_trainee_age=int(data.max_trainee_age),
+            student_graduation_window_years=int(data.student_graduation_window_years),
+            student_highest_level=int(data.student_highest_level),
+            min_hours_per_year=int(data.min_hours_per_year),
+            min_class_hours_per_year=int(data.min_class_hours_per_year),
             rates={key: int(data.rates[key]) for key in RATE_KEYS},
             note=(data.note or "").strip(),
             created_by_id=actor.id,

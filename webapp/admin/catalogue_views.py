@@ -189,6 +189,11 @@ def policy_new():  # type: ignore[no-untyped-def]
         form.max_period_years_with_reason.data = start.max_period_years_with_reason
         form.resubmit_window_days.data = start.resubmit_window_days
         form.resubmit_working_days.data = start.resubmit_working_days
+        form.max_trainee_age.data = start.max_trainee_age
+        form.student_graduation_window_years.data = start.student_graduation_window_years
+        form.student_highest_level.data = start.student_highest_level
+        form.min_hours_per_year.data = start.min_hours_per_year
+        form.min_class_hours_per_year.data = start.min_class_hours_per_year
         for key, value in start.rates.items():
             kind, level = key.split(":")
             form[rate_field_name(kind, int(level))].data = value
@@ -204,7 +209,12 @@ def policy_new():  # type: ignore[no-untyped-def]
             resubmit_working_days=bool(form.resubmit_working_days.data),
             rates={service.rate_key(k, lv): form[rate_field_name(k, lv)].data
                    for k in service.APPRENTICESHIP_TYPES for lv in service.LEVELS},
-            note=form.note.data or "")
+            note=form.note.data or "",
+            max_trainee_age=form.max_trainee_age.data or 0,
+            student_graduation_window_years=form.student_graduation_window_years.data or 0,
+            student_highest_level=int(form.student_highest_level.data or 0),
+            min_hours_per_year=form.min_hours_per_year.data or 0,
+            min_class_hours_per_year=form.min_class_hours_per_year.data or 0)
         done = saved(form, lambda: service.add_policy_version(db_session(), actor, data),
                       lambda row: f"已发布政策参数第 {row.id} 版，自 {row.effective_from.isoformat()} 起生效。",
                       "admin.policies")

@@ -5,14 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -23,10 +21,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp.forms import RowForm, ZhForm, options
 from workflows import service
 from workflows.models import DISTRICTS
 from workflows.models.org import ENTERPRISE_TAGS, ROLES, SIZE_CLASSES
@@ -34,22 +32,6 @@ from workflows.models.org import ENTERPRISE_TAGS, ROLES, SIZE_CLASSES
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
-
-
-class _ZhMeta(DefaultMeta):
-    locales = ("zh",)
-
-
-class ZhForm(FlaskForm):
-    """CSRF from Flask-WTF; WTForms' built-in messages in Chinese."""
-
-    class Meta(_ZhMeta):
-        pass
-
-
-class _Row(Form):
-    class Meta(_ZhMeta):
-        pass
 
 
 class CheckboxList(SelectMultipleField):
@@ -81,15 +63,15 @@ class TextbookImportForm(UploadForm):
 class UserForm(ZhForm):
     username = StringField("用户名", [DataRequired("请填写用户名"), Length(max=64)], filters=[_strip])
     display_name = StringField("姓名", [DataRequired("请填写姓名"), Length(max=100)], filters=[_strip])
-    role = SelectField("角色", choices=list(ROLES.items()))
-    district_code = SelectField("所属区（区人社局审核员）", choices=[("", "—")] + list(DISTRICTS.items()))
+    role = SelectField("角色", choices=options(ROLES))
+    district_code = SelectField("所属区（区人社局审核员）", choices=options([("", "—"), *DISTRICTS.items()]))
     enterprise_id = SelectField("所属企业（企业经办人）", choices=[], coerce=lambda v: int(v) if v else None)
     password = PasswordField("初始密码", [DataRequired("请填写初始密码"),
                                          Length(min=8, max=128, message="初始密码至少8位")])
     submit = SubmitField("创建用户")
 
 
-class YearPlanRowForm(_Row):
+class YearPlanRowForm(RowForm):
     district_code = HiddenField()
     budget_yuan = DecimalField("年度预算（元）", [InputRequired("请填写预算"), NumberRange(0, 10_000_000_000)],
                                places=2)
@@ -116,9 +98,9 @@ class EnterpriseForm(ZhForm):
     name = StringField("企业名称", [DataRequired("请填写企业名称"), Length(max=200)], filters=[_strip])
     credit_code = StringField("统一社会信用代码", [DataRequired("请填写统一社会信用代码"), Length(max=30)],
                               filters=[_strip])
-    district_code = SelectField("所在区", choices=list(DISTRICTS.items()))
-    size_class = SelectField("企业规模", choices=[(s, s) for s in SIZE_CLASSES])
-    tags = CheckboxList("企业标签", choices=[(t, t) for t in ENTERPRISE_TAGS])
+    district_code = SelectField("所在区", choices=options(DISTRICTS))
+    size_class = SelectField("企业规模", choices=options((s, s) for s in SIZE_CLASSES))
+    tags = CheckboxList("企业标签", choices=options((t, t) for t in ENTERPRISE_TAGS))
     contact_name = StringField("联系人", [Optional(), Length(max=50)], filters=[_strip])
     contact_phone = StringField("联系电话", [Optional(), Length(max=30)], filters=[_strip])
     submit = SubmitField("保存")
@@ -131,7 +113,7 @@ class OccupationForm(ZhForm):
     aliases = TextAreaField("别名", [Optional(), Length(max=2000)],
                             description="岗位名称中常见的其他叫法，每行一个（或用 | 、分隔），例如 数控车工")
     job_posts = TextAreaField("典型工作岗位", [Optional(), Length(max=2000)], description="每行一个")
-    levels = CheckboxList("可培训的技能等级", coerce=int, choices=list(service.LEVELS.items()))
+    levels = CheckboxList("可培训的技能等级", coerce=int, choices=options(service.LEVELS))
     submit = SubmitField("保存")
 
 
@@ -139,7 +121,7 @@ class TextbookForm(ZhForm):
     isbn = StringField("ISBN", [DataRequired("请填写ISBN"), Length(max=20)], filters=[_strip])
     title = StringField("书名", [DataRequired("请填写书名"), Length(max=200)], filters=[_strip])
     publisher = StringField("出版社", [DataRequired("请填写出版社"), Length(max=100)], filters=[_strip])
-    category = SelectField("课程类别", choices=list(service.COURSE_CATEGORIES.items()))
+    category = SelectField("课程类别", choices=options(service.COURSE_CATEGORIES))
     occupation_codes = TextAreaField("适用职业代码", [Optional(), Length(max=2000)],
                                      description="可留空；多个代码每行一个或用 | 、分隔")
     submit = SubmitField("保存")
@@ -158,7 +140,15 @@ class PolicyForm(ZhForm):
     max_period_years_with_reason = IntegerField("说明理由后的培训期限上限（年）",
                                                 [InputRequired("请填写"), NumberRange(1, 5)])
     resubmit_window_days = IntegerField("退回修改期限（天）", [InputRequired("请填写"), NumberRange(1, 90)])
-    resubmit_working_days = BooleanField("按工作日计算退回修改期限")
+    resubmit_working_days = BooleanField("按工作日计算退回修改期限", default=True)
+    max_trainee_age = IntegerField("学员培训开始时的年龄上限（周岁）", [InputRequired("请填写"), NumberRange(18, 70)])
+    student_graduation_window_years = IntegerField("学生学徒预计毕业时间须在培训开始后几年内",
+                                                   [InputRequired("请填写"), NumberRange(1, 5)])
+    student_highest_level = SelectField("学生学徒最高培训等级（更高等级将提示审核人）", coerce=int,
+                                        choices=options(service.LEVELS))
+    min_hours_per_year = IntegerField("每培训年最低总学时", [InputRequired("请填写"), NumberRange(1, 3000)])
+    min_class_hours_per_year = IntegerField("每培训年最低理论课学时（通用素质课、专业基础课）",
+                                            [InputRequired("请填写"), NumberRange(0, 3000)])
     note = TextAreaField("版本说明（依据文件等）", [Optional(), Length(max=1000)])
     submit = SubmitField("发布新版本")
 

@@ -20,6 +20,7 @@ from webapp.admin.forms import (
 )
 from webapp.extensions import db_session
 from webapp.form_errors import place_errors
+from webapp.forms import options
 from webapp.models import current_actor
 from workflows import errors, service
 from workflows.models import DISTRICTS
@@ -58,7 +59,7 @@ def user_new():  # type: ignore[no-untyped-def]
     service.require_role(actor, "admin")
     form = UserForm()
     names = service.enterprise_names(db_session())
-    form.enterprise_id.choices = [("", "—")] + [(str(i), name) for i, name in names.items()]
+    form.enterprise_id.choices = options([("", "—")] + [(str(i), name) for i, name in names.items()])
     if form.validate_on_submit():
         done = saved(form, lambda: service.admin_create_user(db_session(), actor, service.UserInput(
             username=form.username.data or "", display_name=form.display_name.data or "",

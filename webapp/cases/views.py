@@ -8,7 +8,8 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from webapp.extensions import db_session
-from webapp.filings.forms import PlainForm, WithdrawForm, options
+from webapp.filings.forms import WithdrawForm
+from webapp.forms import RowForm, options
 from webapp.models import current_actor
 from webapp.pagination import Page
 from webapp.tasks.views import case_url, task_url
@@ -36,7 +37,7 @@ def _any(label: str, items: dict[str, str]):  # type: ignore[no-untyped-def]
     return options([("", label), *items.items()])
 
 
-class CaseFilterForm(PlainForm):
+class CaseFilterForm(RowForm):
     """GET filters of the case list (no CSRF: nothing changes)."""
 
     q = StringField("企业名称或编号", [Optional(), Length(max=100)])

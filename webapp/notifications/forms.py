@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
+from webapp.forms import ZhForm
 
-class MarkReadForm(FlaskForm):
+
+class MarkReadForm(ZhForm):
     submit = SubmitField("标为已读")
 
 
-class MarkAllReadForm(FlaskForm):
+class MarkAllReadForm(ZhForm):
     submit = SubmitField("全部标为已读")

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.filings.forms import ZhForm, options
+from webapp.forms import ZhForm, options
 from workflows.service import DECISIONS
 
 

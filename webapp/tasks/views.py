@@ -9,8 +9,8 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db_session
-from webapp.filings.forms import options
 from webapp.form_errors import place_errors
+from webapp.forms import options
 from webapp.models import current_actor
 from webapp.tasks.forms import TASK_FORMS, DistrictReviewForm
 from workflows import errors, service

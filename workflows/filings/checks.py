@@ -31,6 +31,7 @@ def filing_input(session: Session, filing: Filing) -> rule_inputs.FilingInput:
         period_reason=filing.period_reason,
         trainees=[rule_inputs.TraineeInput(
             name=t.name, id_number=t.id_number, job_post=t.job_post, contract_start=t.contract_start,
+            contract_end=t.contract_end,
             school=t.school, graduation_year=t.graduation_year, recruited_on=t.recruited_on, major=t.major,
             expected_graduation=t.expected_graduation) for t in filing.trainees],
         courses=[rule_inputs.CourseInput(category=c.category, name=c.name, hours=c.hours,
