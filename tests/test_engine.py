@@ -25,6 +25,7 @@ BPMN = Path(__file__).resolve().parent.parent / "bpmn"
 FUND_PLAN_INPUTS = {"apprenticeship_type": "enterprise_apprentice", "level": 4, "trainee_count": 3,
                     "billed_years": 1, "policy_rates": {}}
 FUND_PLAN_SERVICES = {"record_fund_plan": lambda _id, _fen: None,
+                      "note_estimated_deadline": lambda _id, _name, _days, _working: False,
                       "compute_subsidy_fen": lambda n, rate, years: n * rate * years * 100}
 
 

@@ -132,6 +132,23 @@ def fire_timers(workflow: BpmnWorkflow) -> None:
     workflow.do_engine_steps()
 
 
+def reset_deadline(workflow: BpmnWorkflow, variable: str, value: str) -> int:
+    """Set the deadline ``variable`` (an ISO instant) to ``value`` in the data of the open tasks that carry
+    it and on the waiting timers whose ``timeDate`` names it (a timer keeps the instant it evaluated when
+    it started waiting). Returns how many timers were moved. Used when a deadline counted through an
+    estimated holiday year is recomputed."""
+    moved = 0
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+        if variable in task.data:
+            task.data[variable] = value
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, TimerEventDefinition) and getattr(definition, "expression", "") == variable \
+                and not task._get_internal_data("event_fired", False):
+            task._set_internal_data(event_value=value)
+            moved += 1
+    return moved
+
+
 def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
     """The earliest instant at which a waiting timer of this workflow falls due."""
     return summarize(workflow).next_timer_at

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from workflows import policy
+from workflows import deadlines, policy
 from workflows.catalogue import reads as catalogue_reads
 from workflows.dto import Actor
 from workflows.errors import ValidationFailed
@@ -177,7 +177,18 @@ def script_helpers(session: Session, actor: Actor | None) -> dict:
         "run_filing_checks": lambda filing_id: run_filing_checks(session, filing_id),
         "compute_subsidy_fen": compute_subsidy_fen,
         "record_fund_plan": lambda filing_id, subsidy_fen: record_fund_plan(session, filing_id, subsidy_fen),
+        "note_estimated_deadline": lambda filing_id, variable, days, working_days: note_estimated_deadline(
+            session, filing_id, variable, days, working_days),
     }
+
+
+def note_estimated_deadline(session: Session, filing_id: int, variable: str, days: int, working_days: bool) -> bool:
+    """The diagram's 计算修改期限 step: mark the resubmission deadline if an estimated year was counted."""
+    filing = session.get(Filing, int(filing_id))
+    if filing is None or filing.instance_id is None:
+        raise ValueError(f"filing {filing_id} not found")
+    return deadlines.note_estimated_deadline(session, filing.instance_id, str(variable), int(days),
+                                             bool(working_days))
 
 
 def hard_errors_by_field(filing: Filing) -> dict[str, list[str]]:
