@@ -28,10 +28,16 @@ def _parse_now(value: str | None) -> datetime | None:
 def register_cli(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db() -> None:
-        """Apply database migrations (creates the database on first run)."""
+        """Apply database migrations (creates the database on first run), then fill the holiday calendar
+        for the years the libraries know that the table does not hold yet (last year to two years ahead)."""
         from flask_migrate import upgrade
 
         upgrade()
+        added = service.seed_calendar(db_session())
+        db.session.commit()
+        if added:
+            years = "、".join(str(y) for y in added)
+            click.echo(f"已载入节假日安排：{years}年（预估的年份须在国务院办公厅通知发布后确认）。")
 
 
         service.ensure_districts(db_session())
@@ -70,6 +76,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--now", "now_text", default=None, help="ISO-8601 instant to fire timers at (default: now)")
     def tick(now_text: str | None) -> None:
         """Fire every timer due at that instant (run it from cron every minute)."""
+        service.refresh_calendar(db_session())
         fired = service.tick(db_session(), _parse_now(now_text),
                              open_periods=current_app.config.get("PERIOD_AUTO_OPEN", True))
         click.echo(f"已触发 {fired} 个到期定时器。")
@@ -81,6 +88,7 @@ def register_cli(app: Flask) -> None:
         every = interval or current_app.config["SCHEDULER_INTERVAL_SECONDS"]
         click.echo(f"定时器调度已启动，每 {every} 秒运行一次。按 Ctrl+C 停止。")
         while True:
+            service.refresh_calendar(db_session())  # the admins' current holiday calendar, every round
             fired = service.tick(db_session(), open_periods=current_app.config.get("PERIOD_AUTO_OPEN", True))
             if fired:
                 click.echo(f"{datetime.now(UTC).isoformat()} 已触发 {fired} 个定时器")

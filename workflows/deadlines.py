@@ -22,8 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import cases
-from workflows import clock
+from workflows import cases, clock
 from workflows.clock import CHINA_TZ, end_of_day, now
 from workflows.dto import Actor
 from workflows.errors import Conflict, ValidationFailed

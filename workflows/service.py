@@ -68,8 +68,11 @@ from workflows.rules.money import format_share, period_years, subsidy_fen
 
 # Catalogues and policy parameters
 from workflows.catalogue.reads import (
+    CATALOGUE_LABELS,
+    illustrative_in_use,
     is_loaded as catalogue_loaded,
     occupation_rows,
+    sources as catalogue_sources,
     occupations,
     textbook_rows,
     textbooks,
@@ -77,11 +80,12 @@ from workflows.catalogue.reads import (
 )
 from workflows.catalogue.admin import (
     OccupationInput,
+    Source as CatalogueSourceInput,
     TextbookInput,
     import_csv_files as import_catalogue_files,
     split_list,
 )
-from workflows.catalogue.excel import textbook_template
+from workflows.catalogue.excel import occupation_template, textbook_template
 from workflows.policy import (
     PolicyInput,
     VERSION_STATES as POLICY_VERSION_STATES,
@@ -94,6 +98,17 @@ from workflows.policy import (
     version_state,
     versions as policy_versions,
 )
+
+# The working-day calendar (holidays and make-up working days, per year)
+from workflows.workdays.table import (
+    STATUS_LABELS as HOLIDAY_STATUS_LABELS,
+    days_of as holiday_days,
+    refresh as refresh_calendar,
+    seed as seed_calendar,
+    unconfirmed_years,
+    years as holiday_years,
+)
+from workflows.workdays.admin import YearInput as HolidayYearInput, estimated_deadlines, save_year as save_holiday_year
 
 # Quarterly plans
 from workflows.plans.use_cases import (
@@ -196,6 +211,7 @@ from workflows.accounts.administration import (
     enterprise_names,
     filings_per_policy_version,
     get_enterprise,
+    import_occupations as admin_import_occupations,
     import_textbooks as admin_import_textbooks,
     list_enterprises,
     list_users,
@@ -228,6 +244,10 @@ def validate_diagrams(bpmn_dir: str | Path) -> dict[str, ProcessVersion]:
 
 __all__ = [
     "FilingActions", "filing_actions", "filing_actions_of",
+    "CATALOGUE_LABELS", "CatalogueSourceInput", "admin_import_occupations", "catalogue_sources",
+    "illustrative_in_use", "occupation_template",
+    "HOLIDAY_STATUS_LABELS", "HolidayYearInput", "estimated_deadlines", "holiday_days", "holiday_years",
+    "refresh_calendar", "save_holiday_year", "seed_calendar", "unconfirmed_years",
     "APPRENTICESHIP_TYPES", "COURSE_CATEGORIES", "DECISIONS", "DISTRICT_FIGURE_RULES", "FILING_STATUS_ORDER",
     "FORMATS", "KIND_LABELS", "LEVELS", "PERIODIC_STATUS_LABELS", "PERIOD_LABELS", "PLAN_ACTION_LABELS", "PLAN_KIND",
     "PLAN_STATUS_LABELS", "POLICY_VERSION_STATES", "REPORT_KIND", "REPORT_STATUS_LABELS", "ROSTER_COLUMNS",

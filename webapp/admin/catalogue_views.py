@@ -9,7 +9,9 @@ from werkzeug.wrappers import Response
 from webapp.admin.blueprint import admin_post, bp, saved, xlsx
 from webapp.admin.forms import (
     ActionForm,
+    CatalogueImportForm,
     OccupationForm,
+    OccupationImportForm,
     PolicyForm,
     TextbookForm,
     TextbookImportForm,
@@ -42,7 +44,8 @@ def occupations():  # type: ignore[no-untyped-def]
     q = request.args.get("q", "")
     rows = service.occupation_rows(db_session(), q)
     return render_template("admin/occupations.html", rows=rows, q=q, levels=service.LEVELS,
-                           loaded=service.catalogue_loaded(db_session())["occupation"], action_form=ActionForm())
+                           loaded=service.catalogue_loaded(db_session())["occupation"], action_form=ActionForm(),
+                           source=service.catalogue_sources(db_session())["occupation"])
 
 
 @bp.route("/occupations/new", methods=["GET", "POST"])
@@ -92,7 +95,8 @@ def textbooks():  # type: ignore[no-untyped-def]
     rows = service.textbook_rows(db_session(), q, category if category in service.COURSE_CATEGORIES else "")
     loaded = service.catalogue_loaded(db_session())["textbook"]
     return render_template("admin/textbooks.html", rows=rows, q=q, category=category,
-                           categories=service.COURSE_CATEGORIES, loaded=loaded, action_form=ActionForm())
+                           categories=service.COURSE_CATEGORIES, loaded=loaded, action_form=ActionForm(),
+                           source=service.catalogue_sources(db_session())["textbook"])
 
 
 @bp.route("/textbooks/new", methods=["GET", "POST"])
@@ -145,7 +149,8 @@ def textbook_import():  # type: ignore[no-untyped-def]
     errors = None
     if form.validate_on_submit():
         try:
-            count = service.admin_import_textbooks(db_session(), actor, form.file.data.read(), bool(form.replace.data))
+            count = service.admin_import_textbooks(db_session(), actor, form.file.data.read(), bool(form.replace.data),
+                                                   _source(form))
         except service.SpreadsheetInvalid as exc:
             errors = exc
         else:
@@ -153,6 +158,38 @@ def textbook_import():  # type: ignore[no-untyped-def]
             return redirect(url_for("admin.textbooks"))
     status = 422 if request.method == "POST" else 200
     return render_template("admin/textbook_import.html", form=form, errors=errors), status
+
+
+def _source(form: CatalogueImportForm) -> service.CatalogueSourceInput:
+    return service.CatalogueSourceInput(form.source_document.data or "", form.edition.data or "",
+                                        form.published_on.data)
+
+
+@bp.route("/occupations/template.xlsx")
+@login_required
+def occupation_template() -> Response:
+    service.require_role(current_actor(), "admin")
+    return xlsx(service.occupation_template(), "职业目录导入模板.xlsx")
+
+
+@bp.route("/occupations/import", methods=["GET", "POST"])
+@login_required
+def occupation_import():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    service.require_role(actor, "admin")
+    form = OccupationImportForm()
+    errors = None
+    if form.validate_on_submit():
+        try:
+            count = service.admin_import_occupations(db_session(), actor, form.file.data.read(),
+                                                     bool(form.replace.data), _source(form))
+        except service.SpreadsheetInvalid as exc:
+            errors = exc
+        else:
+            flash(f"已导入 {count} 个职业（工种）。", "success")
+            return redirect(url_for("admin.occupations"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/occupation_import.html", form=form, errors=errors), status
 
 
 # --------------------------------------------------------------------------------------------------

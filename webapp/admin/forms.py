@@ -53,8 +53,23 @@ class UploadForm(ZhForm):
     submit = SubmitField("上传并导入")
 
 
-class TextbookImportForm(UploadForm):
-    replace = BooleanField("替换整个目录（删除表格中没有的教材）")
+class CatalogueImportForm(UploadForm):
+    """An Excel import of a catalogue with its provenance (recorded with the catalogue)."""
+
+    source_document = StringField("来源文件", [DataRequired("请填写来源文件"), Length(max=300)], filters=[_strip])
+    edition = StringField("版本", [Optional(), Length(max=100)], filters=[_strip])
+    published_on = DateField("发布日期", [Optional()])
+    replace = BooleanField("替换整个目录（删除表格中没有的条目）")
+
+
+class TextbookImportForm(CatalogueImportForm):
+    source_document = StringField("来源文件", [DataRequired("请填写来源文件"), Length(max=300)], filters=[_strip],
+                                  description="如 人力资源社会保障部 全国职业培训规划教材目录")
+
+
+class OccupationImportForm(CatalogueImportForm):
+    source_document = StringField("来源文件", [DataRequired("请填写来源文件"), Length(max=300)], filters=[_strip],
+                                  description="如 中华人民共和国职业分类大典（2022年版）及各职业国家职业技能标准")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -162,3 +177,14 @@ for _kind, _label in service.APPRENTICESHIP_TYPES.items():
         setattr(PolicyForm, rate_field_name(_kind, _level),
                 IntegerField(f"{_label} · {_level_label}（元/人·年）",
                              [InputRequired("请填写补贴标准"), NumberRange(0, 100_000, "应为0至100000元")]))
+
+
+class HolidayYearForm(ZhForm):
+    confirmed = BooleanField("已依据国务院办公厅通知确认本年安排")
+    source_notice = StringField("依据的通知", [Optional(), Length(max=300)], filters=[_strip],
+                                description="如 国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕×号）")
+    holidays = TextAreaField("放假日期（工作日中放假的日期）", [Optional(), Length(max=5000)],
+                             description="每行一个日期和名称，如 2027-02-08 春节；周六、周日不必列出")
+    workdays = TextAreaField("调休上班日期（周末上班的日期）", [Optional(), Length(max=2000)],
+                             description="每行一个日期和说明，如 2027-02-14 春节调休上班")
+    submit = SubmitField("保存节假日安排")

@@ -194,5 +194,6 @@ def stuck():  # type: ignore[no-untyped-def]
                            statuses=service.STATUS_LABELS, grace_hours=grace_hours)
 
 
-# The catalogue and policy screens live in their own module on the same blueprint: importing it registers them.
-from webapp.admin import catalogue_views  # noqa: E402, F401
+# The catalogue, policy and holiday screens live in their own modules on the same blueprint: importing them
+# registers them.
+from webapp.admin import calendar_views, catalogue_views  # noqa: E402, F401

@@ -332,7 +332,7 @@ def load_shipped_catalogues(session: Session, actor: Actor) -> dict[str, int]:
     """Load the data files shipped in data/ into the empty catalogue tables."""
     with unit_of_work(session):
         require(actor, "admin")
-        added = catalogue_admin.ensure_loaded(session)
+        added = catalogue_admin.ensure_loaded(session, by=actor.name)
     return added
 
 
@@ -359,11 +359,23 @@ def delete_catalogue_entry(session: Session, actor: Actor, name: str, key: str) 
             raise NotFound("未找到该条目。")
 
 
-def import_textbooks(session: Session, actor: Actor, data: bytes, replace: bool = False) -> int:
-    """Excel import of the textbook catalogue: every row or none (SpreadsheetInvalid lists the errors)."""
+def import_textbooks(session: Session, actor: Actor, data: bytes, replace: bool = False,
+                     source: catalogue_admin.Source | None = None) -> int:
+    """Excel import of the textbook catalogue: every row or none (SpreadsheetInvalid lists the errors),
+    recording its provenance (source document, edition, date; who and when)."""
     with unit_of_work(session):
         require(actor, "admin")
-        count = catalogue_excel.import_textbooks_xlsx(session, data, replace=replace)
+        count = catalogue_excel.import_textbooks_xlsx(session, data, replace=replace, source=source, by=actor.name)
+    return count
+
+
+def import_occupations(session: Session, actor: Actor, data: bytes, replace: bool = False,
+                       source: catalogue_admin.Source | None = None) -> int:
+    """Excel import of the occupation catalogue (every row or none), recording its provenance."""
+    with unit_of_work(session):
+        require(actor, "admin")
+        count = catalogue_excel.import_occupations_xlsx(session, data, replace=replace, source=source,
+                                                        by=actor.name)
     return count
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from workflows.models import CatalogueRevision
+from workflows.models import CatalogueRevision, CatalogueSource
 from workflows.models import Occupation as OccupationRow
 from workflows.models import Textbook as TextbookRow
 from workflows.rules import ids
@@ -150,6 +150,21 @@ def is_loaded(session: Session) -> dict[str, bool]:
         "occupation": bool(session.scalar(select(func.count()).select_from(OccupationRow))),
         "textbook": bool(session.scalar(select(func.count()).select_from(TextbookRow))),
     }
+
+
+CATALOGUE_LABELS = {"occupation": "职业（工种）目录", "textbook": "教材目录"}
+
+
+def sources(session: Session) -> dict[str, CatalogueSource | None]:
+    """Each catalogue's provenance (None: never imported; reads use the shipped, illustrative files)."""
+    if not _has_tables(session):
+        return {"occupation": None, "textbook": None}
+    return {name: session.get(CatalogueSource, name) for name in CATALOGUE_LABELS}
+
+
+def illustrative_in_use(session: Session) -> list[str]:
+    """The catalogues (labels) whose rows are the illustrative demo data shipped in data/."""
+    return [CATALOGUE_LABELS[name] for name, row in sources(session).items() if row is None or row.illustrative]
 
 
 def occupation_rows(session: Session, q: str = "") -> Sequence[ids.Occupation]:

@@ -22,7 +22,8 @@ from workflows.models import Filing
 from workflows.rules import ids
 from workflows.spreadsheets import CellError, SpreadsheetInvalid, parse_date, read_sheet, text, write_template
 
-COLUMNS = ("姓名", "身份证号码", "工作岗位", "劳动合同起始日期", "劳动合同终止日期", "院校", "毕业年份", "招聘日期", "专业", "预计毕业日期")
+COLUMNS = ("姓名", "身份证号码", "工作岗位", "劳动合同起始日期", "劳动合同终止日期", "院校", "毕业年份", "招聘日期",
+           "专业", "预计毕业日期")
 REQUIRED_COLUMNS = ("姓名", "身份证号码", "工作岗位")
 MAX_ROWS = 5000
 
@@ -52,7 +53,8 @@ def template() -> bytes:
     notes = [
         "企业新型学徒制培训备案 · 学员名册导入模板",
         "1. 第1行为表头，请勿修改列名；从第2行起每行一名学员，最多5000行。",
-        "2. 姓名、身份证号码、工作岗位、劳动合同起始日期为必填项（学徒须为与企业签订劳动合同的职工）；身份证号码须为有效的18位号码，同一名册中不能重复。",
+        "2. 姓名、身份证号码、工作岗位、劳动合同起始日期为必填项（学徒须为与企业签订劳动合同的职工）；"
+        "身份证号码须为有效的18位号码，同一名册中不能重复。",
         "3. 技培生须填写：院校（毕业院校）、毕业年份、招聘日期。",
         "4. 学生学徒须填写：院校（在读院校）、专业、预计毕业日期。",
         "5. 日期格式为 2024-03-01（也可填 2024/3/1 或 2024年3月1日，或使用 Excel 日期单元格）。",
@@ -115,7 +117,8 @@ def parse(data: bytes, apprenticeship_type: str, training_start: date | None) ->
             continue
         trainees.append(TraineeData(
             name=strings["姓名"], id_number=id_number, job_post=strings["工作岗位"],
-            contract_start=dates.get("劳动合同起始日期"), contract_end=dates.get("劳动合同终止日期"), school=strings["院校"], graduation_year=graduation_year,
+            contract_start=dates.get("劳动合同起始日期"), contract_end=dates.get("劳动合同终止日期"),
+            school=strings["院校"], graduation_year=graduation_year,
             recruited_on=dates.get("招聘日期"), major=strings["专业"],
             expected_graduation=dates.get("预计毕业日期"),
         ))
@@ -150,7 +153,8 @@ def filing_data_of(filing: Filing, trainees: Sequence[TraineeData] | None = None
         retention_measures=filing.retention_measures,
         trainees=list(trainees) if trainees is not None else [
             TraineeData(name=t.name, id_number=t.id_number, job_post=t.job_post, contract_start=t.contract_start,
-                        contract_end=t.contract_end, school=t.school, graduation_year=t.graduation_year, recruited_on=t.recruited_on,
+                        contract_end=t.contract_end, school=t.school, graduation_year=t.graduation_year,
+                        recruited_on=t.recruited_on,
                         major=t.major, expected_graduation=t.expected_graduation) for t in filing.trainees],
         courses=[CourseData(category=c.category, name=c.name, hours=c.hours, textbook_isbn=c.textbook_isbn,
                             off_catalogue_reason=c.off_catalogue_reason) for c in filing.courses],

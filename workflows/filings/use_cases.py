@@ -68,7 +68,8 @@ def _write_content(filing: Filing, data: FilingData) -> None:
     filing.plan_year = data.period_start.year if data.period_start else None
     filing.trainees = [
         Trainee(seq=i, name=t.name.strip(), id_number=t.id_number.strip().upper(), job_post=t.job_post.strip(),
-                contract_start=t.contract_start, contract_end=t.contract_end, school=t.school, graduation_year=t.graduation_year,
+                contract_start=t.contract_start, contract_end=t.contract_end, school=t.school,
+                graduation_year=t.graduation_year,
                 recruited_on=t.recruited_on, major=t.major, expected_graduation=t.expected_graduation)
         for i, t in enumerate(data.trainees)
     ]

@@ -64,14 +64,16 @@ def save_year(session: Session, actor: Actor, data: YearInput) -> HolidayYear:
             errors["year"] = ["年份应为2000至2100年"]
         notice = (data.source_notice or "").strip()
         if data.confirmed and not notice:
-            errors["source_notice"] = ["确认节假日安排时须填写依据的通知，如 国务院办公厅关于2027年部分节假日安排的通知"]
+            errors["source_notice"] = ["确认节假日安排时须填写依据的通知，"
+                                       "如 国务院办公厅关于2027年部分节假日安排的通知"]
         if len(notice) > 300:
             errors["source_notice"] = ["通知名称不能超过300字"]
         off = _parse_days(data.holidays, data.year, "holidays", errors)
         on = _parse_days(data.workdays, data.year, "workdays", errors)
         both = sorted({d for d, _ in off} & {d for d, _ in on})
         if both:
-            errors.setdefault("workdays", []).append(f"以下日期同时列为节假日和调休上班日：{'、'.join(d.isoformat() for d in both)}")
+            listed = "、".join(d.isoformat() for d in both)
+            errors.setdefault("workdays", []).append(f"以下日期同时列为节假日和调休上班日：{listed}")
         if errors:
             raise ValidationFailed("节假日安排有误，请修改标出的内容。", errors)
         row = session.get(HolidayYear, data.year)
@@ -81,8 +83,8 @@ def save_year(session: Session, actor: Actor, data: YearInput) -> HolidayYear:
             session.flush()
         row.status = table.CONFIRMED if data.confirmed else table.ESTIMATED
         row.source_notice, row.updated_by_name, row.updated_at = notice, actor.name, utcnow()
-        for day in session.scalars(select(HolidayDay).where(HolidayDay.year == data.year)):
-            session.delete(day)
+        for old in session.scalars(select(HolidayDay).where(HolidayDay.year == data.year)):
+            session.delete(old)
         session.flush()
         for day, name in off:
             session.add(HolidayDay(day=day, year=data.year, is_working=False, name=name or "法定节假日"))
@@ -107,8 +109,10 @@ def recompute(session: Session, actor: Actor | None, year: int) -> int:
         remaining = clock.estimated_years(row.counted_from, end)
         if instance.completed_at is None:
             value = clock.end_of_day(end).isoformat()
-            moved = cases.step(session, actor, instance, lambda wf, v=value, n=row.variable: runner.reset_deadline(wf, n, v),
-                               "recompute_deadline", task_name="重新计算期限",
+            def move(wf, v=value, n=row.variable):  # type: ignore[no-untyped-def]
+                return runner.reset_deadline(wf, n, v)
+
+            moved = cases.step(session, actor, instance, move, "recompute_deadline", task_name="重新计算期限",
                                comment=f"{year}年节假日安排已更新，期限重新计算为{end.isoformat()}")
             changed += 1 if moved else 0
         if remaining and instance.completed_at is None:

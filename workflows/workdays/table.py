@@ -98,8 +98,8 @@ def seed_year(session: Session, year: int, by: str = "系统") -> HolidayYear:
         session.flush()
     row.status = CONFIRMED if clock.library_covers(year) else ESTIMATED
     row.source_notice, row.updated_by_name, row.updated_at = _library_source(year), by, utcnow()
-    for day in session.scalars(select(HolidayDay).where(HolidayDay.year == year)):
-        session.delete(day)
+    for old in session.scalars(select(HolidayDay).where(HolidayDay.year == year)):
+        session.delete(old)
     session.flush()
     names = _library_names(year)
     for day, working in sorted(clock.library_year(year).items()):
