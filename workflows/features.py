@@ -13,15 +13,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from sqlalchemy.orm import Session
+
 from workflows import bindings, cases, deadlines
+from workflows.dto import Actor
 from workflows.filings import checks
 from workflows.filings import status as filing_status
+from workflows.models import WorkflowInstance
 from workflows.notifications import delivery
 from workflows.plans import compile as plan_compile
 from workflows.plans import config as plan_config
 from workflows.plans import use_cases as plan_cases
 from workflows.reports import config as report_config
 from workflows.reports import opening as report_opening
+
+
+def filing_decided(session: Session, instance: WorkflowInstance, decision: str, actor: Actor, comment: str) -> None:
+    """A filing decision's effect: the reviewer's confirmations of job-post mismatches go into the case
+    history (R2), then the enterprise (or the district) is notified."""
+    checks.record_mismatch_confirmations(session, instance, decision, actor)
+    delivery.on_filing_decision(session, instance, decision, actor, comment)
 
 
 @dataclass(frozen=True)
@@ -41,7 +52,7 @@ class Feature:
 FEATURES: tuple[Feature, ...] = (
     Feature(filing_status.KIND, filing_status.KIND_LABEL, filing_status.LABELS,
             helpers=(checks.script_helpers,), decisions=filing_status.DECISIONS,
-            guard=checks.before_decision, effect=delivery.on_filing_decision),
+            guard=checks.before_decision, effect=filing_decided),
     Feature(plan_config.KIND, plan_config.KIND_LABEL, plan_config.PLAN_STATUS_LABELS,
             helpers=(plan_compile.script_helpers,), decisions=plan_config.DECISIONS,
             openers=(plan_cases.open_quarter_plans,)),

@@ -169,6 +169,9 @@ def enterprise_edit(enterprise_id: int | None = None):  # type: ignore[no-untype
             contact_phone=form.contact_phone.data or ""), enterprise_id),
             lambda saved: f"已保存企业“{saved.name}”。", "admin.enterprises")
         if done is not None:
+            warning = service.district_assignment_warning(form.credit_code.data or "", form.district_code.data or "")
+            if warning:
+                flash(warning, "warning")
             return done
     status = 422 if request.method == "POST" else 200
     return render_template("admin/enterprise_form.html", form=form, enterprise=enterprise), status

@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "create": "创建备案草稿", "save": "保存草稿", "submit": "提交备案", "resubmit": "重新提交",
     "approve": "区人社局审核通过", "return": "退回企业修改", "reject": "不予通过", "record": "予以备案",
     "send_back": "退回区局重新审核", "withdraw": "企业撤回", "timer": "期限届满，系统自动处理",
+    "confirm_mismatch": "确认岗位与职业不一致", "recompute_deadline": "节假日安排确认后重新计算期限",
 }
 ROLE_ACTORS = {"enterprise": "企业", "district": "区人社局", "city": "市职业能力建设指导中心"}
 # Comments the service writes itself; the timeline shows only what a person wrote.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -91,6 +91,16 @@ def _render_form(form: FilingForm, filing: Filing | None = None, instance: Workf
         withdraw_form=WithdrawForm(formdata=None),
         can_withdraw=instance is not None and service.filing_actions_of(instance, tasks).withdraw,
     ), status
+
+
+@bp.route("/filings/occupations.json")
+@login_required
+def occupation_options() -> Response:
+    """The occupation picker's entries (code, name, aliases): fetched once per page, cached by ETag."""
+    response = jsonify(service.occupation_options(db_session()))
+    response.add_etag()
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response.make_conditional(request)
 
 
 @bp.route("/filings/")

@@ -220,6 +220,20 @@ def get_enterprise(session: Session, actor: Actor, enterprise_id: int) -> Enterp
     return enterprise
 
 
+def district_assignment_warning(credit_code: str, district_code: str) -> str | None:
+    """The warning an admin sees when assigning to a Guangzhou district an enterprise whose credit code
+    was issued outside Guangzhou (its area code is not 4401xx): None when the code is in Guangzhou or invalid."""
+    code = ids.normalize_credit_code(credit_code)
+    if ids.credit_code_error(code):
+        return None
+    area = ids.credit_code_area(code)
+    if ids.is_guangzhou_area(area):
+        return None
+    district = DISTRICTS.get(district_code, district_code)
+    return (f"注意：该企业统一社会信用代码中的登记地行政区划码为{area}，不在广州市（4401），"
+            f"现已分配到{district}。请核实企业是否在本市登记或在本区设有分支机构；其备案审核时也会提示。")
+
+
 def save_enterprise(session: Session, actor: Actor, data: EnterpriseInput, enterprise_id: int | None = None
                     ) -> Enterprise:
     """Create an enterprise or update its profile (size class, tags, contact; name and credit code)."""

@@ -152,6 +152,22 @@ def is_loaded(session: Session) -> dict[str, bool]:
     }
 
 
+def occupation_options(session: Session | None = None) -> list[dict[str, str]]:
+    """The occupation picker's entries (code, name, aliases and typical posts as one search string, label),
+    catalogue order; built once per catalogue revision."""
+    catalogue = occupations(session)
+    cached = _options_cache.get("occupation")
+    if cached is not None and cached[0] is catalogue:
+        return cached[1]
+    options = [{"code": o.code, "name": o.name, "aliases": " ".join((*o.aliases, *o.job_posts)),
+                "label": f"{o.code} {o.name}"} for o in catalogue.values()]
+    _options_cache["occupation"] = (catalogue, options)
+    return options
+
+
+_options_cache: dict[str, tuple[dict[str, Any], list[dict[str, str]]]] = {}
+
+
 CATALOGUE_LABELS = {"occupation": "职业（工种）目录", "textbook": "教材目录"}
 
 

@@ -4,10 +4,12 @@ when the diagram asks (script helper ``run_filing_checks``), and guards decision
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from workflows import deadlines, policy
+from workflows import cases, deadlines, policy
 from workflows.catalogue import reads as catalogue_reads
 from workflows.dto import Actor
 from workflows.errors import ValidationFailed
@@ -197,6 +199,35 @@ def hard_errors_by_field(filing: Filing) -> dict[str, list[str]]:
         if result.get("severity") == "hard" and not result.get("ok"):
             errors.setdefault(result.get("field") or "__all__", []).append(result["message"])
     return errors
+
+
+_TRAINEE_FIELD = re.compile(r"^trainees\[(\d+)\]\.job_post$")
+
+
+def record_mismatch_confirmations(session: Session, instance: WorkflowInstance, decision: str, actor: Actor) -> int:
+    """After an approval: one history entry per job-post mismatch the reviewer confirmed (R2), naming the
+    trainee and the post (the approval was only possible with every mismatch confirmed)."""
+    if decision != "approve":
+        return 0
+    filing = session.scalars(select(Filing).where(Filing.instance_id == instance.id)).first()
+    if filing is None:
+        return 0
+    count = 0
+    for result in filing.check_results or []:
+        details = result.get("details") or {}
+        if result.get("rule") != "job_post_match" or details.get("result") != "mismatch":
+            continue
+        match = _TRAINEE_FIELD.match(result.get("field") or "")
+        index = int(match.group(1)) if match else -1
+        trainee = filing.trainees[index] if 0 <= index < len(filing.trainees) else None
+        who = f"{trainee.name}（第{index + 1}名学员）" if trainee is not None else "学员"
+        post = details.get("job_post") or (trainee.job_post if trainee is not None else "")
+        occupation = details.get("occupation_name") or filing.occupation_name
+        cases.audit(session, instance, actor, "confirm_mismatch", task_name="确认岗位与职业不一致",
+                    comment=f"审核人已核实并确认：{who}的工作岗位“{post}”与培训职业（工种）“{occupation}”不一致",
+                    status_before=instance.status)
+        count += 1
+    return count
 
 
 def before_decision(session: Session, instance: WorkflowInstance, decision: str, confirm_mismatches: bool) -> None:
