@@ -16,6 +16,7 @@ from workflows.catalogue import admin as catalogue_admin
 from workflows.catalogue import reads as catalogue_reads
 from workflows.dto import Actor, CourseData, FilingData, TraineeData
 from workflows.filings import use_cases as filing_cases
+from workflows.workdays import table as workdays_table
 from workflows.models import DISTRICTS, District, DistrictYearPlan, Enterprise, Filing, User
 
 DEMO_PASSWORD = "Demo@2026"
@@ -105,6 +106,7 @@ def seed(session: Session) -> dict[str, int]:
     """Create the demo world once; returns counts of what exists afterwards."""
     ensure_districts(session)
     catalogue_admin.ensure_loaded(session)  # the shipped catalogues become editable rows (no-op once loaded)
+    workdays_table.seed(session)  # the holiday calendar for last year to two years ahead (no-op once held)
     _user(session, "admin", display_name="系统管理员", role="admin")
     _user(session, "city", display_name="市指导中心 王晓楠", role="city")
     for code, name in DISTRICTS.items():
