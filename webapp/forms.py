@@ -26,6 +26,10 @@ from wtforms.meta import DefaultMeta
 # Messages WTForms' zh catalogue lacks, and Flask-WTF's (which use the form's translations too).
 _EXTRA: dict[str, str] = {
     "This field is disabled and cannot have a value.": "该字段已禁用，不能填写。",
+    "This field cannot be edited.": "该字段不能修改。",
+    "Not a valid week value.": "不是有效的周。",
+    "'%(value)s' is not a valid choice for this field.": "“%(value)s”不是有效的选项。",
+    "'%(value)s' are not valid choices for this field.": "“%(value)s”不是有效的选项。",
     "This field is required.": "该字段是必填字段。",
     "File does not have an approved extension: {extensions}": "文件类型不符合要求，允许的类型：{extensions}",
     "File does not have an approved extension.": "文件类型不符合要求。",
