@@ -150,7 +150,7 @@ def test_screenshots_of_the_enterprise_screens(as_user, live_server, prepared, p
         page.locator(f"#trainees-{i}-job_post").fill(occupation.job_post)
         page.locator(f"#trainees-{i}-contract_start").fill(f"{start.year - 1}-09-01")
     page.locator("#courses-0-name").fill(occupation.required_title)
-    page.locator("#courses-0-hours").fill("24")
+    page.locator("#courses-0-hours").fill("600")
     page.locator("#courses-0-textbook_isbn").fill(occupation.required_isbn)
     _shot(clerk, pytestconfig, "03-filing-form.png", scroll_to="#trainees-section")
 
