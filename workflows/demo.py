@@ -16,8 +16,8 @@ from workflows.catalogue import admin as catalogue_admin
 from workflows.catalogue import reads as catalogue_reads
 from workflows.dto import Actor, CourseData, FilingData, TraineeData
 from workflows.filings import use_cases as filing_cases
-from workflows.workdays import table as workdays_table
 from workflows.models import DISTRICTS, District, DistrictYearPlan, Enterprise, Filing, User
+from workflows.workdays import table as workdays_table
 
 DEMO_PASSWORD = "Demo@2026"
 
