@@ -64,6 +64,7 @@ from workflows.filings.use_cases import (
     withdraw_filing,
 )
 from workflows.filings.status import ORDER as FILING_STATUS_ORDER
+from workflows.filings.totals import Difference as TotalsDifference, reconcile as reconcile_totals
 from workflows.filings.status import FilingActions, actions as filing_actions, actions_of as filing_actions_of
 from workflows.filings.rosters import (
     COLUMNS as ROSTER_COLUMNS,
@@ -236,6 +237,7 @@ def validate_diagrams(bpmn_dir: str | Path) -> dict[str, ProcessVersion]:
 
 
 __all__ = [
+    "TotalsDifference", "reconcile_totals",
     "Outcome", "ReadyTask", "INBOX_MAX_PER_PAGE", "INBOX_SORTS", "InboxRow", "TaskCounts", "TaskFilters",
     "task_counts", "task_page",
     "FilingActions", "filing_actions", "filing_actions_of",
