@@ -20,7 +20,6 @@ sign in and see new cases and ready tasks of their scope. The running totals are
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import random
 import re
@@ -180,7 +179,8 @@ def build(app: Any, n: int, seed: int = 13) -> dict[str, int]:
         ent_id, ent_name, district = rng.choice(demo) if i % 100 == 0 else rng.choice(pool)
         iid, fid = ids["workflow_instance"] + i, ids["filing"] + i
         mapping: dict[str, str] = {}
-        state = UUID_RE.sub(lambda m: mapping.setdefault(m.group(0), str(uuid.uuid4())), tpl["state"])
+        state = UUID_RE.sub(lambda m, ids_of=mapping: ids_of.setdefault(m.group(0), str(uuid.uuid4())),
+                            tpl["state"])
         state = FILING_ID_RE.sub(f'"filing_id":{fid}', state)
         at = start + timedelta(seconds=i * 600 * 100_000 / max(n, 1) + rng.random() * 60)
         src = tpl["instance"]
@@ -203,8 +203,9 @@ def build(app: Any, n: int, seed: int = 13) -> dict[str, int]:
                                "task_id": mapping.get(a["task_id"], a["task_id"]),
                                "created_at": at + timedelta(minutes=10 * k)})
         for t in tpl["trainees"]:
+            number = f"9{fid:09d}{len(trainee_rows) % 100:02d}{rng.randrange(10**6):06d}"[:18]
             trainee_rows.append({**t, "id": ids["trainee"] + counts["trainees"] + len(trainee_rows), "filing_id": fid,
-                                 "id_number": f"9{fid:09d}{len(trainee_rows) % 100:02d}{rng.randrange(10**6):06d}"[:18]})
+                                 "id_number": number})
         for c in tpl["courses"]:
             course_rows.append({**c, "id": ids["course"] + counts["courses"] + len(course_rows), "filing_id": fid})
         for user_id in (reviewers.get(district), clerks.get(ent_id)):
@@ -296,7 +297,8 @@ def measure(app: Any, rounds: int) -> list[tuple[str, list[float], int, int]]:
 
     checks: list[tuple[str, Callable[[], tuple[int, bool]]]] = []
 
-    def get(client: Any, url: str, headers: dict[str, str] | None = None, want: str = "") -> Callable[[], tuple[int, bool]]:
+    def get(client: Any, url: str, headers: dict[str, str] | None = None, want: str = ""
+            ) -> Callable[[], tuple[int, bool]]:
         def run() -> tuple[int, bool]:
             r = client.get(url, headers=headers or {})
             return r.status_code, r.status_code == 200 and (not want or want in r.get_data(as_text=True))
