@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from workflows import bindings, cases, deadlines
 from workflows.dto import Actor
-from workflows.filings import checks
+from workflows.filings import checks, totals
 from workflows.filings import status as filing_status
 from workflows.models import WorkflowInstance
 from workflows.notifications import delivery
@@ -47,12 +47,13 @@ class Feature:
     guard: cases.DecisionGuard | None = None
     effect: cases.DecisionEffect | None = None
     openers: tuple[cases.Opener, ...] = ()
+    tracker: cases.StepTracker | None = None  # runs around every engine move of this kind's cases
 
 
 FEATURES: tuple[Feature, ...] = (
     Feature(filing_status.KIND, filing_status.KIND_LABEL, filing_status.LABELS,
             helpers=(checks.script_helpers,), decisions=filing_status.DECISIONS,
-            guard=checks.before_decision, effect=filing_decided),
+            guard=checks.before_decision, effect=filing_decided, tracker=totals.track),
     Feature(plan_config.KIND, plan_config.KIND_LABEL, plan_config.PLAN_STATUS_LABELS,
             helpers=(plan_compile.script_helpers,), decisions=plan_config.DECISIONS,
             openers=(plan_cases.open_quarter_plans,)),
@@ -103,6 +104,8 @@ def install() -> None:
             cases.GUARDS[feature.name] = feature.guard
         if feature.effect is not None:
             cases.EFFECTS[feature.name] = feature.effect
+        if feature.tracker is not None:
+            cases.TRACKERS[feature.name] = feature.tracker
         for opener in feature.openers:
             if opener not in cases.OPENERS:
                 cases.OPENERS.append(opener)

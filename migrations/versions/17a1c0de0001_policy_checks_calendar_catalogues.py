@@ -2,7 +2,7 @@
 deadlines counted through estimated holiday years
 
 Revision ID: 17a1c0de0001
-Revises: d9e1c58d09a5
+Revises: 13b5ca1e0001
 Create Date: 2026-12-03 12:45:00
 
 """
@@ -13,7 +13,7 @@ import workflows.db
 
 
 revision = '17a1c0de0001'
-down_revision = 'd9e1c58d09a5'
+down_revision = '13b5ca1e0001'
 branch_labels = None
 depends_on = None
 
