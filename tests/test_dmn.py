@@ -116,6 +116,8 @@ def test_two_year_period_bills_two_years(session, world):  # type: ignore[no-unt
     data = filing_data(2)
     data.period_end = data.period_start.replace(year=data.period_start.year + 2)
     data.period_reason = ""
+    for course in data.courses:  # two training years need twice the hours (600 per year)
+        course.hours *= 2
     ent = world.actor("ent-440106-1")
     filing = service.create_filing(session, ent, data)
     service.submit_filing(session, ent, filing.id)

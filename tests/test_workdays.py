@@ -174,3 +174,17 @@ def test_the_admin_screens_and_the_banner_for_an_unconfirmed_year(app, client, s
     client.post("/logout")
     client.post("/login", data={"username": "city", "password": "Demo@2026"})
     assert client.get("/admin/holidays").status_code == 404
+
+
+def test_a_report_opened_late_gets_its_opening_notice_with_the_due_date_and_no_reminder(session, world):  # type: ignore[no-untyped-def]
+    from workflows.models import Notification
+    from workflows.reports import opening
+
+    clock.install_calendar(clock.WorkingCalendar())
+    opened_at = datetime(2027, 7, 8, 10, 0, tzinfo=CN)  # after the reminder time (5 July, 09:00)
+    opening.open_report(session, "440106", 2027, 1, at=opened_at)
+    service.tick(session, opened_at + timedelta(minutes=1))
+    service.tick(session, datetime(2027, 7, 9, 10, 0, tzinfo=CN))
+    district = [n for n in session.scalars(select(Notification)) if n.kind in ("opened", "reminder")]
+    assert {n.kind for n in district} == {"opened"}
+    assert all("2027年7月10日" in n.body for n in district)
