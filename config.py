@@ -40,6 +40,11 @@ class Config:
     UPLOAD_MAX_PICTURE_BYTES = _int("UPLOAD_MAX_PICTURE_BYTES", 10 * 1024 * 1024)
     UPLOAD_MAX_VIDEO_BYTES = _int("UPLOAD_MAX_VIDEO_BYTES", 500 * 1024 * 1024)
     UPLOAD_MAX_DOCUMENT_BYTES = _int("UPLOAD_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
+    # The receipt (备案回执): the CJK font embedded in the PDF ("path" or "path#index" for a collection;
+    # empty: WenQuanYi Micro Hei or Noto Sans CJK SC as installed by `make fonts`), and the public address
+    # its QR code and verification URL start with (empty: this site's own address).
+    RECEIPT_FONT = os.environ.get("RECEIPT_FONT", "")
+    RECEIPT_BASE_URL = os.environ.get("RECEIPT_BASE_URL", "")
     REPORT_DUE_DAY = _int("REPORT_DUE_DAY", 10)
     REPORT_REMINDER_DAYS = _int("REPORT_REMINDER_DAYS", 5)
 

@@ -109,7 +109,7 @@ NAV = [
 
 
 def _template_helpers(app: Flask) -> None:
-    from workflows.service import KIND_LABELS, STATUS_LABELS, status_label
+    from workflows.service import KIND_LABELS, STATUS_LABELS, human_size, status_label
 
     app.jinja_env.globals["status_label"] = status_label
 
@@ -143,6 +143,10 @@ def _template_helpers(app: Flask) -> None:
         from zoneinfo import ZoneInfo
 
         return value.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+
+    @app.template_filter("filesize")
+    def format_size(size: int | None) -> str:
+        return human_size(int(size or 0))
 
     @app.template_filter("yuan")
     def format_yuan(fen: int | None) -> str:

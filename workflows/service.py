@@ -46,7 +46,10 @@ from workflows.engine import BpmnFileError
 
 # Training filings
 from workflows.filings.use_cases import (
+    copy_filing,
     create_filing,
+    delete_draft,
+    filing_created_by,
     filing_of,
     filing_of_case,
     get_filing,
@@ -54,16 +57,36 @@ from workflows.filings.use_cases import (
     submit_filing,
     withdraw_filing,
 )
+from workflows.filings.attachments import (
+    IncomingDocument,
+    MAX_ATTACHMENTS,
+    add_attachment as add_filing_attachment,
+    delete_attachment as delete_filing_attachment,
+    document_to_serve as filing_document_to_serve,
+    list_attachments as filing_attachments,
+)
+from workflows.filings.checks import job_post_results
+from workflows.filings.receipt import (
+    FontMissing,
+    Verification,
+    find_font as receipt_font,
+    receipt_data,
+    render as render_receipt,
+    verify as verify_receipt,
+)
 from workflows.filings.status import ORDER as FILING_STATUS_ORDER
 from workflows.filings.status import FilingActions, actions as filing_actions, actions_of as filing_actions_of
 from workflows.filings.rosters import (
     COLUMNS as ROSTER_COLUMNS,
     TYPE_REQUIRED as ROSTER_TYPE_REQUIRED,
+    IMPORT_MODES as ROSTER_IMPORT_MODES,
     editable_filing,
     import_roster,
+    parse_upload as parse_roster,
     template as roster_template,
 )
-from workflows.rules.ids import APPRENTICESHIP_TYPES, COURSE_CATEGORIES, LEVELS
+from workflows.rules.ids import APPRENTICESHIP_TYPES, ATTACHMENT_KINDS, COURSE_CATEGORIES, LEVELS
+from workflows.rules.inputs import DATE_FORMS_HINT, DATE_PATTERN, parse_date_text
 from workflows.rules.money import format_share, period_years, subsidy_fen
 
 # Catalogues and policy parameters
@@ -161,7 +184,7 @@ from workflows.reports.review import mark_excellent, review_report, submit_error
 from workflows.reports.gallery import GalleryFilters, gallery, gallery_options
 from workflows.uploads.formats import FORMATS, UploadLimits, human_size
 from workflows.uploads.names import content_disposition
-from workflows.uploads.storage import spool_dir
+from workflows.uploads.storage import discard as discard_files, spool_dir
 from workflows.spreadsheets import SpreadsheetInvalid, XLSX_MIMETYPE
 
 # The dashboard
@@ -228,6 +251,11 @@ def validate_diagrams(bpmn_dir: str | Path) -> dict[str, ProcessVersion]:
 
 __all__ = [
     "FilingActions", "filing_actions", "filing_actions_of",
+    "ATTACHMENT_KINDS", "DATE_FORMS_HINT", "DATE_PATTERN", "FontMissing", "IncomingDocument", "MAX_ATTACHMENTS",
+    "ROSTER_IMPORT_MODES", "Verification", "add_filing_attachment", "copy_filing", "delete_draft",
+    "delete_filing_attachment", "filing_attachments", "filing_created_by", "filing_document_to_serve",
+    "job_post_results", "parse_date_text", "parse_roster", "receipt_data", "receipt_font", "render_receipt",
+    "verify_receipt", "discard_files",
     "APPRENTICESHIP_TYPES", "COURSE_CATEGORIES", "DECISIONS", "DISTRICT_FIGURE_RULES", "FILING_STATUS_ORDER",
     "FORMATS", "KIND_LABELS", "LEVELS", "PERIODIC_STATUS_LABELS", "PERIOD_LABELS", "PLAN_ACTION_LABELS", "PLAN_KIND",
     "PLAN_STATUS_LABELS", "POLICY_VERSION_STATES", "REPORT_KIND", "REPORT_STATUS_LABELS", "ROSTER_COLUMNS",

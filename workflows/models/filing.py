@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, UTCDateTime, utcnow
+from workflows.rules.ids import ATTACHMENT_KINDS
 
 APPRENTICESHIP_TYPES: dict[str, str] = {
     "enterprise_apprentice": "企业新型学徒",
@@ -45,7 +46,10 @@ COURSE_CATEGORIES: dict[str, str] = {
 
 class Filing(Base):
     __tablename__ = "filing"
-    __table_args__ = (Index("ix_filing_district_year", "district_code", "plan_year"),)
+    __table_args__ = (
+        Index("ix_filing_district_year", "district_code", "plan_year"),
+        UniqueConstraint("enterprise_id", "creation_token", name="uq_filing_creation_token"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("workflow_instance.id"), unique=True)
@@ -75,12 +79,20 @@ class Filing(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The one-time token of the form that created this draft: posting the same form again (Back, Enter,
+    # a double click) finds this filing instead of creating another one.
+    creation_token: Mapped[str | None] = mapped_column(String(64))
+    # The receipt's verification code (secrets.token_urlsafe): GET /verify/<code>, printed as a QR code.
+    receipt_code: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     trainees: Mapped[list[Trainee]] = relationship(
         back_populates="filing", cascade="all, delete-orphan", order_by="Trainee.seq"
     )
     courses: Mapped[list[Course]] = relationship(
         back_populates="filing", cascade="all, delete-orphan", order_by="Course.seq"
+    )
+    attachments: Mapped[list[FilingAttachment]] = relationship(
+        back_populates="filing", cascade="all, delete-orphan", order_by="FilingAttachment.id"
     )
 
     @property
@@ -134,3 +146,33 @@ class Course(Base):
     @property
     def category_label(self) -> str:
         return COURSE_CATEGORIES.get(self.category, self.category)
+
+
+class FilingAttachment(Base):
+    """A supporting document of a filing (``ATTACHMENT_KINDS``), stored by ``workflows.uploads``."""
+
+    __tablename__ = "filing_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filing.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    format: Mapped[str] = mapped_column(String(10))
+    mime: Mapped[str] = mapped_column(String(100))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    thumb_name: Mapped[str | None] = mapped_column(String(64))
+    original_name: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    filing: Mapped[Filing] = relationship(back_populates="attachments")
+
+    @property
+    def kind_label(self) -> str:
+        return ATTACHMENT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def previewable(self) -> bool:
+        return self.format in ("jpeg", "png", "webp", "pdf")
