@@ -254,7 +254,8 @@ def render(data: ReceiptData, verify_url: str | None, *, font: tuple[str, int], 
         pdf.image(image, x=pdf.l_margin, y=top, w=36, h=36)
         pdf.set_xy(pdf.l_margin + 40, top + 2)
         pdf.set_font("cjk", size=10)
-        pdf.multi_cell(70, 6, "扫描左侧二维码，或访问下方网址，核验本回执真伪（无需登录）。", new_x="LEFT", new_y="NEXT")
+        pdf.multi_cell(70, 6, "扫描左侧二维码，或访问下方网址，核验本回执真伪（无需登录）。",
+                       new_x="LEFT", new_y="NEXT")
         # The URL in full on one line under the code, so it can be typed (and found by a parser) as printed.
         pdf.set_xy(pdf.l_margin, top + 38)
         pdf.set_font("cjk", size=8)
