@@ -290,11 +290,14 @@ def test_enter_cannot_submit_and_the_form_warns_before_leaving(app, world):  # t
 # --- copy --------------------------------------------------------------------------------------------
 
 
-def test_api_copy_creates_a_new_draft_with_the_same_content(client, session, world):  # type: ignore[no-untyped-def]
+def test_api_copy_creates_a_new_draft_with_the_same_content(app, client, session, world):  # type: ignore[no-untyped-def]
     api = Api(client)
     tokens = tokens_for(client)
     case = api.post("/filings", token=tokens[ENT], json=filing_body(2)).get_json()
     fid = case["filing"]["id"]
+    assert api.post("/filings/{id}/attachments", id=fid, token=tokens[ENT], content_type="multipart/form-data",
+                    data={"kind": "labour_contract", "file": (io.BytesIO(samples.pdf()), "劳动合同.pdf")}
+                    ).status_code == 201
     api.post("/filings/{id}/submit", id=fid, token=tokens[ENT])
     api.post("/filings/{id}/withdraw", id=fid, token=tokens[ENT])
     r = api.post("/filings/{id}/copy", id=fid, token=tokens[ENT])
@@ -308,6 +311,16 @@ def test_api_copy_creates_a_new_draft_with_the_same_content(client, session, wor
         original.occupation_code, original.level, original.period_start, original.institution_name)
     assert [(c.name, c.hours) for c in new.courses] == [(c.name, c.hours) for c in original.courses]
     assert new.receipt_code and new.receipt_code != original.receipt_code
+    # The documents come along, each copy with its own stored file.
+    assert [(a.kind, a.original_name) for a in new.attachments] == [("labour_contract", "劳动合同.pdf")]
+    assert new.attachments[0].stored_name != original.attachments[0].stored_name
+    copied = Path(app.config["UPLOAD_DIR"]) / new.attachments[0].stored_name[:2] / new.attachments[0].stored_name
+    assert copied.read_bytes() == samples.pdf()
+    assert api.call("DELETE", "/filings/{id}/attachments/{attachment_id}", id=new.id,
+                    attachment_id=new.attachments[0].id, token=tokens[ENT]).status_code == 204
+    original_file = Path(app.config["UPLOAD_DIR"]) / original.attachments[0].stored_name[:2] / (
+        original.attachments[0].stored_name)
+    assert original_file.is_file()
     assert api.post("/filings/{id}/copy", id=fid, token=tokens["ent-440106-2"]).status_code == 404
     assert api.post("/filings/{id}/copy", id=fid, token=tokens["review-440106"]).status_code == 404
 
@@ -515,3 +528,37 @@ def test_print_stylesheet_hides_navigation_and_diagram() -> None:
     assert ".case-diagram-card" in block and ".no-print" in block
     app_css = (Path(__file__).parents[1] / "webapp/static/css/app.css").read_text()
     assert ".site-nav" in app_css[app_css.index("@media print"):]
+
+
+@pytest.mark.required_attachments
+def test_admin_sets_the_required_kinds_in_a_policy_version(app, session, world, tmp_path):  # type: ignore[no-untyped-def]
+    admin = login(app, "admin")
+    page = admin.get("/admin/policy/new").get_data(as_text=True)
+    # The form starts from what is in force: the shipped defaults are ticked.
+    assert re.search(r'name="required_student_apprentice"[^>]*value="school_agreement"[^>]*checked|'
+                     r'checked[^>]*name="required_student_apprentice"[^>]*value="school_agreement"', page)
+    data = policy.input_from(service.policy_in_force(session))
+    data.effective_from = service.policy_in_force(session).effective_from or date.today()
+    from workflows import clock
+    from workflows.clock import now
+
+    data.effective_from = clock.china_today(now())
+    data.required_attachments = {"enterprise_apprentice": ("business_licence",), "tech_trainee": (),
+                                 "student_apprentice": ("school_agreement",)}
+    service.add_policy_version(session, world.actor("admin"), data)
+    params = service.policy_in_force(session)
+    assert params.required_attachment_kinds("enterprise_apprentice") == ("business_licence",)
+    who = world.actor(ENT)
+    filing = service.create_filing(session, who, filing_data(1))
+    with pytest.raises(errors.ValidationFailed) as refused:
+        service.submit_filing(session, who, filing.id)
+    assert refused.value.fields["attachments"] == ["缺少证明材料：营业执照（企业新型学徒备案必须上传）"]
+    attach(session, world, filing, "business_licence", upload_dir=str(tmp_path))
+    service.submit_filing(session, who, filing.id)
+    session.expire_all()
+    assert session.get(WorkflowInstance, filing.instance_id).status == "district_review"
+    bad = policy.input_from(params)
+    bad.effective_from = data.effective_from
+    bad.required_attachments = {"enterprise_apprentice": ("passport",)}
+    with pytest.raises(errors.ValidationFailed):
+        service.add_policy_version(session, world.actor("admin"), bad)

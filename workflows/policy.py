@@ -245,6 +245,8 @@ class PolicyInput:
     resubmit_working_days: bool
     rates: dict[str, int]
     note: str = ""
+    # apprenticeship type -> supporting-document kinds required at submission (None: the defaults)
+    required_attachments: dict[str, tuple[str, ...]] | None = None
 
 
 def input_from(params: PolicyParams) -> PolicyInput:
@@ -259,6 +261,7 @@ def input_from(params: PolicyParams) -> PolicyInput:
         resubmit_window_days=params.resubmit_window_days,
         resubmit_working_days=params.resubmit_working_days,
         rates=params.effective_rates(),
+        required_attachments={t: params.required_attachment_kinds(t) for t in ids.APPRENTICESHIP_TYPES},
     )
 
 
@@ -293,6 +296,10 @@ def validate(data: PolicyInput, today: date) -> dict[str, list[str]]:
                 f"{ids.APPRENTICESHIP_TYPES[kind]}{ids.LEVELS[int(level)]}的补贴标准应为0至{MAX_RATE_YUAN}元的整数"]
     if len(data.note or "") > 1000:
         errors["note"] = ["说明不能超过1000字"]
+    for kind, required in (data.required_attachments or {}).items():
+        unknown = [k for k in required if k not in ids.ATTACHMENT_KINDS]
+        if kind not in ids.APPRENTICESHIP_TYPES or unknown:
+            errors[f"required_{kind}"] = ["证明材料类别不正确：" + "、".join(unknown or [kind])]
     return errors
 
 
@@ -314,6 +321,9 @@ def add_version(session: Session, actor: Actor, data: PolicyInput) -> PolicyVers
             resubmit_window_days=int(data.resubmit_window_days),
             resubmit_working_days=bool(data.resubmit_working_days),
             rates={key: int(data.rates[key]) for key in RATE_KEYS},
+            required_attachments=(
+                {t: [k for k in ids.ATTACHMENT_KINDS if k in (data.required_attachments.get(t) or ())]
+                 for t in ids.APPRENTICESHIP_TYPES} if data.required_attachments is not None else None),
             note=(data.note or "").strip(),
             created_by_id=actor.id,
             created_by_name=actor.name,

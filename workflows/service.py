@@ -60,6 +60,7 @@ from workflows.filings.use_cases import (
 from workflows.filings.attachments import (
     IncomingDocument,
     MAX_ATTACHMENTS,
+    copy_with_documents as copy_filing_with_documents,
     add_attachment as add_filing_attachment,
     delete_attachment as delete_filing_attachment,
     document_to_serve as filing_document_to_serve,
@@ -252,7 +253,8 @@ def validate_diagrams(bpmn_dir: str | Path) -> dict[str, ProcessVersion]:
 __all__ = [
     "FilingActions", "filing_actions", "filing_actions_of",
     "ATTACHMENT_KINDS", "DATE_FORMS_HINT", "DATE_PATTERN", "FontMissing", "IncomingDocument", "MAX_ATTACHMENTS",
-    "ROSTER_IMPORT_MODES", "Verification", "add_filing_attachment", "copy_filing", "delete_draft",
+    "ROSTER_IMPORT_MODES", "Verification", "add_filing_attachment", "copy_filing", "copy_filing_with_documents",
+    "delete_draft",
     "delete_filing_attachment", "filing_attachments", "filing_created_by", "filing_document_to_serve",
     "job_post_results", "parse_date_text", "parse_roster", "receipt_data", "receipt_font", "render_receipt",
     "verify_receipt", "discard_files",

@@ -137,12 +137,13 @@ def delete_filing(call: ApiCall) -> Response:
 @operation(
     "POST", "/filings/{id}/copy", operation_id="copy_filing", tag=TAG, roles=("enterprise",), params=(FILING_ID,),
     summary="复制为新备案",
-    description="以本企业任一备案（含已撤回、未通过、已逾期关闭的）的内容新建一份草稿，返回 201 和新案件。"
-                "证明材料不复制，需重新上传。",
+    description="以本企业任一备案（含已撤回、未通过、已逾期关闭的）的内容和证明材料新建一份草稿，"
+                "返回 201 和新案件。",
     responses={201: Reply("Case", "新建的案件")},
 )
 def copy_filing(call: ApiCall) -> Response:
-    return _case_of(call, service.copy_filing(db_session(), call.who, call.path["id"]), 201)
+    return _case_of(call, service.copy_filing_with_documents(db_session(), call.who, call.path["id"],
+                                                             upload_dir=upload_dir()), 201)
 
 
 ATTACHMENT_ID = Param("attachment_id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "证明材料编号",

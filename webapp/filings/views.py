@@ -265,8 +265,8 @@ def copy(filing_id: int) -> Response:
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    filing = service.copy_filing(db_session(), actor, filing_id)
-    flash("已复制为新的备案草稿，请核对修改后提交。证明材料需重新上传。", "success")
+    filing = service.copy_filing_with_documents(db_session(), actor, filing_id, upload_dir=upload_dir())
+    flash("已复制为新的备案草稿（含证明材料），请核对修改后提交。", "success")
     return redirect(url_for("filings.edit", filing_id=filing.id))
 
 

@@ -21,7 +21,7 @@ from workflows.clock import now
 from workflows.dto import Actor
 from workflows.errors import Conflict, NotFound, ValidationFailed
 from workflows.filings import status
-from workflows.filings.use_cases import get_filing
+from workflows.filings.use_cases import copy_filing, get_filing
 from workflows.models import Filing, FilingAttachment
 from workflows.rules.ids import ATTACHMENT_KINDS
 from workflows.uploads import formats as upload_formats
@@ -154,3 +154,32 @@ def document_to_serve(session: Session, actor: Actor, filing_id: int, attachment
 def stored_names(filing: Filing) -> list[str | None]:
     """Every stored file of a filing (to discard after the filing is deleted)."""
     return [n for a in filing.attachments for n in (a.stored_name, a.thumb_name)]
+
+
+def copy_with_documents(session: Session, actor: Actor, filing_id: int, *, upload_dir: str) -> Filing:
+    """复制为新备案 with the supporting documents too: each copy gets its own stored files (so deleting one
+    filing's document never touches the other's)."""
+    source = _own_filing(session, actor, filing_id)
+    documents = [(a.kind, a.note, a.format, a.mime, a.stored_name, a.thumb_name, a.original_name, a.size_bytes,
+                  a.sha256) for a in source.attachments]
+    copy = copy_filing(session, actor, filing_id)
+    if not documents:
+        return copy
+    made: list[str | None] = []
+    try:
+        rows = []
+        for kind, note, fmt, mime, stored, thumb, original, size, sha in documents:
+            new_stored = uploads.duplicate(upload_dir, stored)
+            made.append(new_stored)
+            new_thumb = uploads.duplicate(upload_dir, thumb) if thumb else None
+            made.append(new_thumb)
+            rows.append(FilingAttachment(kind=kind, note=note, format=fmt, mime=mime, stored_name=new_stored,
+                                         thumb_name=new_thumb, original_name=original, size_bytes=size,
+                                         sha256=sha, uploaded_by=actor.id, created_at=now()))
+        with unit_of_work(session):
+            filing = _own_filing(session, actor, copy.id)
+            filing.attachments.extend(rows)
+    except BaseException:
+        uploads.discard(upload_dir, made)
+        raise
+    return copy

@@ -229,7 +229,7 @@ def filing_data_of(filing: Filing, trainees: Sequence[TraineeData] | None = None
 
 def copy_filing(session: Session, actor: Actor, filing_id: int) -> Filing:
     """复制为新备案: a new draft with the same content as one of the enterprise's own filings (any status).
-    Supporting documents are not copied: each filing carries its own."""
+    The supporting documents are copied by ``attachments.copy_with_documents``, which calls this."""
     filing = get_filing(session, actor, filing_id)
     if actor.role != "enterprise" or filing.enterprise_id != actor.enterprise_id:
         raise NotFound("未找到该备案。")
