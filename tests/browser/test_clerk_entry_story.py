@@ -86,3 +86,44 @@ def test_paste_three_rows_typed_dates_job_post_check_and_unsaved_prompt(as_user)
     with page.expect_navigation():
         page.locator("nav.site-nav a").first.click()
     assert "beforeunload" in seen
+
+
+def _roster(path, persons, post: str) -> str:  # type: ignore[no-untyped-def]
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "身份证号码", "工作岗位", "劳动合同起始日期"])
+    for person in persons:
+        sheet.append([person.name, person.id_number, post, "2026-09-01"])
+    book.save(path)
+    return str(path)
+
+
+def test_roster_import_on_an_unsaved_filing_appends_or_replaces(as_user, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    clerk = as_user(ENTERPRISE_USER)
+    page = clerk.page
+    clerk.goto("/filings/new")
+    page.fill("#period_start", "2027-03-01")
+    typed = people(seed=51, n=1)[0]
+    page.fill("#trainees-0-name", typed.name)
+    page.fill("#trainees-0-id_number", typed.id_number)
+    first = _roster(tmp_path / "名单一.xlsx", people(seed=52, n=2), "车工")
+    second = _roster(tmp_path / "名单二.xlsx", people(seed=60, n=3), "车工")
+    result = page.locator("[data-roster-import-result]")
+
+    page.get_by_label("导入 Excel 学员名单").set_input_files(first)
+    page.get_by_label("追加到现有名单之后").check()
+    page.get_by_role("button", name="导入", exact=True).click()
+    expect(result).to_contain_text("已追加 2 名学员")
+    assert _trainee_rows(page) == 3
+    assert page.locator("#trainees-0-name").input_value() == typed.name
+
+    page.get_by_label("导入 Excel 学员名单").set_input_files(second)
+    page.get_by_label("替换现有名单").check()
+    page.get_by_role("button", name="导入", exact=True).click()
+    expect(result).to_contain_text("已替换为 3 名学员")
+    assert _trainee_rows(page) == 3
+    names = [page.locator(f"#trainees-{i}-name").input_value() for i in range(3)]
+    assert names == [p.name for p in people(seed=60, n=3)]
+    assert page.locator("#trainees-2-contract_start").input_value() == "2026-09-01"
