@@ -51,6 +51,7 @@ def _required_attachments(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
     if request.node.get_closest_marker("required_attachments") is None:
         monkeypatch.setattr(policy, "DEFAULT_REQUIRED_ATTACHMENTS",
                             {kind: () for kind in policy.DEFAULT_REQUIRED_ATTACHMENTS})
+        monkeypatch.setattr(policy, "DEFAULTS", policy.PolicyParams())
 
 
 @pytest.fixture(scope="session", autouse=True)
