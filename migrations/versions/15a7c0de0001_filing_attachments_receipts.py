@@ -1,7 +1,7 @@
 """filing attachments, receipt codes, creation tokens, required attachment kinds (issue 15)
 
 Revision ID: 15a7c0de0001
-Revises: d9e1c58d09a5
+Revises: 13b5ca1e0001
 Create Date: 2026-12-03 12:40:00
 
 """
@@ -14,7 +14,7 @@ import workflows.db
 
 # revision identifiers, used by Alembic.
 revision = '15a7c0de0001'
-down_revision = 'd9e1c58d09a5'
+down_revision = '13b5ca1e0001'
 branch_labels = None
 depends_on = None
 
