@@ -45,9 +45,10 @@ def _per_worker_database(url: str) -> str:
 @pytest.fixture(scope="session", autouse=True)
 def _features() -> None:
     """Engine tests that run without the app still need the features registered (create_app does it)."""
-    from workflows import features
+    from workflows import features, service
 
     features.install()
+    service.configure_pii(TestConfig.PII_KEY)
 
 
 @pytest.fixture(scope="session")
