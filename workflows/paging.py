@@ -22,10 +22,13 @@ def page_number(raw: object) -> int:
     if isinstance(raw, int) and not isinstance(raw, bool):
         value = raw
     else:
-        text = str(raw if raw is not None else "").strip()
-        if not re.fullmatch(r"[+-]?[0-9]{1,30}", text):
+        match = re.fullmatch(r"([+-]?)([0-9]+)", str(raw if raw is not None else "").strip())
+        if match is None:
             return 1
-        value = int(text)
+        sign, digits = match.groups()
+        if len(digits) > 9:  # never hand int() (or the database) a number of arbitrary size
+            return 1 if sign == "-" else MAX_PAGE
+        value = -int(digits) if sign == "-" else int(digits)
     return min(max(value, 1), MAX_PAGE)
 
 
