@@ -236,9 +236,41 @@ def test_rotate_key_cli_re_encrypts_every_number_and_recomputes_the_index(app, s
     assert pii.keyring().primary.key_id == pii.make_keyring(pii.parse_key(TestConfig.PII_KEY)).primary.key_id
 
 
-def test_migration_encrypts_existing_plain_rows_and_drops_the_plain_column(tmp_path):  # type: ignore[no-untyped-def]
-    path = tmp_path / "old.db"
-    url = f"sqlite:///{path}"
+def _migration_database(tmp_path: Path, backend: str):  # type: ignore[no-untyped-def]
+    """(url, raw-bytes reader) of an empty database for the migration test: a SQLite file, or a fresh
+    PostgreSQL database next to TEST_DATABASE_URL's."""
+    if backend == "sqlite":
+        path = tmp_path / "old.db"
+        return f"sqlite:///{path}", lambda: _file_bytes(path)
+    import os
+
+    from sqlalchemy.engine import make_url
+
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    if not base.startswith("postgresql"):
+        pytest.skip("PostgreSQL variant: set TEST_DATABASE_URL to a PostgreSQL database")
+    name = f"{make_url(base).database}_mig_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    admin = create_engine(make_url(base), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+
+    def table_text() -> bytes:
+        engine = create_engine(url)
+        with engine.connect() as c:
+            tables = [r[0] for r in c.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))]
+            out = b"\n".join(r[0].encode() for t in tables for r in c.execute(text(f'SELECT x::text FROM "{t}" x')))
+        engine.dispose()
+        return out
+
+    return url, table_text
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_migration_encrypts_existing_plain_rows_and_drops_the_plain_column(tmp_path, backend):  # type: ignore[no-untyped-def]
+    url, raw_bytes = _migration_database(tmp_path, backend)
 
     class Cfg(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
@@ -263,7 +295,7 @@ def test_migration_encrypts_existing_plain_rows_and_drops_the_plain_column(tmp_p
                 c.execute(text("INSERT INTO trainee (id, filing_id, seq, name, id_number, job_post, school, major) "
                                "VALUES (:i, 1, :i, '学员', :n, '', '', '')"), {"i": i + 1, "n": n.lower() if i else n})
         engine.dispose()
-        assert numbers[0].encode() in _file_bytes(path)
+        assert numbers[0].encode() in raw_bytes()
 
         upgrade()
         engine = create_engine(url)
@@ -276,7 +308,7 @@ def test_migration_encrypts_existing_plain_rows_and_drops_the_plain_column(tmp_p
         assert "ix_trainee_id_number_index" in indexes
         assert [pii.decrypt(r[0]) for r in rows] == [n.upper() for n in numbers]
         assert [r[1] for r in rows] == [pii.blind_index(n) for n in numbers]
-        raw = _file_bytes(path)
+        raw = raw_bytes()
         assert [n for n in numbers if n.encode() in raw or n.lower().encode() in raw] == []
 
         downgrade(revision="d9e1c58d09a5")
@@ -284,3 +316,6 @@ def test_migration_encrypts_existing_plain_rows_and_drops_the_plain_column(tmp_p
         with engine.connect() as c:
             assert [r[0] for r in c.execute(text("SELECT id_number FROM trainee ORDER BY id"))] == numbers
         engine.dispose()
+        from webapp.extensions import db
+
+        db.engine.dispose()
