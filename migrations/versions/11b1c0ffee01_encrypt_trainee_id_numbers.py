@@ -8,7 +8,7 @@ freed pages are overwritten (secure_delete) so no plain number is left in the fi
 ``VACUUM FULL trainee`` afterwards to discard the old row versions.
 
 Revision ID: 11b1c0ffee01
-Revises: d9e1c58d09a5
+Revises: 13b5ca1e0001 (re-chained after main's 13b5ca1e0001 at the merge of main; written against d9e1c58d09a5)
 Create Date: 2026-12-03 12:30:00
 """
 from alembic import op
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = '11b1c0ffee01'
-down_revision = 'd9e1c58d09a5'
+down_revision = '13b5ca1e0001'
 branch_labels = None
 depends_on = None
 

@@ -43,7 +43,7 @@ def inbox() -> str:
     actor = current_actor()
     selected = request.args.get("task") or None
     only_overdue = request.args.get("overdue") == "1"
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = service.page_number(request.args.get("page"))
     at = now()
     filters = service.TaskFilters(task_name=selected, overdue=only_overdue, at=at)
     rows, shown_total = service.task_page(db_session(), actor, filters, page, PER_PAGE)
