@@ -53,6 +53,11 @@ class Config:
     PLAN_DUE_DAY = _int("PLAN_DUE_DAY", 10)
     PLAN_REMINDER_DAYS = _int("PLAN_REMINDER_DAYS", 5)
     PERIOD_AUTO_OPEN = os.environ.get("PERIOD_AUTO_OPEN", "1") == "1"
+    # Resident ID numbers are encrypted with this key (URL-safe base64 of 32 random bytes, made by
+    # `flask --app webapp pii generate-key`), kept outside the database: PII_KEY, or PII_KEY_FILE naming a
+    # file that holds it. Only APP_ENV=development falls back to instance/pii.key, made on first run.
+    PII_KEY = os.environ.get("PII_KEY", "")
+    PII_KEY_FILE = os.environ.get("PII_KEY_FILE", "")
     @classmethod
     def check(cls) -> None:
         """Refuse to start a production instance without a real secret key."""
@@ -74,6 +79,8 @@ class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
     SECRET_KEY = "test-secret"
+    PII_KEY = "dGVzdC1vbmx5LXBpaS1rZXktMDEyMzQ1Njc4OWFiY2Q"  # fixed test-only key (32 bytes)
+    PII_KEY_FILE = ""
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False

@@ -57,9 +57,10 @@ def _required_attachments(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
 @pytest.fixture(scope="session", autouse=True)
 def _features() -> None:
     """Engine tests that run without the app still need the features registered (create_app does it)."""
-    from workflows import features
+    from workflows import features, service
 
     features.install()
+    service.configure_pii(TestConfig.PII_KEY)
 
 
 @pytest.fixture(scope="session")

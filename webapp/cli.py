@@ -127,5 +127,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_group)
 
     from webapp.admin.cli import register_admin_cli
+    from webapp.pii_cli import register_pii_cli
+
+    register_pii_cli(app)
 
     register_admin_cli(app)

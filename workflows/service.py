@@ -247,11 +247,39 @@ from workflows.accounts.administration import (
 )
 from workflows.demo import ensure_districts, id_number, seed as seed_demo
 
+# Personal data (resident ID numbers: encrypted at rest, masked, revealed by a logged action) and the security log
+from workflows.security.pii import (
+    PiiKeyError,
+    generate_key as generate_pii_key,
+    install as install_pii_key,
+    load_key as load_pii_key,
+    read_key_file as read_pii_key_file,
+    parse_key as parse_pii_key,
+)
+from workflows.security.rotation import Rotation as PiiRotation, rotate as rotate_pii_key
+from workflows.security.exposure import (
+    PersonShown,
+    REVEAL_PARAM as ID_REVEAL_PARAM,
+    editing_own as shows_own_ids_in_full,
+    may_reveal as may_reveal_ids,
+    reveal_id_numbers,
+    shown as trainees_shown,
+)
+from workflows.security.log import record as security_record
+from workflows.rules.ids import mask_id_number
+from workflows.paging import page_number
+
 
 def configure(bpmn_dir: str | Path) -> None:
     """Start-up: parse the diagrams once and register every feature (``workflows.features``)."""
     configure_engine(bpmn_dir)
     features.install()
+
+
+def configure_pii(key: str = "", key_file: str = "", dev_dir: str | Path | None = None) -> None:
+    """Start-up: install the key resident ID numbers are encrypted with (``PII_KEY``, else ``PII_KEY_FILE``,
+    else in development ``<dev_dir>/pii.key``, made on first run). PiiKeyError when none is given."""
+    install_pii_key(load_pii_key(key, key_file, dev_dir))
 
 
 def validate_diagrams(bpmn_dir: str | Path) -> dict[str, ProcessVersion]:
@@ -275,6 +303,10 @@ __all__ = [
     "FORMATS", "KIND_LABELS", "LEVELS", "PERIODIC_STATUS_LABELS", "PERIOD_LABELS", "PLAN_ACTION_LABELS", "PLAN_KIND",
     "PLAN_STATUS_LABELS", "POLICY_VERSION_STATES", "REPORT_KIND", "REPORT_STATUS_LABELS", "ROSTER_COLUMNS",
     "ROSTER_TYPE_REQUIRED", "STATUS_LABELS", "STUCK_TIMER_GRACE", "TOKEN_DEFAULT_HOURS", "XLSX_MIMETYPE",
+    "ID_REVEAL_PARAM", "PersonShown", "PiiKeyError", "PiiRotation", "configure_pii", "generate_pii_key",
+    "install_pii_key", "load_pii_key", "mask_id_number", "may_reveal_ids", "page_number", "parse_pii_key",
+    "read_pii_key_file", "reveal_id_numbers", "rotate_pii_key", "security_record", "shows_own_ids_in_full",
+    "trainees_shown",
     "BpmnFileError", "CaseFilters", "CaseInfo", "EnterpriseInput", "GalleryFilters", "IncomingFile",
     "OccupationInput", "Overview", "PeriodCell", "PlanEdit", "PlanFilters", "PlanRowEdit", "PolicyInput",
     "PublicityData", "ReportCaseData", "ReportFilters", "ReportView", "SpreadsheetInvalid", "TextbookInput",

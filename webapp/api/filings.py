@@ -11,7 +11,7 @@ from flask import Response, request
 
 from config import Config
 from webapp.api import serializers
-from webapp.api.core import MAX_ID, ApiCall, operation
+from webapp.api.core import MAX_ID, REVEAL, ApiCall, operation, reveal_ids
 from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
@@ -60,11 +60,12 @@ def _data(body: dict[str, Any]) -> FilingData:
     return serializers.filing_data(body)
 
 
-def _case_of(call: ApiCall, filing: Filing, status: int = 200) -> Response:
+def _case_of(call: ApiCall, filing: Filing, status: int = 200, reveal: bool = False) -> Response:
     session = db_session()
     instance = service.get_case(session, call.who, filing.instance_id)  # type: ignore[arg-type]
     headers = {"Location": f"/api/v1/cases/{instance.id}"} if status == 201 else None
-    return json_response(serializers.case(session, call.who, instance), status, headers)
+    revealed = reveal and reveal_ids(call, instance)
+    return json_response(serializers.case(session, call.who, instance, revealed=revealed), status, headers)
 
 
 @operation(
@@ -80,13 +81,15 @@ def create_filing(call: ApiCall) -> Response:
 
 
 @operation(
-    "GET", "/filings/{id}", operation_id="get_filing", tag=TAG, params=(FILING_ID,),
+    "GET", "/filings/{id}", operation_id="get_filing", tag=TAG, params=(FILING_ID, REVEAL),
     summary="按备案编号查看案件",
-    description="与 GET /cases/{id} 相同的案件详情，按备案编号查找。超出本人范围的返回 404。",
-    responses={200: Reply("Case", "案件详情")},
+    description="与 GET /cases/{id} 相同的案件详情，按备案编号查找。超出本人范围的返回 404。"
+                "企业修改本企业草稿（或被退回的备案）时学员身份证号码完整显示，其余情况脱敏；"
+                "区、市审核人员可加 `?reveal=id_numbers` 查看完整号码（记入安全审计日志）。",
+    responses={200: Reply("Case", "案件详情")}, errors=(403,),
 )
 def get_filing(call: ApiCall) -> Response:
-    return _case_of(call, service.get_filing(db_session(), call.who, call.path["id"]))
+    return _case_of(call, service.get_filing(db_session(), call.who, call.path["id"]), reveal=True)
 
 
 @operation(

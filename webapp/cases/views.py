@@ -70,7 +70,7 @@ def index():  # type: ignore[no-untyped-def]
     filters = _clean(form)
     if actor.role == "district":
         filters.district = None  # the scope already limits a district reviewer to its own district
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = service.page_number(request.args.get("page"))
     rows, total = service.list_cases(db_session(), actor, filters, page, PER_PAGE)
     infos = service.case_infos(db_session(), [r.id for r in rows])
     return render_template(
@@ -84,6 +84,19 @@ def index():  # type: ignore[no-untyped-def]
 @bp.route("/cases/<int:case_id>")
 @login_required
 def detail(case_id: int):  # type: ignore[no-untyped-def]
+    return _detail(case_id)
+
+
+@bp.route("/cases/<int:case_id>/reveal-ids", methods=["POST"])
+@login_required
+def reveal_ids(case_id: int):  # type: ignore[no-untyped-def]
+    """A district or city reviewer shows the full ID numbers of this case's trainees (written to the security
+    log); the page is answered directly, never as a link that could be replayed or cached."""
+    service.reveal_id_numbers(db_session(), current_actor(), case_id, request.remote_addr or "")
+    return _detail(case_id, full=True)
+
+
+def _detail(case_id: int, full: bool = False):  # type: ignore[no-untyped-def]
     actor = current_actor()
     instance = service.get_case(db_session(), actor, case_id)
     filing = service.filing_of(db_session(), instance) if instance.kind == "filing" else None
@@ -93,6 +106,9 @@ def detail(case_id: int):  # type: ignore[no-untyped-def]
     at = now()
     return render_template(
         "cases/detail.html", instance=instance, filing=filing,
+        people=service.trainees_shown(actor, filing.trainees, full) if filing is not None else [],
+        reveal_url=(url_for("cases.reveal_ids", case_id=instance.id)
+                    if filing is not None and service.may_reveal_ids(actor) else None),
         enterprise_name=info.enterprise_name if info else "", district_name=info.district_name if info else "",
         tasks=tasks, can_act={t.task_id: service.may_complete(actor, t) for t in tasks},
         task_links={t.task_id: task_url(t, filing.id if filing is not None else None) for t in tasks},

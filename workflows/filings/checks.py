@@ -47,17 +47,20 @@ def filing_input(session: Session, filing: Filing) -> rule_inputs.FilingInput:
 
 
 def active_enrolments(session: Session, filing: Filing) -> list[rule_inputs.ActiveEnrolment]:
-    ids = [t.id_number for t in filing.trainees if t.id_number]
-    if not ids:
+    """This filing's trainees who are also in another active filing, matched on the keyed blind index
+    (never the plain number, which is not stored); each enrolment carries this filing's own number."""
+    numbers = {t.id_number_index: t.id_number for t in filing.trainees if t.id_number_index}
+    if not numbers:
         return []
     rows = session.execute(
-        select(Trainee.id_number, Filing.occupation_code, Filing.level, Filing.period_start, Filing.period_end,
-               Filing.id)
+        select(Trainee.id_number_index, Filing.occupation_code, Filing.level, Filing.period_start,
+               Filing.period_end, Filing.id)
         .join(Filing, Trainee.filing_id == Filing.id)
         .join(WorkflowInstance, Filing.instance_id == WorkflowInstance.id)
-        .where(Trainee.id_number.in_(ids), Filing.id != filing.id, WorkflowInstance.status.in_(ACTIVE))
+        .where(Trainee.id_number_index.in_(list(numbers)), Filing.id != filing.id,
+               WorkflowInstance.status.in_(ACTIVE))
     ).all()
-    return [rule_inputs.ActiveEnrolment(r[0], r[1], r[2], r[3], r[4], f"备案{r[5]}") for r in rows
+    return [rule_inputs.ActiveEnrolment(numbers[r[0]], r[1], r[2], r[3], r[4], f"备案{r[5]}") for r in rows
             if r[3] is not None and r[4] is not None]
 
 

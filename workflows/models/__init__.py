@@ -8,6 +8,7 @@ from workflows.models.org import DISTRICTS, District, Enterprise, User
 from workflows.models.plan import DistrictYearFigure, DistrictYearPlan
 from workflows.models.quarterly_plan import QuarterlyPlan, QuarterlyPlanRow
 from workflows.models.report_models import PublicityItem, ReportAttachment, ReportCase, SemiannualReport
+from workflows.models.security import SecurityEvent
 from workflows.models.token import ApiToken
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "QuarterlyPlanRow",
     "ReportAttachment",
     "ReportCase",
+    "SecurityEvent",
     "SemiannualReport",
     "SpecVersion",
     "TaskIndex",

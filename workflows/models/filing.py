@@ -13,6 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, UTCDateTime, utcnow
 from workflows.rules.ids import ATTACHMENT_KINDS
+from workflows.rules.ids import mask_id_number
+from workflows.security import pii
 
 APPRENTICESHIP_TYPES: dict[str, str] = {
     "enterprise_apprentice": "企业新型学徒",
@@ -109,14 +111,18 @@ class Filing(Base):
 
 
 class Trainee(Base):
+    """A trainee of one filing. The resident ID number is never stored in plain text: ``id_number_cipher``
+    holds it encrypted (AES-GCM, ``workflows.security.pii``) and ``id_number_index`` its keyed blind index,
+    which the cross-filing checks match on. ``id_number`` reads and writes the plain number in memory."""
+
     __tablename__ = "trainee"
-    __table_args__ = (Index("ix_trainee_id_number", "id_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     filing_id: Mapped[int] = mapped_column(ForeignKey("filing.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(50))
-    id_number: Mapped[str] = mapped_column(String(18))
+    id_number_cipher: Mapped[str] = mapped_column(String(200), default="")
+    id_number_index: Mapped[str] = mapped_column(String(64), default="", index=True)
     job_post: Mapped[str] = mapped_column(String(100), default="")
     contract_start: Mapped[date | None] = mapped_column(Date)
     school: Mapped[str] = mapped_column(String(100), default="")
@@ -126,6 +132,20 @@ class Trainee(Base):
     expected_graduation: Mapped[date | None] = mapped_column(Date)
 
     filing: Mapped[Filing] = relationship(back_populates="trainees")
+
+    @property
+    def id_number(self) -> str:
+        """The plain number (decrypted on each read; show ``id_number_masked`` unless a rule allows more)."""
+        return pii.decrypt(self.id_number_cipher) if self.id_number_cipher else ""
+
+    @id_number.setter
+    def id_number(self, value: str) -> None:
+        self.id_number_cipher = pii.encrypt(value) if value else ""
+        self.id_number_index = pii.blind_index(value) if value else ""
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
 
 
 class Course(Base):

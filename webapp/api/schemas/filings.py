@@ -96,7 +96,14 @@ _filing_out["properties"].update({
     "submitted_at": nullable(DATETIME),
     "created_at": DATETIME,
     "updated_at": DATETIME,
+    "id_numbers": {"type": "string", "enum": ["masked", "full"],
+                   "description": "学员身份证号码的显示方式：默认 `masked`（如 `4401**********0011`）；企业修改本企业"
+                                  "草稿或被退回的备案时为 `full`；区、市审核人员以 `?reveal=id_numbers` 查看时为 `full`"
+                                  "（每次查看记入安全审计日志）。系统管理员只能看到脱敏后的姓名和号码。"},
 })
+_filing_out["properties"]["trainees"]["items"]["properties"]["id_number"] = {
+    "type": "string",
+    "description": "居民身份证号码：默认脱敏（前4位和后4位，如 `4401**********0011`），见 `id_numbers`"}
 _filing_out["required"] = list(_filing_out["properties"])
 FILING = schema("Filing", _filing_out)
 
