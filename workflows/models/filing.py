@@ -12,8 +12,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, UTCDateTime, utcnow
-from workflows.rules.ids import ATTACHMENT_KINDS
-from workflows.rules.ids import mask_id_number
+from workflows.rules.ids import ATTACHMENT_KINDS, mask_id_number
 from workflows.security import pii
 
 APPRENTICESHIP_TYPES: dict[str, str] = {
