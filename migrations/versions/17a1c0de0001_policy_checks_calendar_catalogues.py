@@ -2,7 +2,7 @@
 deadlines counted through estimated holiday years
 
 Revision ID: 17a1c0de0001
-Revises: 13b5ca1e0001
+Revises: 11b2c0ffee02
 Create Date: 2026-12-03 12:45:00
 
 """
@@ -13,7 +13,7 @@ import workflows.db
 
 
 revision = '17a1c0de0001'
-down_revision = '13b5ca1e0001'
+down_revision = '11b2c0ffee02'
 branch_labels = None
 depends_on = None
 

@@ -16,6 +16,7 @@ from webapp.admin.forms import (
     TextbookForm,
     TextbookImportForm,
     rate_field_name,
+    required_field_name,
 )
 from webapp.extensions import db_session
 from webapp.models import current_actor
@@ -234,6 +235,8 @@ def policy_new():  # type: ignore[no-untyped-def]
         for key, value in start.rates.items():
             kind, level = key.split(":")
             form[rate_field_name(kind, int(level))].data = value
+        for kind, required in (start.required_attachments or {}).items():
+            form[required_field_name(kind)].data = list(required)
     elif form.validate_on_submit():
         data = service.PolicyInput(
             effective_from=form.effective_from.data,
@@ -251,7 +254,9 @@ def policy_new():  # type: ignore[no-untyped-def]
             student_graduation_window_years=form.student_graduation_window_years.data or 0,
             student_highest_level=int(form.student_highest_level.data or 0),
             min_hours_per_year=form.min_hours_per_year.data or 0,
-            min_class_hours_per_year=form.min_class_hours_per_year.data or 0)
+            min_class_hours_per_year=form.min_class_hours_per_year.data or 0,
+            required_attachments={k: tuple(form[required_field_name(k)].data or ())
+                                  for k in service.APPRENTICESHIP_TYPES})
         done = saved(form, lambda: service.add_policy_version(db_session(), actor, data),
                       lambda row: f"已发布政策参数第 {row.id} 版，自 {row.effective_from.isoformat()} 起生效。",
                       "admin.policies")
@@ -259,6 +264,7 @@ def policy_new():  # type: ignore[no-untyped-def]
             return done
     status = 422 if request.method == "POST" else 200
     return render_template("admin/policy_form.html", form=form, types=service.APPRENTICESHIP_TYPES,
-                           levels=service.LEVELS, rate_field_name=rate_field_name), status
+                           levels=service.LEVELS, rate_field_name=rate_field_name,
+                           required_field_name=required_field_name), status
 
 

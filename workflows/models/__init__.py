@@ -3,12 +3,13 @@
 from workflows.models.calendar import EstimatedDeadline, HolidayDay, HolidayYear
 from workflows.models.catalogue import CatalogueRevision, CatalogueSource, Occupation, PolicyVersion, Textbook
 from workflows.models.engine import AuditEvent, SpecVersion, TaskIndex, WorkflowInstance
-from workflows.models.filing import Course, Filing, Trainee
+from workflows.models.filing import Course, Filing, FilingAttachment, Trainee
 from workflows.models.notification import NOTIFICATION_KINDS, Notification
 from workflows.models.org import DISTRICTS, District, Enterprise, User
 from workflows.models.plan import DistrictYearFigure, DistrictYearPlan
 from workflows.models.quarterly_plan import QuarterlyPlan, QuarterlyPlanRow
 from workflows.models.report_models import PublicityItem, ReportAttachment, ReportCase, SemiannualReport
+from workflows.models.security import SecurityEvent
 from workflows.models.token import ApiToken
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "DistrictYearPlan",
     "Enterprise",
     "Filing",
+    "FilingAttachment",
     "HolidayDay",
     "HolidayYear",
     "NOTIFICATION_KINDS",
@@ -35,6 +37,7 @@ __all__ = [
     "QuarterlyPlanRow",
     "ReportAttachment",
     "ReportCase",
+    "SecurityEvent",
     "SemiannualReport",
     "SpecVersion",
     "TaskIndex",
