@@ -18,6 +18,7 @@ from tests.browser.helpers import (
     occupation_with_textbooks,
     one_year_from,
     people,
+    pick_occupation,
     rows,
     start_of_next_month,
     text_of,
@@ -61,13 +62,8 @@ def _fill_course(page, i: int, category: str, name: str, hours: int, isbn: str) 
 
 
 def _pick_occupation(page, occupation) -> None:  # type: ignore[no-untyped-def]
-    """The searchable occupation picker: type part of an alias (or the name), choose the entry."""
-    page.locator("select#occupation_code[data-picker-ready='aliases']").wait_for(state="attached")
-    page.locator("#occupation_code-ts-control").locator("xpath=..").click()  # the picker's box opens the search
-    page.get_by_role("combobox", name="培训职业（工种）").fill(occupation.name)
-    option = page.locator(".ts-dropdown .option", has_text=f"{occupation.code} {occupation.name}")
-    option.first.click()
-    assert page.locator("select#occupation_code").input_value() == occupation.code
+    """The searchable occupation picker: type the name, choose the entry."""
+    pick_occupation(page, occupation.code, occupation.name)
 
 
 def _submit_form(user: UserPage, button: str) -> None:

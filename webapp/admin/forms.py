@@ -179,7 +179,7 @@ def required_field_name(kind: str) -> str:
 for _kind, _label in service.APPRENTICESHIP_TYPES.items():
     setattr(PolicyForm, required_field_name(_kind),
             SelectMultipleField(f"{_label}：提交时必须上传的证明材料",
-                                choices=list(service.ATTACHMENT_KINDS.items()),
+                                choices=options(service.ATTACHMENT_KINDS),
                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()))
     for _level, _level_label in service.LEVELS.items():
         setattr(PolicyForm, rate_field_name(_kind, _level),
