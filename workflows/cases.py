@@ -48,7 +48,9 @@ Opener = Callable[[Session, datetime], int]
 
 DECISIONS: dict[str, Decisions] = {}
 GUARDS: dict[str, DecisionGuard] = {}
-EFFECTS: dict[str, DecisionEffect] = {}
+# Per case kind, in registration order: the kind's own effect, then effects other features add to it
+# (the training project starts on a filing's 予以备案).
+EFFECTS: dict[str, list[DecisionEffect]] = {}
 OPENERS: list[Opener] = []
 
 
@@ -88,6 +90,10 @@ def unit_of_work(session: Session) -> Iterator[None]:
 # Scope
 
 
+# The case kinds an enterprise sees (its own): its filings and their training projects.
+ENTERPRISE_KINDS: tuple[str, ...] = ("filing", "training_project")
+
+
 def scope_cases(stmt: Select, actor: Actor) -> Select:
     """Restrict a query over WorkflowInstance to what ``actor`` may see (SPEC section 2)."""
     if actor.role in ("city", "admin"):
@@ -96,7 +102,7 @@ def scope_cases(stmt: Select, actor: Actor) -> Select:
         return stmt.where(WorkflowInstance.district_code == actor.district_code)
     if actor.role == "enterprise":
         return stmt.where(WorkflowInstance.enterprise_id == actor.enterprise_id,
-                          WorkflowInstance.kind == "filing")
+                          WorkflowInstance.kind.in_(ENTERPRISE_KINDS))
     return stmt.where(WorkflowInstance.id.is_(None))
 
 
@@ -269,8 +275,7 @@ def complete_task(session: Session, actor: Actor, task_id: str, decision: str, c
         if guard is not None:
             guard(session, instance, decision, confirm_mismatches)
         advance(session, actor, instance, task_id, {"decision": decision, "comment": comment}, decision, comment)
-        effect = EFFECTS.get(instance.kind)
-        if effect is not None:
+        for effect in EFFECTS.get(instance.kind, ()):
             effect(session, instance, decision, actor, comment)
     return instance
 

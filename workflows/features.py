@@ -20,6 +20,8 @@ from workflows.notifications import delivery
 from workflows.plans import compile as plan_compile
 from workflows.plans import config as plan_config
 from workflows.plans import use_cases as plan_cases
+from workflows.projects import config as project_config
+from workflows.projects import use_cases as project_cases
 from workflows.reports import config as report_config
 from workflows.reports import opening as report_opening
 
@@ -36,6 +38,8 @@ class Feature:
     guard: cases.DecisionGuard | None = None
     effect: cases.DecisionEffect | None = None
     openers: tuple[cases.Opener, ...] = ()
+    # Effects this feature adds to decisions on another kind's cases: kind -> effect.
+    effects_on: Mapping[str, cases.DecisionEffect] = field(default_factory=dict)
 
 
 FEATURES: tuple[Feature, ...] = (
@@ -47,6 +51,9 @@ FEATURES: tuple[Feature, ...] = (
             openers=(plan_cases.open_quarter_plans,)),
     Feature(report_config.KIND, report_config.KIND_LABEL, report_config.STATUS_LABELS,
             decisions=report_config.DECISIONS, openers=(report_opening.open_ended_half_year,)),
+    Feature(project_config.KIND, project_config.KIND_LABEL, project_config.STATUS_LABELS,
+            helpers=(project_cases.script_helpers,), decisions=project_config.DECISIONS,
+            effects_on={filing_status.KIND: project_cases.start_project}),
     Feature("deadlines", helpers=(deadlines.script_helpers,)),
     Feature("notifications", helpers=(delivery.script_helpers,)),
 )
@@ -81,6 +88,12 @@ def status_label(kind: str | None, code: str) -> str:
     return _LABELS_BY_KIND.get(kind or "", {}).get(code) or STATUS_LABELS.get(code, code)
 
 
+def _add_effect(kind: str, effect: cases.DecisionEffect) -> None:
+    effects = cases.EFFECTS.setdefault(kind, [])
+    if effect not in effects:
+        effects.append(effect)
+
+
 def install() -> None:
     """Register every feature's helpers, decisions, guards, effects and openers with the kernel.
     Idempotent: the app factory, the CLI and the tests call it."""
@@ -91,7 +104,9 @@ def install() -> None:
         if feature.guard is not None:
             cases.GUARDS[feature.name] = feature.guard
         if feature.effect is not None:
-            cases.EFFECTS[feature.name] = feature.effect
+            _add_effect(feature.name, feature.effect)
+        for kind, effect in feature.effects_on.items():
+            _add_effect(kind, effect)
         for opener in feature.openers:
             if opener not in cases.OPENERS:
                 cases.OPENERS.append(opener)

@@ -44,12 +44,17 @@ RATE_TASK_ID = "decide_subsidy_rate"
 MAX_RATE_YUAN = 100_000
 
 
-def rate_key(apprenticeship_type: str, level: int) -> str:
-    """Key of one rate in ``PolicyVersion.rates`` and in the DMN's ``policy_rates``."""
-    return f"{apprenticeship_type}:{int(level)}"
+def rate_key(apprenticeship_type: str, level: int, shortage: bool = False) -> str:
+    """Key of one rate in ``PolicyVersion.rates`` and in the DMN's ``policy_rates``; the uplifted rate
+    of a shortage-list occupation (紧缺急需) at 三级 and above is ``"<type>:<level>:shortage"``."""
+    base = f"{apprenticeship_type}:{int(level)}"
+    return f"{base}:shortage" if shortage and int(level) in UPLIFT_LEVELS else base
 
 
+# Levels whose shortage-list occupations carry an uplifted rate (Guangdong: up to +30% for 三级 and above).
+UPLIFT_LEVELS: tuple[int, ...] = (3, 2, 1)
 RATE_KEYS: tuple[str, ...] = tuple(rate_key(t, lv) for t in ids.APPRENTICESHIP_TYPES for lv in ids.LEVELS)
+UPLIFT_KEYS: tuple[str, ...] = tuple(rate_key(t, lv, True) for t in ids.APPRENTICESHIP_TYPES for lv in UPLIFT_LEVELS)
 
 
 @dataclass(frozen=True)
@@ -68,10 +73,18 @@ class PolicyParams:
     resubmit_window_days: int = 15
     resubmit_working_days: bool = False
     version_rates: dict[str, int] = field(default_factory=dict)
+    # The training project after 备案 (issue 16).
+    start_report_days: int = 30  # 开班报告 due this many days after the filed start
+    start_report_reminder_days: int = 7
+    advance_max_share: float = 0.40  # 预支 at most this share of the started trainees' subsidy
+    notice_working_days: int = 5  # 公示 length
+    refund_months: int = 3  # an excess advance is refunded within this many months
+    fund_risk_share: float = 0.90  # 资金支付风险 when committed + paid pass this share of the budget
 
-    def rate(self, apprenticeship_type: str, level: int) -> int:
-        """Yuan per person per year, as the diagram's DMN table will decide it."""
-        key = rate_key(apprenticeship_type, level)
+    def rate(self, apprenticeship_type: str, level: int, shortage: bool = False) -> int:
+        """Yuan per person per year, as the diagram's DMN table will decide it (``shortage``: the
+        occupation is on the shortage list, 紧缺急需)."""
+        key = rate_key(apprenticeship_type, level, shortage)
         if key in self.version_rates:
             return int(self.version_rates[key])
         return int(dmn_default_rates().get(key, 0))
@@ -79,13 +92,15 @@ class PolicyParams:
     def effective_rates(self) -> dict[str, int]:
         """The full table by ``rate_key``: this version's rates over the DMN defaults."""
         defaults = dmn_default_rates()
-        return {key: int(self.version_rates.get(key, defaults.get(key, 0))) for key in RATE_KEYS}
+        return {key: int(self.version_rates.get(key, defaults.get(key, 0))) for key in RATE_KEYS + UPLIFT_KEYS}
 
     @property
     def rates(self) -> dict[str, dict[int, int]]:
         """The effective table as ``{apprenticeship type: {level: yuan}}``."""
         nested: dict[str, dict[int, int]] = {t: {} for t in ids.APPRENTICESHIP_TYPES}
         for key, value in self.effective_rates().items():
+            if key not in RATE_KEYS:
+                continue
             kind, level = key.split(":")
             nested[kind][int(level)] = value
         return nested
@@ -130,8 +145,11 @@ def dmn_default_rates() -> dict[str, int]:
     for rule in table.rules:
         apprenticeship_type = env.evaluate(rule.inputEntries[0].lhs[0], {})
         level = env.evaluate(rule.inputEntries[1].lhs[0], {})
-        rates[rate_key(apprenticeship_type, level)] = int(env.evaluate(rule.outputEntries[0].text,
-                                                                       {"policy_rates": {}}))
+        shortage_entry = rule.inputEntries[2].lhs[0] if len(rule.inputEntries) > 2 and rule.inputEntries[2].lhs else ""
+        shortage = bool(shortage_entry) and shortage_entry.strip() not in ("-", "") and bool(
+            env.evaluate(shortage_entry, {}))
+        rates[rate_key(apprenticeship_type, level, shortage)] = int(env.evaluate(rule.outputEntries[0].text,
+                                                                                 {"policy_rates": {}}))
     _dmn_defaults[version.version_hash] = rates
     return rates
 
@@ -273,6 +291,12 @@ def validate(data: PolicyInput, today: date) -> dict[str, list[str]]:
             kind, level = key.split(":")
             errors[f"rate_{kind}_{level}"] = [
                 f"{ids.APPRENTICESHIP_TYPES[kind]}{ids.LEVELS[int(level)]}的补贴标准应为0至{MAX_RATE_YUAN}元的整数"]
+    for key in UPLIFT_KEYS:
+        value = data.rates.get(key)
+        if value is not None and not 0 <= int(value) <= MAX_RATE_YUAN:
+            kind, level, _ = key.split(":")
+            errors[f"rate_{kind}_{level}_shortage"] = [
+                f"{ids.APPRENTICESHIP_TYPES[kind]}{ids.LEVELS[int(level)]}（紧缺急需）的补贴标准应为0至{MAX_RATE_YUAN}元的整数"]
     if len(data.note or "") > 1000:
         errors["note"] = ["说明不能超过1000字"]
     return errors
@@ -295,7 +319,8 @@ def add_version(session: Session, actor: Actor, data: PolicyInput) -> PolicyVers
             max_period_years_with_reason=int(data.max_period_years_with_reason),
             resubmit_window_days=int(data.resubmit_window_days),
             resubmit_working_days=bool(data.resubmit_working_days),
-            rates={key: int(data.rates[key]) for key in RATE_KEYS},
+            rates={**{key: int(data.rates[key]) for key in RATE_KEYS},
+                   **{key: int(data.rates[key]) for key in UPLIFT_KEYS if key in data.rates}},
             note=(data.note or "").strip(),
             created_by_id=actor.id,
             created_by_name=actor.name,

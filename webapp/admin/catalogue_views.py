@@ -60,12 +60,14 @@ def occupation_edit(code: str | None = None):  # type: ignore[no-untyped-def]
             form.code.data, form.name.data = current.code, current.name
             form.aliases.data, form.job_posts.data = "\n".join(current.aliases), "\n".join(current.job_posts)
             form.levels.data = list(current.levels)
+            form.shortage.data = bool(current.shortage)
         else:
             form.levels.data = [5, 4, 3, 2, 1]
     elif form.validate_on_submit():
         data = service.OccupationInput(
             code=form.code.data or "", name=form.name.data or "", aliases=service.split_list(form.aliases.data),
-            job_posts=service.split_list(form.job_posts.data), levels=[int(x) for x in form.levels.data or []])
+            job_posts=service.split_list(form.job_posts.data), levels=[int(x) for x in form.levels.data or []],
+            shortage=bool(form.shortage.data))
         done = saved(form, lambda: service.admin_save_occupation(db_session(), actor, data, code),
                       lambda saved: f"已保存职业 {saved} {data.name}。", "admin.occupations")
         if done is not None:

@@ -4,7 +4,9 @@ when the diagram asks (script helper ``run_filing_checks``), and guards decision
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, case, func, select
+from datetime import date
+
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from workflows import policy
@@ -12,7 +14,8 @@ from workflows.catalogue import reads as catalogue_reads
 from workflows.dto import Actor
 from workflows.errors import ValidationFailed
 from workflows.filings.status import ACTIVE, COMMITTED, COUNTED
-from workflows.models import DistrictYearPlan, Enterprise, Filing, Trainee, WorkflowInstance
+from workflows.clock import china_today
+from workflows.models import DistrictYearPlan, Enterprise, Filing, ProjectTrainee, Trainee, WorkflowInstance
 from workflows.rules import hard as hard_rules
 from workflows.rules import inputs as rule_inputs
 from workflows.rules import money
@@ -45,15 +48,30 @@ def filing_input(session: Session, filing: Filing) -> rule_inputs.FilingInput:
 
 def active_enrolments(session: Session, filing: Filing) -> list[rule_inputs.ActiveEnrolment]:
     ids = [t.id_number for t in filing.trainees if t.id_number]
+    return enrolments_of(session, ids, filing.id, filing.period_start)
+
+
+def enrolments_of(session: Session, id_numbers: list[str], exclude_filing_id: int | None,
+                  start: date | None) -> list[rule_inputs.ActiveEnrolment]:
+    """The active filings these people are in (other than ``exclude_filing_id``). A trainee released by
+    the training project (left, replaced, not started, project stopped or finished) no longer counts
+    from the release date: not for a training starting on or after it (``start``; today when unknown)."""
+    ids = [i for i in id_numbers if i]
     if not ids:
         return []
-    rows = session.execute(
+    cutoff = start or china_today()
+    stmt = (
         select(Trainee.id_number, Filing.occupation_code, Filing.level, Filing.period_start, Filing.period_end,
                Filing.id)
         .join(Filing, Trainee.filing_id == Filing.id)
         .join(WorkflowInstance, Filing.instance_id == WorkflowInstance.id)
-        .where(Trainee.id_number.in_(ids), Filing.id != filing.id, WorkflowInstance.status.in_(ACTIVE))
-    ).all()
+        .outerjoin(ProjectTrainee, ProjectTrainee.trainee_id == Trainee.id)
+        .where(Trainee.id_number.in_(ids), WorkflowInstance.status.in_(ACTIVE),
+               or_(ProjectTrainee.released_on.is_(None), ProjectTrainee.released_on > cutoff))
+    )
+    if exclude_filing_id is not None:
+        stmt = stmt.where(Filing.id != exclude_filing_id)
+    rows = session.execute(stmt).all()
     return [rule_inputs.ActiveEnrolment(r[0], r[1], r[2], r[3], r[4], f"备案{r[5]}") for r in rows
             if r[3] is not None and r[4] is not None]
 
@@ -139,9 +157,9 @@ def run_filing_checks(session: Session, filing_id: int) -> int:
     return sum(1 for r in results if r.severity == "hard" and not r.ok)
 
 
-def compute_subsidy_fen(trainee_count: int, rate_yuan: int, billed_years: int) -> int:
-    """The diagram's fund plan: trainees x rate (yuan per person per year) x years, in integer fen."""
-    return money.subsidy_fen(int(trainee_count), int(rate_yuan), int(billed_years))
+def compute_subsidy_fen(trainee_count: int, rate_yuan: int, billed_months: int) -> int:
+    """The diagram's fund plan: trainees x rate (yuan per person per year) x months / 12, in fen."""
+    return money.subsidy_fen(int(trainee_count), int(rate_yuan), int(billed_months))
 
 
 def record_fund_plan(session: Session, filing_id: int, subsidy_fen: int) -> None:
@@ -155,16 +173,23 @@ def record_fund_plan(session: Session, filing_id: int, subsidy_fen: int) -> None
     session.flush()
 
 
+def is_shortage(occupation_code: str) -> bool:
+    """Whether the occupation is on the shortage list (紧缺急需, a flag of its catalogue entry)."""
+    occupation = catalogue_reads.occupations().get(occupation_code or "")
+    return bool(occupation is not None and occupation.shortage)
+
+
 def fund_plan_inputs(filing: Filing, params: policy.PolicyParams) -> dict:
     """What the diagram's 确定补贴标准 (DMN) and 计算资金计划 steps read from the task data."""
-    years = 0
+    months = 0
     if filing.period_start and filing.period_end and filing.period_end > filing.period_start:
-        years = money.period_years(filing.period_start, filing.period_end)
+        months = money.period_months(filing.period_start, filing.period_end)
     return {
         "apprenticeship_type": filing.apprenticeship_type,
         "level": int(filing.level),
+        "shortage": is_shortage(filing.occupation_code),
         "trainee_count": len(filing.trainees),
-        "billed_years": years,
+        "billed_months": months,
         "policy_version_id": params.version_id,
         "policy_rates": dict(params.version_rates),
     }

@@ -6,6 +6,14 @@ from workflows.models.filing import Course, Filing, Trainee
 from workflows.models.notification import NOTIFICATION_KINDS, Notification
 from workflows.models.org import DISTRICTS, District, Enterprise, User
 from workflows.models.plan import DistrictYearPlan
+from workflows.models.project import (
+    FundTotal,
+    ProjectChange,
+    ProjectObjection,
+    ProjectPayment,
+    ProjectTrainee,
+    TrainingProject,
+)
 from workflows.models.quarterly_plan import QuarterlyPlan, QuarterlyPlanRow
 from workflows.models.report_models import PublicityItem, ReportAttachment, ReportCase, SemiannualReport
 from workflows.models.token import ApiToken
@@ -20,10 +28,15 @@ __all__ = [
     "DistrictYearPlan",
     "Enterprise",
     "Filing",
+    "FundTotal",
     "NOTIFICATION_KINDS",
     "Notification",
     "Occupation",
     "PolicyVersion",
+    "ProjectChange",
+    "ProjectObjection",
+    "ProjectPayment",
+    "ProjectTrainee",
     "PublicityItem",
     "QuarterlyPlan",
     "QuarterlyPlanRow",
@@ -34,6 +47,7 @@ __all__ = [
     "TaskIndex",
     "Textbook",
     "Trainee",
+    "TrainingProject",
     "User",
     "WorkflowInstance",
 ]

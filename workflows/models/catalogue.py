@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.sql.expression import false as sql_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflows.db import Base, UTCDateTime, utcnow
@@ -29,6 +30,8 @@ class Occupation(Base):
     job_posts: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Skill levels that may be trained (5 = 五级/初级工 ... 1 = 一级/高级技师), highest number first.
     levels: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # On the shortage list (紧缺急需): 三级 and above are subsidised at the uplifted rate.
+    shortage: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
