@@ -521,9 +521,9 @@ def raise_objection(session: Session, project_id: int, content: str, contact: st
     with cases.unit_of_work(session):
         project = session.get(TrainingProject, int(project_id))
         instance = session.get(WorkflowInstance, project.instance_id) if project and project.instance_id else None
-        if project is None or instance is None or instance.status != "publicity":
-            raise NotFound("该公示不存在或已结束。")
-        if project.notice_until is None or china_today() > project.notice_until:
+        if project is None or instance is None or project.notice_until is None:
+            raise NotFound("该公示不存在。")
+        if instance.status != "publicity" or china_today() > project.notice_until:
             raise Conflict("公示期已结束，不能再提出异议。")
         row = ProjectObjection(project_id=project.id, content=content, contact=contact, created_at=now())
         session.add(row)
