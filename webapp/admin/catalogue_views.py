@@ -192,6 +192,8 @@ def policy_new():  # type: ignore[no-untyped-def]
         form.resubmit_window_days.data = start.resubmit_window_days
         form.resubmit_working_days.data = start.resubmit_working_days
         for key, value in start.rates.items():
+            if key.count(":") != 1:  # the shortage uplift rows keep the diagram's defaults on this screen
+                continue
             kind, level = key.split(":")
             form[rate_field_name(kind, int(level))].data = value
     elif form.validate_on_submit():
