@@ -29,7 +29,8 @@ def totals(session, district: str = "440106") -> dict[int, tuple[int, int, int, 
 
 
 def assert_reconciled(session) -> None:  # type: ignore[no-untyped-def]
-    """The running totals equal the figures recomputed from the cases."""
+    """The running totals equal the figures recomputed from the cases (read fresh)."""
+    session.expire_all()
     assert funds.reconcile(session) == []
 
 

@@ -99,6 +99,7 @@ class YearPlanRowForm(_Row):
 class YearPlanForm(ZhForm):
     year = HiddenField()
     rows = FieldList(FormField(YearPlanRowForm))
+    confirm = BooleanField("确认：预算可以低于已占用和已拨付的资金")
     submit = SubmitField("保存年度计划")
 
 

@@ -89,8 +89,12 @@ def detail(case_id: int):  # type: ignore[no-untyped-def]
     tasks = service.ready_tasks(db_session(), instance.id)
     _, current_ids, done_ids = service.case_diagram(db_session(), actor, instance.id)
     at = now()
+    # Linked both ways: a recorded filing shows its training project, a project its filing.
+    project = (service.project_view(db_session(), actor, service.project_of_instance(db_session(), instance.id).id)
+               if instance.kind == service.PROJECT_KIND else None)
+    filing_project = service.project_for_filing(db_session(), filing.id) if filing is not None else None
     return render_template(
-        "cases/detail.html", instance=instance, filing=filing,
+        "cases/detail.html", instance=instance, filing=filing, project=project, filing_project=filing_project,
         enterprise_name=info.enterprise_name if info else "", district_name=info.district_name if info else "",
         tasks=tasks, can_act={t.task_id: service.may_complete(actor, t) for t in tasks},
         task_links={t.task_id: task_url(t, filing.id if filing is not None else None) for t in tasks},
