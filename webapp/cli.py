@@ -104,9 +104,10 @@ def register_cli(app: Flask) -> None:
             click.echo("资金累计数与案件一致。")
             return
         for m in mismatches:
-            click.echo(f"{m.district_code} {m.year}年：累计数 已占用{m.stored.committed_fen} 已预支{m.stored.advanced_fen} "
-                       f"已拨付{m.stored.paid_fen} 已释放{m.stored.released_fen}（分）；按案件重算 已占用{m.computed.committed_fen} "
-                       f"已预支{m.computed.advanced_fen} 已拨付{m.computed.paid_fen} 已释放{m.computed.released_fen}（分）")
+            s, c = m.stored, m.computed
+            click.echo(f"{m.district_code} {m.year}年：累计数 已占用{s.committed_fen} 已预支{s.advanced_fen} "
+                       f"已拨付{s.paid_fen} 已释放{s.released_fen}（分）；按案件重算 已占用{c.committed_fen} "
+                       f"已预支{c.advanced_fen} 已拨付{c.paid_fen} 已释放{c.released_fen}（分）")
         if repair:
             click.echo(f"已按案件重算改写 {len(mismatches)} 条累计数。")
             return

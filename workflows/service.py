@@ -292,7 +292,8 @@ __all__ = [
     "revoke_token", "revoke_user_tokens", "roster_template", "save_enterprise", "save_filing", "save_plan",
     "save_report_case", "save_summary", "save_year_plans", "scope_cases", "seed_demo", "set_user_active",
     "split_list", "spool_dir", "status_counts", "status_label", "stuck_instances", "submit_errors", "submit_filing",
-    "submit_plan", "submit_report", "subsidy_fen", "year_split_fen", "textbook_rows", "textbook_template", "textbooks", "tick",
+    "submit_plan", "submit_report", "subsidy_fen", "year_split_fen",
+    "textbook_rows", "textbook_template", "textbooks", "tick",
     "unread_count", "urge_plan", "urge_report", "use_catalogue_session", "validate_diagrams", "version_in_force",
     "version_state", "visible_checks", "withdraw_filing", "year_plans",
 ]

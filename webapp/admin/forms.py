@@ -133,7 +133,8 @@ class OccupationForm(ZhForm):
                             description="岗位名称中常见的其他叫法，每行一个（或用 | 、分隔），例如 数控车工")
     job_posts = TextAreaField("典型工作岗位", [Optional(), Length(max=2000)], description="每行一个")
     levels = CheckboxList("可培训的技能等级", coerce=int, choices=list(service.LEVELS.items()))
-    shortage = BooleanField("紧缺急需职业（工种）", description="列入紧缺急需目录的，三级/高级工及以上按上浮后的补贴标准测算")
+    shortage = BooleanField("紧缺急需职业（工种）",
+                            description="列入紧缺急需目录的，三级/高级工及以上按上浮后的补贴标准测算")
     submit = SubmitField("保存")
 
 

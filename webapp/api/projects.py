@@ -23,6 +23,7 @@ TAG = tag("培训项目与补贴", "备案完成后自动启动的培训项目�
                       "以及各区各年度的资金情况。路径中的 id 为项目编号。")
 PROJECT_ID = Param("id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "项目编号", location="path",
                    required=True, example=1)
+PAYMENT_KIND_TEXT = "advance 预支拨付；subsidy 补贴拨付；refund 确认退款到账"
 FEN = {"type": "integer", "minimum": 0, "maximum": 10**12, "description": "金额（分）"}
 VOUCHER = {"type": "string", "minLength": 1, "maxLength": 60, "description": "凭证号"}
 
@@ -64,7 +65,7 @@ schema("AssessmentInput", {"type": "object", "additionalProperties": False, "req
 schema("PaymentInput", {"type": "object", "additionalProperties": False,
                         "required": ["kind", "amount_fen", "paid_on", "voucher_no"],
                         "properties": {"kind": {"type": "string", "enum": ["advance", "subsidy", "refund"],
-                                                "description": "advance 预支拨付；subsidy 补贴拨付；refund 确认退款到账"},
+                                                "description": PAYMENT_KIND_TEXT},
                                        "amount_fen": FEN, "paid_on": DATE, "voucher_no": VOUCHER}})
 schema("RefundInput", {"type": "object", "additionalProperties": False,
                        "required": ["amount_fen", "paid_on", "voucher_no"],
@@ -110,7 +111,8 @@ def get_funds(call: ApiCall) -> Response:
 
 
 @operation("GET", "/projects/{id}", operation_id="get_project", tag=TAG, params=(PROJECT_ID,),
-           summary="培训项目详情", description="学员（身份证号脱敏）、变更、拨付、异议、分年度资金和调用者可办理的任务。",
+           summary="培训项目详情",
+           description="学员（身份证号脱敏）、变更、拨付、异议、分年度资金和调用者可办理的任务。",
            responses={200: Reply("Project", "培训项目")})
 def get_project(call: ApiCall) -> Response:
     return _project(call.path["id"], call)
@@ -170,7 +172,8 @@ def submit_assessment(call: ApiCall) -> Response:
 
 @operation("POST", "/projects/{id}/claim", operation_id="submit_claim", tag=TAG, roles=ENTERPRISE,
            params=(PROJECT_ID,), summary="补贴申领",
-           description="金额由系统计算：考核合格人数 × 补贴标准 × 实际培训月数 ÷ 12，减去已预支金额；附花名册和证书编号。",
+           description="金额由系统计算：考核合格人数 × 补贴标准 × 实际培训月数 ÷ 12，减去已预支金额；"
+                       "附花名册和证书编号。",
            responses={200: Reply("Project", "培训项目")}, errors=(409,))
 def submit_claim(call: ApiCall) -> Response:
     service.submit_claim(db_session(), call.who, call.path["id"])

@@ -24,7 +24,6 @@ from workflows.dto import Actor
 from workflows.engine import get_engine
 from workflows.errors import NotFound, ValidationFailed
 from workflows.filings import status as filing_status
-from workflows.rules.money import fen_to_yuan_str
 from workflows.models import (
     DISTRICTS,
     DistrictYearPlan,
@@ -37,6 +36,7 @@ from workflows.models import (
 )
 from workflows.models.org import ENTERPRISE_TAGS, ROLES, SIZE_CLASSES
 from workflows.rules import ids
+from workflows.rules.money import fen_to_yuan_str
 
 STUCK_TIMER_GRACE = timedelta(hours=1)
 MAX_BUDGET_YUAN = 10_000_000_000

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session, aliased
 
 from workflows import policy
 from workflows.catalogue import reads as catalogue_reads
+from workflows.clock import china_today
 from workflows.dto import Actor
 from workflows.errors import ValidationFailed
 from workflows.filings.status import ACTIVE, COMMITTED, COUNTED
-from workflows.clock import china_today
 from workflows.models import DistrictYearPlan, Enterprise, Filing, ProjectTrainee, Trainee, WorkflowInstance
 from workflows.rules import hard as hard_rules
 from workflows.rules import inputs as rule_inputs

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.sql.expression import false as sql_false
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false as sql_false
 
 from workflows.db import Base, UTCDateTime, utcnow
 

@@ -9,12 +9,11 @@ which apply an approved change and publish the 公示.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from workflows import cases, policy
@@ -85,7 +84,8 @@ def start_project(session: Session, filing_instance: WorkflowInstance, decision:
               "decision": "", "comment": "", "action": "", "change_outcome": "", "refund_due_fen": 0,
               "started_count": 0})
     project.instance_id = instance.id
-    cases.audit(session, instance, actor, "start", comment=f"备案{filing_instance.business_key}已完成，自动启动培训项目")
+    cases.audit(session, instance, actor, "start",
+                comment=f"备案{filing_instance.business_key}已完成，自动启动培训项目")
     return instance
 
 
@@ -160,7 +160,8 @@ def report_class_start(session: Session, actor: Actor, project_id: int, actual_s
         if actual_start is None:
             raise _invalid("actual_start", "请填写实际开班日期。")
         if actual_start < project.planned_start:
-            raise _invalid("actual_start", f"实际开班日期不能早于备案的培训开始日期{project.planned_start.isoformat()}。")
+            raise _invalid("actual_start",
+                           f"实际开班日期不能早于备案的培训开始日期{project.planned_start.isoformat()}。")
         if actual_start >= project.period_end:
             raise _invalid("actual_start", f"实际开班日期应早于培训结束日期{project.period_end.isoformat()}。")
         if actual_start > china_today():
@@ -381,7 +382,7 @@ def decide_change(session: Session, project_id: int, decision: str) -> str:
     if decision != "approve":
         change.state = "rejected"
         if change.replacement_trainee_id is not None:
-            session.execute(Trainee.__table__.delete().where(Trainee.id == change.replacement_trainee_id))
+            session.execute(delete(Trainee).where(Trainee.id == change.replacement_trainee_id))
         return "continue"
     change.state = "approved"
     with funds.moving(session, project):
@@ -430,7 +431,7 @@ def submit_assessment(session: Session, actor: Actor, project_id: int,
         errors: dict[str, list[str]] = {}
         if set(given) != set(expected):
             errors["results"] = ["须逐一填写每名在训学员的考核结果。"]
-        for trainee_id, (i, r) in given.items():
+        for i, r in given.values():
             if r.outcome not in OUTCOMES:
                 errors[f"results[{i}].outcome"] = ["请选择考核结果（合格、不合格或缺考）。"]
             elif r.outcome == "passed":
