@@ -154,3 +154,48 @@ def service_validation() -> type[Exception]:
     from workflows.errors import ValidationFailed
 
     return ValidationFailed
+
+
+def test_the_screens_of_each_role(app, session, world) -> None:  # type: ignore[no-untyped-def]
+    """开班报告 and 预支 on the enterprise's screens, the district's decision on the task page, the
+    city's payment record; every step's money reconciles."""
+    from tests.test_web_helpers import text
+
+    project = recorded_project(session, world, start=date(2026, 9, 1), end=date(2027, 9, 30), when="2026-08-10")
+    pid, case_id = project.id, project.instance_id
+    ent = login(app, "ent-440106-1")
+    session.expire_all()
+    [row] = service.ready_tasks(session, case_id)
+    page = ent.get(f"/tasks/{row.task_id}")
+    assert page.status_code == 302 and f"/projects/tasks/{row.task_id}" in page.headers["Location"]
+    page = ent.get(f"/projects/tasks/{row.task_id}")
+    assert page.status_code == 200 and "开班报告" in text(page)
+    trainee_ids = [t["id"] for t in service.project_view(session, world.actor("ent-440106-1"), pid).trainees]
+    bad = ent.post(f"/projects/tasks/{row.task_id}", data={"report-actual_start": "2026-08-01",
+                                                           "report-trainees": trainee_ids})
+    assert bad.status_code == 422 and "不能早于" in text(bad)
+    done = ent.post(f"/projects/tasks/{row.task_id}", data={"report-actual_start": "2026-09-01",
+                                                            "report-trainees": trainee_ids})
+    assert done.status_code == 302
+    assert status(session, project) == "running"
+    session.expire_all()
+    [row] = service.ready_tasks(session, case_id)
+    reply = ent.post(f"/projects/tasks/{row.task_id}", data={"which": "advance", "advance-amount_yuan": "100.00"})
+    assert reply.status_code == 302, (row.form_key, text(reply)[:3000])
+    assert status(session, project) == "advance_review"
+    district = login(app, "review-440106")
+    session.expire_all()
+    [row] = service.ready_tasks(session, case_id)
+    page = district.get(f"/tasks/{row.task_id}")
+    assert page.status_code == 200 and "同意预支" in text(page)
+    assert district.post(f"/tasks/{row.task_id}", data={"decision": "approve", "comment": ""}).status_code == 302
+    city = login(app, "city")
+    session.expire_all()
+    [row] = service.ready_tasks(session, case_id)
+    assert city.post(f"/projects/tasks/{row.task_id}", data={"payment-amount_yuan": "100.00",
+                                                             "payment-paid_on": "2026-09-10",
+                                                             "payment-voucher_no": "YZ-7"}).status_code == 302
+    assert status(session, project) == "running"
+    assert_reconciled(session)
+    dashboard = text(city.get("/dashboard?year=2026"))
+    assert "培训补贴资金" in dashboard and "已预支" in dashboard
