@@ -321,3 +321,32 @@ def service_errors() -> type[Exception]:
     from workflows.errors import NotFound
 
     return NotFound
+
+
+def test_a_policy_version_sets_the_projects_parameters(session, world) -> None:  # type: ignore[no-untyped-def]
+    """开班报告 days, the advance share, the 公示 length and the risk line are policy parameters."""
+    from workflows import policy
+
+    admin = world.actor("admin")
+    with frozen_now(at("2025-06-01")):
+        data = policy.input_from(policy.in_force(session))
+        data.effective_from = date(2025, 6, 1)
+        data.start_report_days, data.advance_max_pct, data.notice_working_days = 10, 25.0, 3
+        data.fund_risk_pct = 50.0
+        policy.add_version(session, admin, data)
+        data.start_report_days = 0
+        data.effective_from = date(2025, 6, 2)
+        with pytest.raises(ValidationFailed) as refused:
+            policy.add_version(session, admin, data)
+        assert "start_report_days" in refused.value.fields
+    params = policy.in_force(session, at("2025-07-01"))
+    assert (params.start_report_days, params.advance_max_share, params.notice_working_days, params.fund_risk_share) \
+        == (10, 0.25, 3, 0.5)
+    project = recorded_project(session, world, trainees=1)
+    instance = session.get(WorkflowInstance, project.instance_id)
+    assert instance.due_at is not None and instance.due_at.astimezone(CHINA_TZ).date() == date(2025, 8, 11)
+    with frozen_now(at("2025-08-05")):
+        assert service.max_advance_fen(project, policy.in_force(session).advance_max_share) == \
+            int(money.subsidy_fen(1, 5500, 13) * 0.25)
+        rows = service.fund_figures(session, world.actor("city"), 2025, "440106", policy.in_force(session).fund_risk_share)
+    assert rows[0].risk is False  # 2,291.67 of a 3,000,000.00 budget

@@ -176,6 +176,11 @@ def params_of(row: PolicyVersion | None) -> PolicyParams:
         resubmit_window_days=row.resubmit_window_days,
         resubmit_working_days=bool(row.resubmit_working_days),
         version_rates={str(k): int(v) for k, v in (row.rates or {}).items()},
+        start_report_days=int(row.start_report_days),
+        advance_max_share=row.advance_max_bp / 10000,
+        notice_working_days=int(row.notice_working_days),
+        refund_months=int(row.refund_months),
+        fund_risk_share=row.fund_risk_bp / 10000,
     )
 
 
@@ -245,6 +250,11 @@ class PolicyInput:
     resubmit_working_days: bool
     rates: dict[str, int]
     note: str = ""
+    start_report_days: int = DEFAULTS.start_report_days
+    advance_max_pct: float = DEFAULTS.advance_max_share * 100
+    notice_working_days: int = DEFAULTS.notice_working_days
+    refund_months: int = DEFAULTS.refund_months
+    fund_risk_pct: float = DEFAULTS.fund_risk_share * 100
 
 
 def input_from(params: PolicyParams) -> PolicyInput:
@@ -259,6 +269,11 @@ def input_from(params: PolicyParams) -> PolicyInput:
         resubmit_window_days=params.resubmit_window_days,
         resubmit_working_days=params.resubmit_working_days,
         rates=params.effective_rates(),
+        start_report_days=params.start_report_days,
+        advance_max_pct=round(params.advance_max_share * 100, 2),
+        notice_working_days=params.notice_working_days,
+        refund_months=params.refund_months,
+        fund_risk_pct=round(params.fund_risk_share * 100, 2),
     )
 
 
@@ -291,6 +306,14 @@ def validate(data: PolicyInput, today: date) -> dict[str, list[str]]:
             kind, level = key.split(":")
             errors[f"rate_{kind}_{level}"] = [
                 f"{ids.APPRENTICESHIP_TYPES[kind]}{ids.LEVELS[int(level)]}的补贴标准应为0至{MAX_RATE_YUAN}元的整数"]
+    if not 1 <= (data.start_report_days or 0) <= 180:
+        errors["start_report_days"] = ["开班报告期限应为1至180天"]
+    _pct_errors(errors, "advance_max_pct", "预支比例上限", data.advance_max_pct)
+    if not 1 <= (data.notice_working_days or 0) <= 30:
+        errors["notice_working_days"] = ["公示期应为1至30个工作日"]
+    if not 1 <= (data.refund_months or 0) <= 24:
+        errors["refund_months"] = ["退款期限应为1至24个月"]
+    _pct_errors(errors, "fund_risk_pct", "资金支付风险提示线", data.fund_risk_pct)
     for key in UPLIFT_KEYS:
         value = data.rates.get(key)
         if value is not None and not 0 <= int(value) <= MAX_RATE_YUAN:
@@ -322,6 +345,11 @@ def add_version(session: Session, actor: Actor, data: PolicyInput) -> PolicyVers
             rates={**{key: int(data.rates[key]) for key in RATE_KEYS},
                    **{key: int(data.rates[key]) for key in UPLIFT_KEYS if key in data.rates}},
             note=(data.note or "").strip(),
+            start_report_days=int(data.start_report_days),
+            advance_max_bp=round(data.advance_max_pct * 100),
+            notice_working_days=int(data.notice_working_days),
+            refund_months=int(data.refund_months),
+            fund_risk_bp=round(data.fund_risk_pct * 100),
             created_by_id=actor.id,
             created_by_name=actor.name,
             created_at=now(),

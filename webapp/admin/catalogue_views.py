@@ -191,6 +191,11 @@ def policy_new():  # type: ignore[no-untyped-def]
         form.max_period_years_with_reason.data = start.max_period_years_with_reason
         form.resubmit_window_days.data = start.resubmit_window_days
         form.resubmit_working_days.data = start.resubmit_working_days
+        form.start_report_days.data = start.start_report_days
+        form.advance_max_pct.data = start.advance_max_pct
+        form.notice_working_days.data = start.notice_working_days
+        form.refund_months.data = start.refund_months
+        form.fund_risk_pct.data = start.fund_risk_pct
         for key, value in start.rates.items():
             if key.count(":") != 1:  # the shortage uplift rows keep the diagram's defaults on this screen
                 continue
@@ -206,6 +211,11 @@ def policy_new():  # type: ignore[no-untyped-def]
             max_period_years_with_reason=form.max_period_years_with_reason.data or 0,
             resubmit_window_days=form.resubmit_window_days.data or 0,
             resubmit_working_days=bool(form.resubmit_working_days.data),
+            start_report_days=form.start_report_days.data or 0,
+            advance_max_pct=float(form.advance_max_pct.data or 0),
+            notice_working_days=form.notice_working_days.data or 0,
+            refund_months=form.refund_months.data or 0,
+            fund_risk_pct=float(form.fund_risk_pct.data or 0),
             rates={service.rate_key(k, lv): form[rate_field_name(k, lv)].data
                    for k in service.APPRENTICESHIP_TYPES for lv in service.LEVELS},
             note=form.note.data or "")

@@ -162,6 +162,13 @@ class PolicyForm(ZhForm):
                                                 [InputRequired("请填写"), NumberRange(1, 5)])
     resubmit_window_days = IntegerField("退回修改期限（天）", [InputRequired("请填写"), NumberRange(1, 90)])
     resubmit_working_days = BooleanField("按工作日计算退回修改期限")
+    start_report_days = IntegerField("开班报告期限（备案开始日后天数）", [InputRequired("请填写"), NumberRange(1, 180)])
+    advance_max_pct = DecimalField("预支比例上限（%，占开班学员补贴）", [InputRequired("请填写"), NumberRange(0, 100)],
+                                   places=2)
+    notice_working_days = IntegerField("补贴申领公示期（工作日）", [InputRequired("请填写"), NumberRange(1, 30)])
+    refund_months = IntegerField("多预支款退回期限（月）", [InputRequired("请填写"), NumberRange(1, 24)])
+    fund_risk_pct = DecimalField("资金支付风险提示线（%，已占用与已拨付占预算）",
+                                 [InputRequired("请填写"), NumberRange(0, 100)], places=2)
     note = TextAreaField("版本说明（依据文件等）", [Optional(), Length(max=1000)])
     submit = SubmitField("发布新版本")
 

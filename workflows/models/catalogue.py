@@ -80,6 +80,12 @@ class PolicyVersion(Base):
     max_period_years_with_reason: Mapped[int] = mapped_column(Integer, default=3)
     resubmit_window_days: Mapped[int] = mapped_column(Integer, default=15)
     resubmit_working_days: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The training project after 备案 (issue 16); server defaults keep the versions published before.
+    start_report_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    advance_max_bp: Mapped[int] = mapped_column(Integer, default=4000, server_default="4000")
+    notice_working_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    refund_months: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    fund_risk_bp: Mapped[int] = mapped_column(Integer, default=9000, server_default="9000")
     rates: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
