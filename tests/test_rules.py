@@ -35,6 +35,7 @@ from workflows.rules.money import (
     format_share,
     months_by_year,
     period_months,
+    split_total_fen,
     subsidy_fen,
     year_split_fen,
 )
@@ -626,6 +627,12 @@ def test_month_billing_and_year_split_of_the_issue_example() -> None:
     split = year_split_fen(1, 5500, date(2027, 3, 1), months)
     assert {y: fen_to_yuan_str(v) for y, v in split.items()} == {2027: "4,583.33", 2028: "1,375.00"}
     assert sum(split.values()) == subsidy_fen(1, 5500, months)
+
+
+def test_a_computed_fund_plan_is_split_by_months_and_adds_up() -> None:
+    assert split_total_fen(595833, date(2027, 3, 1), 13) == {2027: 458333, 2028: 137500}
+    assert split_total_fen(1_650_000, date(2026, 3, 1), 12) == {2026: 1_375_000, 2027: 275_000}
+    assert sum(split_total_fen(1001, date(2025, 5, 31), 25).values()) == 1001
 
 
 @pytest.mark.parametrize("trainees", [1, 2, 3, 7, 11])

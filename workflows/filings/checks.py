@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import and_, bindparam, case, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from workflows import policy
 from workflows.catalogue import reads as catalogue_reads
@@ -15,11 +15,22 @@ from workflows.clock import china_today
 from workflows.dto import Actor
 from workflows.errors import ValidationFailed
 from workflows.filings.status import ACTIVE, COMMITTED, COUNTED
-from workflows.models import DistrictYearPlan, Enterprise, Filing, ProjectTrainee, Trainee, WorkflowInstance
+from workflows.models import (
+    DistrictYearPlan,
+    Enterprise,
+    Filing,
+    FundTotal,
+    ProjectTrainee,
+    Trainee,
+    WorkflowInstance,
+)
 from workflows.rules import hard as hard_rules
 from workflows.rules import inputs as rule_inputs
 from workflows.rules import money
 from workflows.rules import soft as soft_rules
+
+# Approved by the district, not yet recorded: their money is not in fund_total yet.
+AWAITING_RECORD = ("city_record",)
 
 
 def filing_input(session: Session, filing: Filing) -> rule_inputs.FilingInput:
@@ -112,21 +123,8 @@ def year_figures(session: Session, filing: Filing) -> rule_inputs.DistrictYearFi
     )
 
 
-_Other = aliased(Filing)
-# What a district approval needs, in one query: the filing's checks and subsidy, its district's budget
-# for the year and the subsidy already committed by the district's other filings (correlated subqueries).
-_APPROVAL_FIGURES = select(
-    Filing.check_results,
-    Filing.subsidy_fen,
-    select(DistrictYearPlan.budget_fen).where(
-        DistrictYearPlan.district_code == Filing.district_code, DistrictYearPlan.year == Filing.plan_year
-    ).scalar_subquery(),
-    select(func.coalesce(func.sum(_Other.subsidy_fen), 0))
-    .join(WorkflowInstance, _Other.instance_id == WorkflowInstance.id)
-    .where(_Other.district_code == Filing.district_code, _Other.plan_year == Filing.plan_year,
-           _Other.id != Filing.id, WorkflowInstance.status.in_(COMMITTED))
-    .scalar_subquery(),
-).where(Filing.instance_id == bindparam("instance_id"))
+# What a district approval reads first: the filing's check results (R2); the budget (R5) per year below.
+_APPROVAL_FIGURES = select(Filing.check_results).where(Filing.instance_id == bindparam("instance_id"))
 
 
 def rules_params(params: policy.PolicyParams) -> rule_inputs.Params:
@@ -213,22 +211,48 @@ def hard_errors_by_field(filing: Filing) -> dict[str, list[str]]:
 
 
 def before_decision(session: Session, instance: WorkflowInstance, decision: str, confirm_mismatches: bool) -> None:
-    """Guards on a district approval: explicit confirmation of job-post mismatches (R2), budget (R5)."""
+    """Guards on a district approval: explicit confirmation of job-post mismatches (R2), and the budget of
+    every year the filing's fund plan falls in (R5, the plan split by months)."""
     if decision != "approve":
         return
     row = session.execute(_APPROVAL_FIGURES, {"instance_id": instance.id}).first()
     if row is None:
         return
-    check_results, subsidy, budget_fen, committed = row
+    check_results = row[0]
     mismatches = [r for r in check_results or []
                   if r.get("rule") == "job_post_match" and r.get("details", {}).get("result") == "mismatch"]
     if mismatches and not confirm_mismatches:
         message = f"有{len(mismatches)}名学员的岗位与培训职业不一致，请逐项确认后再通过。"
         raise ValidationFailed(message, {"confirm_mismatches": [message]})
-    figures = rule_inputs.DistrictYearFigures(planned_headcount=0, budget_fen=int(budget_fen or 0),
-                                        committed_fen=int(committed or 0), trainees_total=0,
-                                        trainees_intermediate_up=0, trainees_same_enterprise=0,
-                                        trainees_same_occupation=0)
-    budget = money.budget_check(int(subsidy or 0), figures)
-    if not budget.ok:
-        raise ValidationFailed(budget.message, {"decision": [budget.message]})
+    filing = session.scalars(select(Filing).where(Filing.instance_id == instance.id)).one()
+    for year, share in year_shares(filing).items():
+        used = used_budget_fen(session, filing, year)
+        plan = session.scalars(select(DistrictYearPlan).where(DistrictYearPlan.district_code == filing.district_code,
+                                                              DistrictYearPlan.year == year)).first()
+        figures = rule_inputs.DistrictYearFigures(planned_headcount=0, budget_fen=plan.budget_fen if plan else 0,
+                                                  committed_fen=used, trainees_total=0, trainees_intermediate_up=0,
+                                                  trainees_same_enterprise=0, trainees_same_occupation=0)
+        budget = money.budget_check(share, figures)
+        if not budget.ok:
+            message = f"{year}年度：{budget.message}"
+            raise ValidationFailed(message, {"decision": [message]})
+
+
+def year_shares(filing: Filing) -> dict[int, int]:
+    """The filing's fund plan split across budget years by the months of its period in each (R5)."""
+    if filing.period_start is None or filing.period_end is None or filing.period_end < filing.period_start:
+        return {filing.plan_year or 0: int(filing.subsidy_fen or 0)}
+    months = money.period_months(filing.period_start, filing.period_end)
+    return money.split_total_fen(int(filing.subsidy_fen or 0), filing.period_start, months)
+
+
+def used_budget_fen(session: Session, filing: Filing, year: int) -> int:
+    """What the district's year already holds besides this filing: committed and paid by the recorded
+    filings' training projects (``fund_total``) plus the year shares of filings awaiting the city."""
+    total = session.get(FundTotal, (filing.district_code, year))
+    used = int(total.committed_fen + total.paid_fen) if total is not None else 0
+    waiting = session.scalars(
+        select(Filing).join(WorkflowInstance, Filing.instance_id == WorkflowInstance.id)
+        .where(Filing.district_code == filing.district_code, Filing.id != filing.id,
+               WorkflowInstance.status.in_(AWAITING_RECORD)))
+    return used + sum(year_shares(other).get(year, 0) for other in waiting)

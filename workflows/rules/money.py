@@ -87,6 +87,22 @@ def year_split_fen(trainee_count: int, rate_yuan_per_year: int, start: date, mon
     return split
 
 
+def split_total_fen(total_fen: int, start: date, months: int) -> dict[int, int]:
+    """An amount already computed (a filing's fund plan) split across budget years by the months in
+    each, the shares adding up to the whole (running totals rounded half up)."""
+    by_year = months_by_year(start, months)
+    if not by_year:
+        return {}
+    split: dict[int, int] = {}
+    done_months = done_fen = 0
+    for year, count in sorted(by_year.items()):
+        done_months += count
+        upto = (int(total_fen) * done_months * 2 + months) // (2 * months)
+        split[year] = upto - done_fen
+        done_fen = upto
+    return split
+
+
 def fen_to_yuan_str(fen: int) -> str:
     """Integer fen as yuan with thousands separators and 2 decimals: 1234500 -> '12,345.00'."""
     sign = "-" if fen < 0 else ""
