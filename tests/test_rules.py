@@ -661,3 +661,17 @@ def test_institution_and_double_tutors_are_required() -> None:
     assert {"institution.name", "institution.type", "tutors.enterprise", "tutors.institution"} <= fields
     assert all(r.severity == "hard" and not r.ok for r in results)
     assert any("院校导师" in r.message for r in results)
+
+
+def test_occupation_catalogue_csv_carries_the_shortage_flag_both_ways() -> None:
+    from workflows.rules.ids import load_occupations_csv, occupations_csv
+
+    text = ("code,name,aliases,job_posts,levels,shortage\n"
+            "6-18-01-01,车工,数控车工,车工,5|4|3,是\n6-18-01-02,铣工,,铣工,5|4,\n")
+    items = load_occupations_csv(text)
+    assert [o.shortage for o in items] == [True, False]
+    assert load_occupations_csv(occupations_csv(items)) == items
+    # The column is optional (older files), and a bad value names its line.
+    assert not load_occupations_csv("code,name,aliases,job_posts,levels\n6-18-01-01,车工,,车工,5\n")[0].shortage
+    with pytest.raises(ValueError, match="第2行"):
+        load_occupations_csv("code,name,aliases,job_posts,levels,shortage\n6-18-01-01,车工,,车工,5,也许\n")
