@@ -142,7 +142,8 @@ def task(task_id: str):  # type: ignore[no-untyped-def]
     row = service.get_task(db_session(), actor, task_id)
     if row.form_key not in DATA_FORMS or not service.may_complete(actor, row):
         raise errors.NotFound("未找到该任务。")
-    project = service.project_of_instance(db_session(), row.instance_id)
+    title, case_id = row.title, row.instance_id  # the row is gone once the task is completed
+    project = service.project_of_instance(db_session(), case_id)
     view = service.project_view(db_session(), actor, project.id)
     forms = _forms(view)
     which = request.form.get("which", "")
@@ -161,8 +162,8 @@ def task(task_id: str):  # type: ignore[no-untyped-def]
             except errors.Conflict as exc:
                 general.append(exc.message)
             else:
-                flash(f"已办理“{row.title}”。", "success")
-                return redirect(url_for("cases.detail", case_id=row.instance_id))
+                flash(f"已办理“{title}”。", "success")
+                return redirect(url_for("cases.detail", case_id=case_id))
     status = 422 if request.method == "POST" else 200
     return render_template("projects/task.html", row=row, project=view, forms=forms, general_errors=general,
                            payment_step=PAYMENT_STEPS.get(row.form_key)), status
