@@ -1,7 +1,7 @@
 """training projects and fund totals; occupation shortage flag; project policy parameters
 
 Revision ID: 16a0f0d5e001
-Revises: d9e1c58d09a5
+Revises: 13b5ca1e0001
 Create Date: 2026-12-03 12:57:34.791907
 
 """
@@ -13,7 +13,7 @@ import workflows.db
 
 # revision identifiers, used by Alembic.
 revision = '16a0f0d5e001'
-down_revision = 'd9e1c58d09a5'
+down_revision = '13b5ca1e0001'
 branch_labels = None
 depends_on = None
 
