@@ -110,7 +110,15 @@ def test_public_notice_page_without_sign_in_and_objection(app, session, world) -
     assert page.status_code == 200 and "公示" in html and "C-77" not in html
     trainee_name = service.project_view(session, ent, pid).trainees[0]["name"]
     assert trainee_name not in html and "5,958.33" in html  # 1 trainee x 5,500 x 13 months / 12
-    assert "6-18-01-01" not in html or True
+    # Anyone may object during the window; the district reviewer is told.
+    short = anonymous.post(f"/public/notices/{pid}/objection", data={"content": "短"})
+    assert short.status_code == 422
+    sent = anonymous.post(f"/public/notices/{pid}/objection", data={"content": "该企业学员未实际参训", "contact": ""})
+    assert sent.status_code == 302
+    session.expire_all()
+    assert service.project_view(session, world.actor("review-440106"), pid).objections[0]["content"] \
+        == "该企业学员未实际参训"
+    assert service.project_view(session, ent, pid).objections == []  # the enterprise does not see who objected
 
 
 def test_case_pages_link_filing_and_project_both_ways(app, session, world) -> None:  # type: ignore[no-untyped-def]
