@@ -1,7 +1,7 @@
 """training projects and fund totals; occupation shortage flag; project policy parameters
 
 Revision ID: 16a0f0d5e001
-Revises: 13b5ca1e0001
+Revises: 11b2c0ffee02
 Create Date: 2026-12-03 12:57:34.791907
 
 """
@@ -13,7 +13,7 @@ import workflows.db
 
 # revision identifiers, used by Alembic.
 revision = '16a0f0d5e001'
-down_revision = '13b5ca1e0001'
+down_revision = '11b2c0ffee02'
 branch_labels = None
 depends_on = None
 

@@ -29,6 +29,7 @@ from workflows.rules import hard as hard_rules
 from workflows.rules import inputs as rule_inputs
 from workflows.rules import money
 from workflows.rules import soft as soft_rules
+from workflows.rules.job_post import job_post_match
 
 # Approved by the district, not yet recorded: their money is not in fund_total yet.
 AWAITING_RECORD = ("city_record",)
@@ -55,36 +56,38 @@ def filing_input(session: Session, filing: Filing) -> rule_inputs.FilingInput:
         retention_measures=filing.retention_measures, institution_name=filing.institution_name,
         institution_type=filing.institution_type, tutor_enterprise=filing.tutor_enterprise,
         tutor_institution=filing.tutor_institution,
+        attachment_kinds=tuple(sorted({a.kind for a in filing.attachments})),
     )
 
 
 def active_enrolments(session: Session, filing: Filing) -> list[rule_inputs.ActiveEnrolment]:
-    ids = [t.id_number for t in filing.trainees if t.id_number]
-    return enrolments_of(session, ids, filing.id, filing.period_start)
+    numbers = {t.id_number_index: t.id_number for t in filing.trainees if t.id_number_index}
+    return enrolments_of(session, numbers, filing.id, filing.period_start)
 
 
-def enrolments_of(session: Session, id_numbers: list[str], exclude_filing_id: int | None,
+def enrolments_of(session: Session, numbers: dict[str, str], exclude_filing_id: int | None,
                   start: date | None) -> list[rule_inputs.ActiveEnrolment]:
-    """The active filings these people are in (other than ``exclude_filing_id``). A trainee released by
-    the training project (left, replaced, not started, project stopped or finished) no longer counts
-    from the release date: not for a training starting on or after it (``start``; today when unknown)."""
-    ids = [i for i in id_numbers if i]
-    if not ids:
+    """The active filings these people are in (other than ``exclude_filing_id``), matched on the keyed
+    blind index (``numbers``: index -> this filing's own number; the plain number is not stored). A
+    trainee released by the training project (left, replaced, not started, project stopped or finished)
+    no longer counts from the release date: not for a training starting on or after it (``start``;
+    today when unknown)."""
+    if not numbers:
         return []
     cutoff = start or china_today()
     stmt = (
-        select(Trainee.id_number, Filing.occupation_code, Filing.level, Filing.period_start, Filing.period_end,
-               Filing.id)
+        select(Trainee.id_number_index, Filing.occupation_code, Filing.level, Filing.period_start,
+               Filing.period_end, Filing.id)
         .join(Filing, Trainee.filing_id == Filing.id)
         .join(WorkflowInstance, Filing.instance_id == WorkflowInstance.id)
         .outerjoin(ProjectTrainee, ProjectTrainee.trainee_id == Trainee.id)
-        .where(Trainee.id_number.in_(ids), WorkflowInstance.status.in_(ACTIVE),
+        .where(Trainee.id_number_index.in_(list(numbers)), WorkflowInstance.status.in_(ACTIVE),
                or_(ProjectTrainee.released_on.is_(None), ProjectTrainee.released_on > cutoff))
     )
     if exclude_filing_id is not None:
         stmt = stmt.where(Filing.id != exclude_filing_id)
     rows = session.execute(stmt).all()
-    return [rule_inputs.ActiveEnrolment(r[0], r[1], r[2], r[3], r[4], f"备案{r[5]}") for r in rows
+    return [rule_inputs.ActiveEnrolment(numbers[r[0]], r[1], r[2], r[3], r[4], f"备案{r[5]}") for r in rows
             if r[3] is not None and r[4] is not None]
 
 
@@ -250,3 +253,26 @@ def used_budget_fen(session: Session, filing: Filing, year: int) -> int:
         .where(Filing.district_code == filing.district_code, Filing.id != filing.id,
                WorkflowInstance.status.in_(AWAITING_RECORD)))
     return used + sum(year_shares(other).get(year, 0) for other in waiting)
+
+
+JOB_POST_WORDS = {"match": "与培训职业一致", "likely": "与培训职业相近，审核时需确认",
+                  "mismatch": "与培训职业不一致，审核时需确认或将被退回"}
+
+
+def job_post_results(session: Session, occupation_code: str, job_posts: list[str]) -> dict:
+    """The R2 check of job posts as the enterprise types them: the server's own rule
+    (``rules.job_post.job_post_match``) over the catalogue, so the page shows what submission will."""
+    occupation = catalogue_reads.occupations(session).get((occupation_code or "").strip())
+    if occupation is None:
+        return {"occupation": None, "results": [
+            {"job_post": p, "result": None, "message": "请先选择培训职业（工种）"} for p in job_posts]}
+    results = []
+    for post in job_posts:
+        text = (post or "").strip()
+        if not text:
+            results.append({"job_post": post, "result": None, "message": ""})
+            continue
+        result = job_post_match(text, occupation)
+        results.append({"job_post": post, "result": result,
+                        "message": f"岗位“{text}”{JOB_POST_WORDS[result]}（{occupation.name}）"})
+    return {"occupation": {"code": occupation.code, "name": occupation.name}, "results": results}

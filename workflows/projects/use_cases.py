@@ -39,6 +39,7 @@ from workflows.projects import config, funds
 from workflows.rules import hard as hard_rules
 from workflows.rules import ids, money
 from workflows.rules import inputs as rule_inputs
+from workflows.security import pii
 
 # --------------------------------------------------------------------------------------------------
 # Start (the filing's 予以备案, same transaction)
@@ -250,7 +251,8 @@ def replacement_errors(session: Session, project: TrainingProject, data: Trainee
         school=data.school, graduation_year=data.graduation_year, recruited_on=data.recruited_on,
         major=data.major, expected_graduation=data.expected_graduation)
     probe = replace(base, trainees=[candidate], period_start=start)
-    others = filing_checks.enrolments_of(session, [ids.normalize_id_number(data.id_number)], None, start)
+    number = ids.normalize_id_number(data.id_number)
+    others = filing_checks.enrolments_of(session, {pii.blind_index(number): number} if number else {}, None, start)
     params = policy.for_filing(session, filing)
     results = hard_rules.hard_checks(probe, catalogue_reads.occupations(session), catalogue_reads.textbooks(session),
                                      others, params.rules_params())
