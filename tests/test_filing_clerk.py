@@ -512,13 +512,21 @@ def test_verify_is_rate_limited(tmp_path) -> None:  # type: ignore[no-untyped-de
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'limited.db'}"
         RATELIMIT_ENABLED = True
 
-    app = create_app(Limited)
-    with app.app_context():
-        from webapp.extensions import db
+    from webapp.extensions import db, limiter
 
-        db.create_all()
-    client = app.test_client()
-    statuses = [client.get(f"/verify/guess-{i:04d}").status_code for i in range(35)]
+    # init_app overwrites the module-level limiter's flag: restore it, or every later test is limited.
+    was = limiter.enabled
+    app = create_app(Limited)
+    try:
+        with app.app_context():
+            db.create_all()
+        client = app.test_client()
+        statuses = [client.get(f"/verify/guess-{i:04d}").status_code for i in range(35)]
+    finally:
+        limiter.enabled = was
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
     assert statuses[:30] == [404] * 30 and statuses[-1] == 429
 
 
