@@ -143,13 +143,15 @@ def test_breakdown_by_size_class_and_tags(session, city):  # type: ignore[no-unt
 def test_open_tasks_and_overdue_per_district(session, city):  # type: ignore[no-untyped-def]
     actor = city.world.actor("city")
     data = dashboard.overview(session, actor, city.year)
-    assert data.tasks[TH].by_role == {"district": 1, "city": 1}
+    # The recorded filing's training project waits for the enterprise's 开班报告.
+    assert data.tasks[TH].by_role == {"district": 1, "city": 1, "enterprise": 1}
     assert data.tasks[HP].by_role == {"enterprise": 2}  # the returned filing and the draft
     assert data.tasks[PY].total == 0
-    assert data.tasks_total.total == 4 and data.tasks_total.overdue == 0
+    assert data.tasks_total.total == 5
     # Past the resubmission window the returned filing's task is overdue.
     later = dashboard.overview(session, actor, city.year, at=datetime.now(UTC) + timedelta(days=400))
-    assert later.tasks[HP].overdue == 1 and later.tasks_total.overdue == 1
+    assert later.tasks[HP].overdue == 1
+    assert later.tasks[TH].overdue == 1 and later.tasks_total.overdue == 2  # and the late 开班报告
 
 
 def test_other_year_is_empty_but_statuses_stay(session, city):  # type: ignore[no-untyped-def]

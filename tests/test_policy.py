@@ -166,7 +166,8 @@ def test_admin_publishes_on_the_screen_and_city_only_reads(app, session):  # typ
             "intermediate_min_pct": "70", "max_period_years": "2", "max_period_years_with_reason": "3",
             "resubmit_window_days": "10", "note": "穗人社规〔2026〕1号", "max_trainee_age": "60",
             "student_graduation_window_years": "2", "student_highest_level": "3", "min_hours_per_year": "600",
-            "min_class_hours_per_year": "120"}
+            "min_class_hours_per_year": "120", "start_report_days": "30",
+            "advance_max_pct": "40", "notice_working_days": "5", "refund_months": "3", "fund_risk_pct": "90"}
     for kind in ("enterprise_apprentice", "tech_trainee", "student_apprentice"):
         for level in range(1, 6):
             form[f"rate_{kind}_{level}"] = str(policy.DEFAULTS.rate(kind, level))

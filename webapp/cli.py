@@ -113,6 +113,33 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(workflows_group)
 
+    funds_group = AppGroup("funds", help="培训补贴资金：对账。")
+
+    @funds_group.command("reconcile")
+    @click.option("--repair", is_flag=True, help="按案件重算结果改写累计数")
+    def funds_reconcile(repair: bool) -> None:
+        """Recompute every district and year's money from the training projects and compare it with the
+        running totals; exit 1 when they differ (unless --repair rewrote them)."""
+        session = db_session()
+        mismatches = service.reconcile_funds(session, repair=repair)
+        if repair:
+            session.commit()
+        if not mismatches:
+            click.echo("资金累计数与案件一致。")
+            return
+        for m in mismatches:
+            s, c = m.stored, m.computed
+            click.echo(f"{m.district_code} {m.year}年：累计数 已占用{s.committed_fen} 已预支{s.advanced_fen} "
+                       f"已拨付{s.paid_fen} 已释放{s.released_fen}（分）；按案件重算 已占用{c.committed_fen} "
+                       f"已预支{c.advanced_fen} 已拨付{c.paid_fen} 已释放{c.released_fen}（分）")
+        if repair:
+            click.echo(f"已按案件重算改写 {len(mismatches)} 条累计数。")
+            return
+        click.echo(f"有 {len(mismatches)} 条累计数与案件不一致（可用 --repair 改写）。", err=True)
+        sys.exit(1)
+
+    app.cli.add_command(funds_group)
+
     users_group = AppGroup("users", help="用户管理。")
 
     @users_group.command("create")

@@ -51,7 +51,9 @@ StepTracker = Callable[[Session, WorkflowInstance], Callable[[], None]]
 
 DECISIONS: dict[str, Decisions] = {}
 GUARDS: dict[str, DecisionGuard] = {}
-EFFECTS: dict[str, DecisionEffect] = {}
+# Per case kind, in registration order: the kind's own effect, then effects other features add to it
+# (the training project starts on a filing's 予以备案).
+EFFECTS: dict[str, list[DecisionEffect]] = {}
 OPENERS: list[Opener] = []
 TRACKERS: dict[str, StepTracker] = {}
 
@@ -92,6 +94,10 @@ def unit_of_work(session: Session) -> Iterator[None]:
 # Scope
 
 
+# The case kinds an enterprise sees (its own): its filings and their training projects.
+ENTERPRISE_KINDS: tuple[str, ...] = ("filing", "training_project")
+
+
 def scope_cases(stmt: Select, actor: Actor) -> Select:
     """Restrict a query over WorkflowInstance to what ``actor`` may see (SPEC section 2). Enterprise
     drafts are private to their enterprise: nobody else sees them in lists, counts, search or by id."""
@@ -103,7 +109,7 @@ def scope_cases(stmt: Select, actor: Actor) -> Select:
         return stmt.where(WorkflowInstance.district_code == actor.district_code)
     if actor.role == "enterprise":
         return stmt.where(WorkflowInstance.enterprise_id == actor.enterprise_id,
-                          WorkflowInstance.kind == "filing")
+                          WorkflowInstance.kind.in_(ENTERPRISE_KINDS))
     return stmt.where(WorkflowInstance.id.is_(None))
 
 
@@ -318,8 +324,7 @@ def complete_task(session: Session, actor: Actor, task_id: str, decision: str, c
         if guard is not None:
             guard(session, instance, decision, confirm_mismatches)
         advance(session, actor, instance, task_id, {"decision": decision, "comment": comment}, decision, comment)
-        effect = EFFECTS.get(instance.kind)
-        if effect is not None:
+        for effect in EFFECTS.get(instance.kind, ()):
             effect(session, instance, decision, actor, comment)
         outcome = outcome_of(session, instance)
     return outcome

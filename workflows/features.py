@@ -24,6 +24,8 @@ from workflows.notifications import delivery
 from workflows.plans import compile as plan_compile
 from workflows.plans import config as plan_config
 from workflows.plans import use_cases as plan_cases
+from workflows.projects import config as project_config
+from workflows.projects import use_cases as project_cases
 from workflows.reports import config as report_config
 from workflows.reports import opening as report_opening
 
@@ -47,6 +49,8 @@ class Feature:
     guard: cases.DecisionGuard | None = None
     effect: cases.DecisionEffect | None = None
     openers: tuple[cases.Opener, ...] = ()
+    # Effects this feature adds to decisions on another kind's cases: kind -> effect.
+    effects_on: Mapping[str, cases.DecisionEffect] = field(default_factory=dict)
     tracker: cases.StepTracker | None = None  # runs around every engine move of this kind's cases
 
 
@@ -59,6 +63,9 @@ FEATURES: tuple[Feature, ...] = (
             openers=(plan_cases.open_quarter_plans,)),
     Feature(report_config.KIND, report_config.KIND_LABEL, report_config.STATUS_LABELS,
             decisions=report_config.DECISIONS, openers=(report_opening.open_ended_half_year,)),
+    Feature(project_config.KIND, project_config.KIND_LABEL, project_config.STATUS_LABELS,
+            helpers=(project_cases.script_helpers,), decisions=project_config.DECISIONS,
+            effects_on={filing_status.KIND: project_cases.start_project}),
     Feature("deadlines", helpers=(deadlines.script_helpers,)),
     Feature("notifications", helpers=(delivery.script_helpers,)),
 )
@@ -93,6 +100,12 @@ def status_label(kind: str | None, code: str) -> str:
     return _LABELS_BY_KIND.get(kind or "", {}).get(code) or STATUS_LABELS.get(code, code)
 
 
+def _add_effect(kind: str, effect: cases.DecisionEffect) -> None:
+    effects = cases.EFFECTS.setdefault(kind, [])
+    if effect not in effects:
+        effects.append(effect)
+
+
 def install() -> None:
     """Register every feature's helpers, decisions, guards, effects and openers with the kernel.
     Idempotent: the app factory, the CLI and the tests call it."""
@@ -103,7 +116,9 @@ def install() -> None:
         if feature.guard is not None:
             cases.GUARDS[feature.name] = feature.guard
         if feature.effect is not None:
-            cases.EFFECTS[feature.name] = feature.effect
+            _add_effect(feature.name, feature.effect)
+        for kind, effect in feature.effects_on.items():
+            _add_effect(kind, effect)
         if feature.tracker is not None:
             cases.TRACKERS[feature.name] = feature.tracker
         for opener in feature.openers:

@@ -193,6 +193,7 @@ def summarize(workflow: BpmnWorkflow) -> Summary:
     ready_all: list[Task] = []
     completed: list[Task] = []
     earliest: datetime | None = None
+    waiting_status: tuple[str, str] | None = None
     for task in workflow.get_tasks():
         state = task.state
         if state == TaskState.READY:
@@ -203,6 +204,10 @@ def summarize(workflow: BpmnWorkflow) -> Summary:
             when = _timer_due(task)
             if when is not None and (earliest is None or when < earliest):
                 earliest = when
+            # A waiting event may name the case's status (a 公示 period is a timer, not a person's task).
+            code = _properties(task).get("status") if waiting_status is None else None
+            if code:
+                waiting_status = (code, task.task_spec.bpmn_name or "")
     ready = [(t, _human(t)) for t in ready_all if t.task_spec.manual]
     if workflow.completed:
         status, step = "completed", ""
@@ -212,7 +217,7 @@ def summarize(workflow: BpmnWorkflow) -> Summary:
                 status, step = code, task.task_spec.bpmn_name or ""
                 break
     else:
-        status, step = next(((h.status, h.title) for _, h in ready if h.status), ("waiting", ""))
+        status, step = next(((h.status, h.title) for _, h in ready if h.status), waiting_status or ("waiting", ""))
     last = ready_all or completed
     data = dict(last[-1].data) if last else dict(workflow.data)
     return Summary(status, step, earliest, data, ready)

@@ -98,7 +98,7 @@ from workflows.filings.rosters import (
 )
 from workflows.rules.ids import APPRENTICESHIP_TYPES, ATTACHMENT_KINDS, COURSE_CATEGORIES, LEVELS
 from workflows.rules.inputs import DATE_FORMS_HINT, DATE_PATTERN, parse_date_text
-from workflows.rules.money import format_share, period_years, subsidy_fen
+from workflows.rules.money import format_share, period_months, subsidy_fen, year_split_fen
 
 # Catalogues and policy parameters
 from workflows.catalogue.reads import (
@@ -214,6 +214,37 @@ from workflows.uploads.names import content_disposition
 from workflows.uploads.storage import discard as discard_files, spool_dir
 from workflows.spreadsheets import SpreadsheetInvalid, XLSX_MIMETYPE
 
+# Training projects and their money (issue 16)
+from workflows.projects.config import (
+    ACTIONS as PROJECT_ACTIONS,
+    KIND as PROJECT_KIND,
+    STATUS_LABELS as PROJECT_STATUS_LABELS,
+)
+from workflows.projects.use_cases import (
+    AssessmentResult,
+    ChangeRequest,
+    confirm_refund,
+    get_project,
+    max_advance_fen,
+    project_for_filing,
+    project_of_instance,
+    raise_objection,
+    record_advance_payment,
+    record_claim_payment,
+    refund_due_fen,
+    report_class_start,
+    report_refund,
+    request_advance,
+    request_change,
+    submit_assessment,
+    submit_claim,
+)
+from workflows.projects.queries import ProjectView, project_view, public_notices
+from workflows.projects.funds import FundsRow, Mismatch, funds as fund_figures, reconcile as reconcile_funds
+from workflows.models.project import CHANGE_KINDS, OUTCOMES, PAYMENT_KINDS
+from workflows.filings.checks import is_shortage
+from workflows.rules.ids import occupations_csv
+
 # The dashboard
 from workflows.dashboard.overview import Overview, overview as dashboard_overview
 from workflows.dashboard.figures import current_year
@@ -307,6 +338,12 @@ def validate_diagrams(bpmn_dir: str | Path) -> dict[str, ProcessVersion]:
 
 
 __all__ = [
+    "PROJECT_ACTIONS", "PROJECT_KIND", "PROJECT_STATUS_LABELS", "AssessmentResult", "ChangeRequest", "confirm_refund",
+    "get_project", "max_advance_fen", "project_for_filing", "project_of_instance", "raise_objection",
+    "record_advance_payment", "record_claim_payment", "refund_due_fen", "report_class_start", "report_refund",
+    "request_advance", "request_change", "submit_assessment", "submit_claim", "ProjectView", "project_view",
+    "public_notices", "FundsRow", "Mismatch", "fund_figures", "reconcile_funds", "CHANGE_KINDS", "OUTCOMES",
+    "PAYMENT_KINDS", "is_shortage", "occupations_csv",
     "TotalsDifference", "reconcile_totals",
     "Outcome", "ReadyTask", "INBOX_MAX_PER_PAGE", "INBOX_SORTS", "InboxRow", "TaskCounts", "TaskFilters",
     "task_counts", "task_page",
@@ -346,14 +383,15 @@ __all__ = [
     "issue_token", "list_cases", "list_enterprises", "list_filings", "list_reports", "list_users",
     "load_shipped_catalogues", "mark_all_notifications_read", "mark_excellent", "mark_notification_read",
     "may_complete", "notifications_for", "occupation_rows", "occupations", "open_missing", "open_plan", "open_report",
-    "parse_quarter_key", "period_years", "plan_by_id", "plan_diagram", "plan_figures", "plan_ready_task",
+    "parse_quarter_key", "period_months", "plan_by_id", "plan_diagram", "plan_figures", "plan_ready_task",
     "plan_title", "policy_in_force", "policy_input_from", "policy_versions", "process_versions", "quarter_key",
     "quarter_of", "quarter_overview", "rate_key", "ready_tasks", "refresh_plan", "remove_attachment",
     "report_diagram_xml", "report_for_case", "report_view", "require_role", "resolve_token", "review_report",
     "revoke_token", "revoke_user_tokens", "roster_template", "save_enterprise", "save_filing", "save_plan",
     "save_report_case", "save_summary", "save_year_plans", "scope_cases", "seed_demo", "set_user_active",
     "split_list", "spool_dir", "status_counts", "status_label", "stuck_instances", "submit_errors", "submit_filing",
-    "submit_plan", "submit_report", "subsidy_fen", "textbook_rows", "textbook_template", "textbooks", "tick",
+    "submit_plan", "submit_report", "subsidy_fen", "year_split_fen",
+    "textbook_rows", "textbook_template", "textbooks", "tick",
     "unread_count", "urge_plan", "urge_report", "use_catalogue_session", "validate_diagrams", "version_in_force",
     "version_state", "visible_checks", "withdraw_filing", "year_plans",
 ]

@@ -64,12 +64,14 @@ def occupation_edit(code: str | None = None):  # type: ignore[no-untyped-def]
             form.code.data, form.name.data = current.code, current.name
             form.aliases.data, form.job_posts.data = "\n".join(current.aliases), "\n".join(current.job_posts)
             form.levels.data = list(current.levels)
+            form.shortage.data = bool(current.shortage)
         else:
             form.levels.data = [5, 4, 3, 2, 1]
     elif form.validate_on_submit():
         data = service.OccupationInput(
             code=form.code.data or "", name=form.name.data or "", aliases=service.split_list(form.aliases.data),
-            job_posts=service.split_list(form.job_posts.data), levels=[int(x) for x in form.levels.data or []])
+            job_posts=service.split_list(form.job_posts.data), levels=[int(x) for x in form.levels.data or []],
+            shortage=bool(form.shortage.data))
         done = saved(form, lambda: service.admin_save_occupation(db_session(), actor, data, code),
                       lambda saved: f"已保存职业 {saved} {data.name}。", "admin.occupations")
         if done is not None:
@@ -232,7 +234,14 @@ def policy_new():  # type: ignore[no-untyped-def]
         form.student_highest_level.data = start.student_highest_level
         form.min_hours_per_year.data = start.min_hours_per_year
         form.min_class_hours_per_year.data = start.min_class_hours_per_year
+        form.start_report_days.data = start.start_report_days
+        form.advance_max_pct.data = start.advance_max_pct
+        form.notice_working_days.data = start.notice_working_days
+        form.refund_months.data = start.refund_months
+        form.fund_risk_pct.data = start.fund_risk_pct
         for key, value in start.rates.items():
+            if key.count(":") != 1:  # the shortage uplift rows keep the diagram's defaults on this screen
+                continue
             kind, level = key.split(":")
             form[rate_field_name(kind, int(level))].data = value
         for kind, required in (start.required_attachments or {}).items():
@@ -247,6 +256,11 @@ def policy_new():  # type: ignore[no-untyped-def]
             max_period_years_with_reason=form.max_period_years_with_reason.data or 0,
             resubmit_window_days=form.resubmit_window_days.data or 0,
             resubmit_working_days=bool(form.resubmit_working_days.data),
+            start_report_days=form.start_report_days.data or 0,
+            advance_max_pct=float(form.advance_max_pct.data or 0),
+            notice_working_days=form.notice_working_days.data or 0,
+            refund_months=form.refund_months.data or 0,
+            fund_risk_pct=float(form.fund_risk_pct.data or 0),
             rates={service.rate_key(k, lv): form[rate_field_name(k, lv)].data
                    for k in service.APPRENTICESHIP_TYPES for lv in service.LEVELS},
             note=form.note.data or "",

@@ -48,6 +48,15 @@ def register_admin_cli(app: Flask) -> None:
             if name in result.encodings:
                 click.echo(f"{label}编码：{result.encodings[name]}")
 
+    @group.command("export")
+    @click.option("--occupations", "occupations_path", type=click.Path(dir_okay=False, path_type=Path),
+                  required=True, help="写出职业目录 CSV（含紧缺急需列 shortage），可用 import 导回")
+    def export(occupations_path: Path) -> None:
+        """Write the occupation catalogue in force as CSV (the columns `import` reads)."""
+        text = service.occupations_csv(service.occupations(db_session()).values())
+        occupations_path.write_text(text, encoding="utf-8")
+        click.echo(f"已导出职业 {len(service.occupations(db_session()))} 个到 {occupations_path}。")
+
     @group.command("status")
     def status() -> None:
         """Where the catalogues are read from and how many entries they hold."""

@@ -96,6 +96,7 @@ class YearPlanRowForm(RowForm):
 class YearPlanForm(ZhForm):
     year = HiddenField()
     rows = FieldList(FormField(YearPlanRowForm))
+    confirm = BooleanField("确认：预算可以低于已占用和已拨付的资金")
     submit = SubmitField("保存年度计划")
 
 
@@ -129,6 +130,8 @@ class OccupationForm(ZhForm):
                             description="岗位名称中常见的其他叫法，每行一个（或用 | 、分隔），例如 数控车工")
     job_posts = TextAreaField("典型工作岗位", [Optional(), Length(max=2000)], description="每行一个")
     levels = CheckboxList("可培训的技能等级", coerce=int, choices=options(service.LEVELS))
+    shortage = BooleanField("紧缺急需职业（工种）",
+                            description="列入紧缺急需目录的，三级/高级工及以上按上浮后的补贴标准测算")
     submit = SubmitField("保存")
 
 
@@ -164,6 +167,13 @@ class PolicyForm(ZhForm):
     min_hours_per_year = IntegerField("每培训年最低总学时", [InputRequired("请填写"), NumberRange(1, 3000)])
     min_class_hours_per_year = IntegerField("每培训年最低理论课学时（通用素质课、专业基础课）",
                                             [InputRequired("请填写"), NumberRange(0, 3000)])
+    start_report_days = IntegerField("开班报告期限（备案开始日后天数）", [InputRequired("请填写"), NumberRange(1, 180)])
+    advance_max_pct = DecimalField("预支比例上限（%，占开班学员补贴）", [InputRequired("请填写"), NumberRange(0, 100)],
+                                   places=2)
+    notice_working_days = IntegerField("补贴申领公示期（工作日）", [InputRequired("请填写"), NumberRange(1, 30)])
+    refund_months = IntegerField("多预支款退回期限（月）", [InputRequired("请填写"), NumberRange(1, 24)])
+    fund_risk_pct = DecimalField("资金支付风险提示线（%，已占用与已拨付占预算）",
+                                 [InputRequired("请填写"), NumberRange(0, 100)], places=2)
     note = TextAreaField("版本说明（依据文件等）", [Optional(), Length(max=1000)])
     submit = SubmitField("发布新版本")
 

@@ -118,7 +118,8 @@ def year_plans() -> Response | tuple[str, int]:
                 values[entry.form.district_code.data or ""] = (fen, entry.form.planned_headcount.data)
             if not bad:
                 try:
-                    service.save_year_plans(db_session(), actor, year, values)
+                    service.save_year_plans(db_session(), actor, year, values,
+                                            confirm_below_committed=bool(form.confirm.data))
                 except errors.ValidationFailed as exc:
                     # Its paths name districts (``440106.budget``), not this form's fields: flash them all.
                     for message in [exc.message, *place_errors(exc.fields)]:

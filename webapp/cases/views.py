@@ -106,8 +106,12 @@ def _detail(case_id: int, full: bool = False):  # type: ignore[no-untyped-def]
     tasks = service.ready_tasks(db_session(), instance.id)
     _, current_ids, done_ids = service.case_diagram(db_session(), actor, instance.id)
     at = now()
+    # Linked both ways: a recorded filing shows its training project, a project its filing.
+    project = (service.project_view(db_session(), actor, service.project_of_instance(db_session(), instance.id).id)
+               if instance.kind == service.PROJECT_KIND else None)
+    filing_project = service.project_for_filing(db_session(), filing.id) if filing is not None else None
     return render_template(
-        "cases/detail.html", instance=instance, filing=filing,
+        "cases/detail.html", instance=instance, filing=filing, project=project, filing_project=filing_project,
         people=service.trainees_shown(actor, filing.trainees, full) if filing is not None else [],
         reveal_url=(url_for("cases.reveal_ids", case_id=instance.id)
                     if filing is not None and service.may_reveal_ids(actor) else None),

@@ -59,20 +59,22 @@ class FundPlan:
 
     trainees: int
     rate_yuan: int
-    years: int | None
+    months: int | None
     fen: int
+    by_year: dict[int, int]
 
 
 def fund_plan(filing: Filing) -> FundPlan:
     """The filing's fund plan from the policy rates in force, as the service computes it on save."""
     params = service.policy_in_force(db_session())
-    rate = params.rate(filing.apprenticeship_type, filing.level)
+    rate = params.rate(filing.apprenticeship_type, filing.level, service.is_shortage(filing.occupation_code))
     trainees = len(filing.trainees)
     start, end = filing.period_start, filing.period_end
     if start is None or end is None or end <= start:
-        return FundPlan(trainees, rate, None, 0)
-    years = service.period_years(start, end)
-    return FundPlan(trainees, rate, years, service.subsidy_fen(trainees, rate, years))
+        return FundPlan(trainees, rate, None, 0, {})
+    months = service.period_months(start, end)
+    return FundPlan(trainees, rate, months, service.subsidy_fen(trainees, rate, months),
+                    service.year_split_fen(trainees, rate, start, months))
 
 
 def _latest_return(instance: WorkflowInstance):  # type: ignore[no-untyped-def]

@@ -67,9 +67,28 @@ class CityRecordForm(DecisionForm):
     decision = RadioField("备案结论", [InputRequired("请选择备案结论")], choices=_choices("city_record"))
 
 
+def _project_form(form_key: str, label: str) -> type[DecisionForm]:
+    """The decision form of one of the training project's review tasks (choices from DECISIONS)."""
+    return type(f"Form_{form_key}", (DecisionForm,), {
+        "FORM_KEY": form_key,
+        "decision": RadioField(label, [InputRequired(f"请选择{label}")], choices=_choices(form_key)),
+    })
+
+
+PROJECT_REVIEWS: dict[str, str] = {
+    "project_advance_review": "预支审核结论",
+    "project_change_review": "变更审核结论",
+    "project_assessment_review": "考核审核结论",
+    "project_claim_review": "申领审核结论",
+    "project_objection_review": "异议处理结论",
+    "project_claim_confirm": "确认结论",
+}
+
 # formKey -> (form class, template of the decision part). Tasks whose formKey is not here are not
-# completed on the task page (filing_edit goes to the filing form).
+# completed on the task page (filing_edit goes to the filing form; the project's data steps to
+# projects.task).
 TASK_FORMS: dict[str, tuple[type[DecisionForm], str]] = {
     "district_review": (DistrictReviewForm, "tasks/_district_review.html"),
     "city_record": (CityRecordForm, "tasks/_city_record.html"),
+    **{key: (_project_form(key, label), "tasks/_project_decision.html") for key, label in PROJECT_REVIEWS.items()},
 }

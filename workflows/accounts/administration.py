@@ -29,12 +29,14 @@ from workflows.models import (
     DistrictYearPlan,
     Enterprise,
     Filing,
+    FundTotal,
     SpecVersion,
     User,
     WorkflowInstance,
 )
 from workflows.models.org import ENTERPRISE_TAGS, ROLES, SIZE_CLASSES
 from workflows.rules import ids
+from workflows.rules.money import fen_to_yuan_str
 
 STUCK_TIMER_GRACE = timedelta(hours=1)
 MAX_BUDGET_YUAN = 10_000_000_000
@@ -153,9 +155,11 @@ def year_plans(session: Session, actor: Actor, year: int) -> list[YearPlanRow]:
     return rows
 
 
-def save_year_plans(session: Session, actor: Actor, year: int, values: dict[str, tuple[int | None, int | None]]
-                    ) -> int:
-    """Set budget (fen) and planned headcount per district for ``year``; all or nothing."""
+def save_year_plans(session: Session, actor: Actor, year: int, values: dict[str, tuple[int | None, int | None]],
+                    confirm_below_committed: bool = False) -> int:
+    """Set budget (fen) and planned headcount per district for ``year``; all or nothing. A budget below
+    what the district has already committed and paid that year (``fund_total``) needs
+    ``confirm_below_committed``: the refusal names the figures."""
     with unit_of_work(session):
         require(actor, "city", "admin")
         errors: dict[str, list[str]] = {}
@@ -172,6 +176,17 @@ def save_year_plans(session: Session, actor: Actor, year: int, values: dict[str,
                 errors[f"{code}.headcount"] = [f"{name}的计划人数应为0至1000000人"]
         if errors:
             raise ValidationFailed("年度计划有误，请修改标出的内容。", errors)
+        if not confirm_below_committed:
+            floors = {t.district_code: (t.committed_fen, t.paid_fen) for t in session.scalars(
+                select(FundTotal).where(FundTotal.year == year, FundTotal.district_code.in_(list(values))))}
+            for code, (budget_fen, _) in values.items():
+                committed, paid = floors.get(code, (0, 0))
+                if budget_fen is not None and budget_fen < committed + paid:
+                    errors[f"{code}.budget"] = [
+                        f"{DISTRICTS[code]}{year}年预算{fen_to_yuan_str(budget_fen)}元低于已占用{fen_to_yuan_str(committed)}元"
+                        f"与已拨付{fen_to_yuan_str(paid)}元之和{fen_to_yuan_str(committed + paid)}元，请确认后再保存"]
+            if errors:
+                raise ValidationFailed("预算低于已占用和已拨付的资金，请确认。", {**errors, "confirm": ["请勾选确认"]})
         plans = {p.district_code: p for p in session.scalars(
             select(DistrictYearPlan).where(DistrictYearPlan.year == year))}
         for code, (budget_fen, headcount) in values.items():

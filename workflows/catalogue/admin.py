@@ -162,6 +162,7 @@ def _upsert(session: Session, model: type[OccupationRow] | type[TextbookRow], ke
 
 def _fill_occupation(row: OccupationRow, o: ids.Occupation) -> None:
     row.name, row.aliases, row.job_posts = o.name, list(o.aliases), list(o.job_posts)
+    row.shortage = bool(o.shortage)
     row.levels = sorted({int(x) for x in o.levels}, reverse=True)
 
 
@@ -205,6 +206,7 @@ class OccupationInput:
     aliases: list[str]
     job_posts: list[str]
     levels: list[int]
+    shortage: bool = False
 
 
 @dataclass
@@ -285,6 +287,7 @@ def save_occupation(session: Session, data: OccupationInput, original_code: str 
     row.name = data.name.strip()
     row.aliases, row.job_posts = list(data.aliases), list(data.job_posts)
     row.levels = sorted(set(data.levels), reverse=True)
+    row.shortage = bool(data.shortage)
     touch(session, "occupation")
     return row
 

@@ -135,7 +135,7 @@ def _from_rows(name: str, session: Session) -> dict[str, Any]:
 
 def _occupation(row: OccupationRow) -> ids.Occupation:
     return ids.Occupation(row.code, row.name, tuple(row.aliases or ()), tuple(row.job_posts or ()),
-                            tuple(sorted((int(x) for x in row.levels or ()), reverse=True)))
+                            tuple(sorted((int(x) for x in row.levels or ()), reverse=True)), bool(row.shortage))
 
 
 def _textbook(row: TextbookRow) -> ids.Textbook:

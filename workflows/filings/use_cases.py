@@ -18,7 +18,7 @@ from workflows.dto import Actor, CourseData, FilingData, TraineeData
 from workflows.errors import Conflict, NotFound, ValidationFailed
 from workflows.filings import checks, status
 from workflows.models import AuditEvent, Course, Enterprise, Filing, Notification, TaskIndex, Trainee, WorkflowInstance
-from workflows.rules.money import period_years, subsidy_fen
+from workflows.rules.money import period_months, subsidy_fen
 
 
 def filing_of_case(session: Session, instance_id: int) -> Filing:
@@ -93,12 +93,13 @@ def _write_content(filing: Filing, data: FilingData) -> None:
 
 
 def fund_plan_fen(filing: Filing, params: policy.PolicyParams) -> int:
-    """Estimate shown on a draft: trainees x rate for the level x years billed (integer fen). At
+    """Estimate shown on a draft: trainees x rate for the level x months billed / 12 (fen). At
     submission the diagram's DMN decides the rate and its script writes the fund plan."""
     if filing.period_start is None or filing.period_end is None or filing.period_end <= filing.period_start:
         return 0
-    years = period_years(filing.period_start, filing.period_end)
-    return subsidy_fen(len(filing.trainees), params.rate(filing.apprenticeship_type, filing.level), years)
+    months = period_months(filing.period_start, filing.period_end)
+    rate = params.rate(filing.apprenticeship_type, filing.level, checks.is_shortage(filing.occupation_code))
+    return subsidy_fen(len(filing.trainees), rate, months)
 
 
 def new_receipt_code() -> str:

@@ -7,6 +7,14 @@ from workflows.models.filing import Course, Filing, FilingAttachment, Trainee
 from workflows.models.notification import NOTIFICATION_KINDS, Notification
 from workflows.models.org import DISTRICTS, District, Enterprise, User
 from workflows.models.plan import DistrictYearFigure, DistrictYearPlan
+from workflows.models.project import (
+    FundTotal,
+    ProjectChange,
+    ProjectObjection,
+    ProjectPayment,
+    ProjectTrainee,
+    TrainingProject,
+)
 from workflows.models.quarterly_plan import QuarterlyPlan, QuarterlyPlanRow
 from workflows.models.report_models import PublicityItem, ReportAttachment, ReportCase, SemiannualReport
 from workflows.models.security import SecurityEvent
@@ -28,10 +36,15 @@ __all__ = [
     "FilingAttachment",
     "HolidayDay",
     "HolidayYear",
+    "FundTotal",
     "NOTIFICATION_KINDS",
     "Notification",
     "Occupation",
     "PolicyVersion",
+    "ProjectChange",
+    "ProjectObjection",
+    "ProjectPayment",
+    "ProjectTrainee",
     "PublicityItem",
     "QuarterlyPlan",
     "QuarterlyPlanRow",
@@ -43,6 +56,7 @@ __all__ = [
     "TaskIndex",
     "Textbook",
     "Trainee",
+    "TrainingProject",
     "User",
     "WorkflowInstance",
 ]
