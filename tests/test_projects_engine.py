@@ -46,6 +46,10 @@ def recorded_project(session, world, start: date = date(2025, 8, 1), end: date =
     with frozen_now(at(when)):
         data = filing_data(seed, period_start=start, period_end=end)
         data.trainees = data.trainees[:trainees]
+        for course in data.courses:  # periods longer than a year need 600 hours per started training year
+            course.hours *= 2
+        for trainee in data.trainees:  # apprentices are employees under contract before training starts
+            trainee.contract_start = min(trainee.contract_start or start, start)
         filing = service.create_filing(session, ent, data)
         service.submit_filing(session, ent, filing.id)
         service.complete_task(session, world.actor("review-440106"),

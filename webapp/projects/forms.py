@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
@@ -20,11 +19,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.filings.forms import PlainForm, ZhForm, options
+from webapp.forms import RowForm, ZhForm, options
 from workflows import service
 
 
-class ObjectionForm(FlaskForm):
+class ObjectionForm(ZhForm):
     content = TextAreaField("异议内容", [DataRequired("请填写异议内容"), Length(5, 1000, "异议内容应为5至1000字")])
     contact = StringField("联系方式（选填）", [Optional(), Length(max=100, message="联系方式不能超过100字")])
     submit = SubmitField("提交异议")
@@ -57,7 +56,7 @@ class ChangeForm(ZhForm):
     submit = SubmitField("申报变更")
 
 
-class AssessmentRow(PlainForm):
+class AssessmentRow(RowForm):
     trainee_id = HiddenField()
     outcome = SelectField("考核结果", choices=options(service.OUTCOMES))
     certificate_no = StringField("证书编号", [Optional(), Length(max=60)])
