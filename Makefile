@@ -38,10 +38,11 @@ browser:
 	  apt-get install -y -q chromium-l10n >/dev/null 2>&1 || true; \
 	fi
 
+# The development demo: APP_ENV=development (the only setting that accepts the built-in SECRET_KEY).
 run: install assets
-	$(FLASK) init-db
-	$(FLASK) seed-demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	APP_ENV=development $(FLASK) init-db
+	APP_ENV=development $(FLASK) seed-demo
+	APP_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
 
 # The whole suite on SQLite; again (without the browser stories) on PostgreSQL when TEST_DATABASE_URL is set.
 test: install assets browser

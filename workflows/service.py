@@ -178,7 +178,19 @@ from workflows.notifications.inbox import (
 )
 
 # Accounts, tokens and administration
-from workflows.accounts.users import authenticate, create_user
+from workflows.accounts.users import (
+    Lockout,
+    SignIn,
+    authenticate,
+    change_password,
+    check_new_password,
+    complete_sign_in,
+    create_user,
+    register_user,
+    session_expired,
+    sign_out,
+)
+from workflows.accounts.passwords import RULES as PASSWORD_RULES, problems as password_problems
 from workflows.accounts.tokens import (
     DEFAULT_HOURS as TOKEN_DEFAULT_HOURS,
     issue as issue_token,
@@ -193,6 +205,7 @@ from workflows.accounts.administration import (
     catalogue_view,
     create_user as admin_create_user,
     delete_catalogue_entry,
+    end_user_sessions,
     enterprise_names,
     filings_per_policy_version,
     get_enterprise,
@@ -203,14 +216,29 @@ from workflows.accounts.administration import (
     overview as admin_overview,
     process_versions,
     require as require_role,
+    reset_password,
     save_enterprise,
     save_occupation as admin_save_occupation,
     save_textbook as admin_save_textbook,
     save_year_plans,
     set_user_active,
     stuck_instances,
+    unlock_user,
     year_plans,
 )
+
+# The security log (安全审计) and the tamper-evident chains
+from workflows.security.log import (
+    ACTIONS as SECURITY_ACTIONS,
+    RETENTION_DAYS as SECURITY_RETENTION_DAYS,
+    SecurityFilters,
+    detail_of as security_detail,
+    export_events as export_security_log,
+    list_events as security_events,
+    record as security_record,
+    record_actor as security_record_actor,
+)
+from workflows.security.verify import Report as AuditReport, verify as verify_audit
 from workflows.demo import ensure_districts, id_number, seed as seed_demo
 
 
@@ -227,6 +255,11 @@ def validate_diagrams(bpmn_dir: str | Path) -> dict[str, ProcessVersion]:
 
 
 __all__ = [
+    "AuditReport", "Lockout", "PASSWORD_RULES", "SECURITY_ACTIONS", "SECURITY_RETENTION_DAYS", "SecurityFilters",
+    "SignIn",
+    "change_password", "check_new_password", "complete_sign_in", "end_user_sessions", "export_security_log",
+    "password_problems", "register_user", "reset_password", "security_detail", "security_events", "security_record",
+    "security_record_actor", "session_expired", "sign_out", "unlock_user", "verify_audit",
     "FilingActions", "filing_actions", "filing_actions_of",
     "APPRENTICESHIP_TYPES", "COURSE_CATEGORIES", "DECISIONS", "DISTRICT_FIGURE_RULES", "FILING_STATUS_ORDER",
     "FORMATS", "KIND_LABELS", "LEVELS", "PERIODIC_STATUS_LABELS", "PERIOD_LABELS", "PLAN_ACTION_LABELS", "PLAN_KIND",

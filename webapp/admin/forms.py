@@ -84,8 +84,8 @@ class UserForm(ZhForm):
     role = SelectField("角色", choices=list(ROLES.items()))
     district_code = SelectField("所属区（区人社局审核员）", choices=[("", "—")] + list(DISTRICTS.items()))
     enterprise_id = SelectField("所属企业（企业经办人）", choices=[], coerce=lambda v: int(v) if v else None)
-    password = PasswordField("初始密码", [DataRequired("请填写初始密码"),
-                                         Length(min=8, max=128, message="初始密码至少8位")])
+    # The password rules are the service's (same for the API and the CLI); the user changes it at first sign-in.
+    password = PasswordField("初始密码", [DataRequired("请填写初始密码"), Length(max=128)])
     submit = SubmitField("创建用户")
 
 
@@ -172,3 +172,15 @@ for _kind, _label in service.APPRENTICESHIP_TYPES.items():
         setattr(PolicyForm, rate_field_name(_kind, _level),
                 IntegerField(f"{_label} · {_level_label}（元/人·年）",
                              [InputRequired("请填写补贴标准"), NumberRange(0, 100_000, "应为0至100000元")]))
+
+
+class SecurityLogFilterForm(Form):
+    """Filters of the 安全审计 screen (GET query; no CSRF: it changes nothing)."""
+
+    class Meta(_ZhMeta):
+        pass
+
+    username = StringField("用户名", [Optional(), Length(max=64)], filters=[_strip])
+    action = SelectField("事件", choices=[("", "全部事件"), *service.SECURITY_ACTIONS.items()])
+    date_from = DateField("起始日期", [Optional()])
+    date_to = DateField("截止日期", [Optional()])

@@ -21,7 +21,7 @@ from webapp.admin.forms import (
 from webapp.extensions import db_session
 from webapp.form_errors import place_errors
 from webapp.models import current_actor
-from workflows import errors, service
+from workflows import clock, errors, service
 from workflows.models import DISTRICTS
 from workflows.models.org import ENTERPRISE_TAGS, ROLES
 
@@ -48,7 +48,8 @@ def users():  # type: ignore[no-untyped-def]
     role, q = request.args.get("role", ""), request.args.get("q", "")
     rows = service.list_users(db_session(), actor, role if role in ROLES else "", q)
     return render_template("admin/users.html", rows=rows, role=role, q=q, roles=ROLES, districts=DISTRICTS,
-                           enterprises=service.enterprise_names(db_session()), action_form=ActionForm())
+                           enterprises=service.enterprise_names(db_session()), action_form=ActionForm(),
+                           now=clock.now())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -194,4 +195,4 @@ def stuck():  # type: ignore[no-untyped-def]
 
 
 # The catalogue and policy screens live in their own module on the same blueprint: importing it registers them.
-from webapp.admin import catalogue_views  # noqa: E402, F401
+from webapp.admin import catalogue_views, security_views  # noqa: E402, F401

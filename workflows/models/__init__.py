@@ -4,10 +4,11 @@ from workflows.models.catalogue import CatalogueRevision, Occupation, PolicyVers
 from workflows.models.engine import AuditEvent, SpecVersion, TaskIndex, WorkflowInstance
 from workflows.models.filing import Course, Filing, Trainee
 from workflows.models.notification import NOTIFICATION_KINDS, Notification
-from workflows.models.org import DISTRICTS, District, Enterprise, User
+from workflows.models.org import DISTRICTS, District, Enterprise, PasswordHistory, User
 from workflows.models.plan import DistrictYearPlan
 from workflows.models.quarterly_plan import QuarterlyPlan, QuarterlyPlanRow
 from workflows.models.report_models import PublicityItem, ReportAttachment, ReportCase, SemiannualReport
+from workflows.models.security import SecurityChainHead, SecurityEvent
 from workflows.models.token import ApiToken
 
 __all__ = [
@@ -23,12 +24,15 @@ __all__ = [
     "NOTIFICATION_KINDS",
     "Notification",
     "Occupation",
+    "PasswordHistory",
     "PolicyVersion",
     "PublicityItem",
     "QuarterlyPlan",
     "QuarterlyPlanRow",
     "ReportAttachment",
     "ReportCase",
+    "SecurityChainHead",
+    "SecurityEvent",
     "SemiannualReport",
     "SpecVersion",
     "TaskIndex",
