@@ -181,6 +181,6 @@ class SecurityLogFilterForm(Form):
         pass
 
     username = StringField("用户名", [Optional(), Length(max=64)], filters=[_strip])
-    action = SelectField("事件", choices=[("", "全部事件"), *service.SECURITY_ACTIONS.items()])
+    action = SelectField("事件", choices=[("", "全部事件"), *service.SECURITY_ACTIONS.items()], validate_choice=False)
     date_from = DateField("起始日期", [Optional()])
     date_to = DateField("截止日期", [Optional()])

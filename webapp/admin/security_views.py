@@ -46,17 +46,23 @@ def user_sign_out(user_id: int) -> Response:
 
 
 def _filters() -> tuple[SecurityLogFilterForm, service.SecurityFilters]:
+    """The filters of the query string; a bad value is named (flashed) and ignored, never a 4xx/5xx."""
     form = SecurityLogFilterForm(request.args)
-    valid = form.validate()
-    if not valid:
-        for field in form:
-            for message in field.errors:
-                flash(f"{field.label.text}：{message}", "error")
-    date_from = form.date_from.data if valid and isinstance(form.date_from.data, date) else None
-    date_to = form.date_to.data if valid and isinstance(form.date_to.data, date) else None
-    action = form.action.data if form.action.data in service.SECURITY_ACTIONS else ""
-    return form, service.SecurityFilters(username=(form.username.data or "") if valid else "", action=action,
-                                         date_from=date_from, date_to=date_to)
+    form.validate()
+    for field in form:
+        for message in field.errors:
+            flash(f"{field.label.text}：{message}", "error")
+
+    def clean(field):  # type: ignore[no-untyped-def]
+        return None if field.errors else field.data
+
+    username = clean(form.username) or ""
+    action = clean(form.action) or ""
+    date_from, date_to = clean(form.date_from), clean(form.date_to)
+    return form, service.SecurityFilters(
+        username=username, action=action if action in service.SECURITY_ACTIONS else "",
+        date_from=date_from if isinstance(date_from, date) else None,
+        date_to=date_to if isinstance(date_to, date) else None)
 
 
 def _page() -> int:
