@@ -271,3 +271,51 @@ def test_concurrent_writers_in_two_processes_never_fork_the_chain(app, session, 
     assert report.ok, [str(b) for b in report.broken]
     assert report.security_rows == 80
     assert session.get(SecurityChainHead, 1).count == 80
+
+
+def test_plan_exports_are_recorded(session, world):  # type: ignore[no-untyped-def]
+    name, data = service.export_quarter(session, world.actor("city"), 2027, 1)
+    assert data[:2] == b"PK"
+    (row,) = [e for e in _events(session) if e.action == "export"]
+    assert row.target == "plans:2027Q1" and json.loads(row.detail)["file"] == name
+
+
+def test_migration_chains_the_audit_rows_that_exist(tmp_path: Path) -> None:
+    """Upgrading a database that already holds case history chains it, so `audit verify` passes."""
+    from flask_migrate import upgrade
+
+    from config import TestConfig
+    from webapp import create_app
+    from webapp.extensions import db
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    cfg = type("Cfg", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url})
+    migrated = create_app(cfg)
+    with migrated.app_context():
+        upgrade(revision="d9e1c58d09a5")
+        with db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO district (code, name) VALUES ('440106', '天河区')"))
+            connection.execute(text(
+                "INSERT INTO spec_version (id, process_id, version_hash, spec_json, bpmn_xml, created_at) "
+                "VALUES (1, 'p', 'h', '{}', '<x/>', '2026-01-01 00:00:00.000000')"))
+            for instance in (1, 2):
+                connection.execute(text(
+                    "INSERT INTO workflow_instance (id, kind, business_key, title, spec_version_id, status, "
+                    "current_step, district_code, created_at, updated_at, version, state_json) VALUES "
+                    f"({instance}, 'filing', 'F{instance}', '', 1, 'draft', '', '440106', "
+                    "'2026-01-01 00:00:00.000000', '2026-01-01 00:00:00.000000', 1, '{}')"))
+                for n in range(3):
+                    connection.execute(text(
+                        "INSERT INTO audit_event (instance_id, actor_id, actor_name, action, task_name, task_id, "
+                        "comment, status_before, status_after, created_at) VALUES "
+                        f"({instance}, NULL, '系统', 'save', '', '', '第{n}次', 'draft', 'draft', "
+                        f"'2026-01-0{n + 1} 08:00:00.123456')"))
+        upgrade()
+        report = verify.verify(db.session)
+        assert report.ok, [str(b) for b in report.broken]
+        assert (report.audit_rows, report.cases) == (6, 2)
+        db.session.execute(text("UPDATE audit_event SET comment = '改' WHERE id = 2"))
+        db.session.commit()
+        assert [b.row_id for b in verify.verify(db.session).broken] == [2]
+        db.session.remove()
+        db.engine.dispose()
