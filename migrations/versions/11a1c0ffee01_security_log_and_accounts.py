@@ -1,7 +1,7 @@
 """accounts (password history, lockout, session epoch), the security log and the case audit hash chain
 
 Revision ID: 11a1c0ffee01
-Revises: d9e1c58d09a5
+Revises: 13b5ca1e0001 (re-chained after it landed on main; written against d9e1c58d09a5)
 Create Date: 2026-12-03 12:40:00
 
 The audit rows that exist are chained here (per case, in id order), with the same canonical hash as
@@ -18,7 +18,7 @@ import workflows.db
 
 
 revision = '11a1c0ffee01'
-down_revision = 'd9e1c58d09a5'
+down_revision = '13b5ca1e0001'
 branch_labels = None
 depends_on = None
 
