@@ -138,3 +138,15 @@ def test_admin_reset_shows_a_one_time_password_once(client, session, world):  # 
     assert r.status_code == 302 and "/password" in r.headers["Location"]
     r = again.post("/password", data={"old_password": otp, "new_password": otp, "confirm": otp})
     assert r.status_code == 422 and passwords.REUSED in text(r)
+
+
+def test_api_refuses_a_live_token_of_a_user_who_must_change(client, session, world):  # type: ignore[no-untyped-def]
+    c = client_for(client.application)
+    token = c.post("/api/v1/auth/token", json={"username": "city", "password": "Demo@2026"}).get_json()["token"]
+    user = _user(session, "city")
+    user.must_change_password = True
+    session.commit()
+    r = c.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 403
+    assert r.get_json()["error"]["code"] == "password_change_required"
+    assert "修改初始密码" in r.get_json()["error"]["message"]

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflows.accounts import passwords
@@ -101,7 +102,8 @@ def complete_sign_in(session: Session, user: User | None, *, username: str, addr
     if user.failed_logins or user.locked_until is not None:
         session.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=None)
                         .execution_options(synchronize_session=False))
-        user.failed_logins, user.locked_until = 0, None
+        set_committed_value(user, "failed_logins", 0)
+        set_committed_value(user, "locked_until", None)
     log.record(session, "login_success", user_id=user.id, username=user.username, address=address, detail=detail)
     return SignIn(user=user)
 
@@ -205,7 +207,7 @@ def change_password(session: Session, user_id: int, old_password: str, new_passw
 def end_sessions(session: Session, user: User) -> int:
     """Bump the user's session epoch (every web session of an older epoch is refused) and revoke every
     live API token; returns how many tokens. No commit."""
-    user.session_epoch = (user.session_epoch or 0) + 1
+    user.session_epoch = User.session_epoch + 1  # in SQL: concurrent bumps never collapse into one
     at = now()
     result = session.execute(
         update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
