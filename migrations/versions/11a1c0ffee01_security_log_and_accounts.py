@@ -1,7 +1,7 @@
 """accounts (password history, lockout, session epoch), the security log and the case audit hash chain
 
 Revision ID: 11a1c0ffee01
-Revises: 13b5ca1e0001 (re-chained after it landed on main; written against d9e1c58d09a5)
+Revises: 11b2c0ffee02 (re-chained onto main's head; written against d9e1c58d09a5)
 Create Date: 2026-12-03 12:40:00
 
 The audit rows that exist are chained here (per case, in id order), with the same canonical hash as
@@ -18,7 +18,7 @@ import workflows.db
 
 
 revision = '11a1c0ffee01'
-down_revision = '13b5ca1e0001'
+down_revision = '11b2c0ffee02'
 branch_labels = None
 depends_on = None
 
@@ -63,24 +63,6 @@ def upgrade():
     with op.batch_alter_table('password_history', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_password_history_user_id'), ['user_id'], unique=False)
 
-    op.create_table('security_event',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('created_at', workflows.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.Column('username', sa.String(length=64), nullable=False),
-    sa.Column('address', sa.String(length=64), nullable=False),
-    sa.Column('action', sa.String(length=40), nullable=False),
-    sa.Column('target', sa.String(length=200), nullable=False),
-    sa.Column('detail', sa.Text(), nullable=False),
-    sa.Column('prev_hash', sa.String(length=64), nullable=False),
-    sa.Column('row_hash', sa.String(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_security_event'))
-    )
-    with op.batch_alter_table('security_event', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_security_event_action'), ['action'], unique=False)
-        batch_op.create_index(batch_op.f('ix_security_event_created_at'), ['created_at'], unique=False)
-        batch_op.create_index('ix_security_event_user_created', ['user_id', 'created_at'], unique=False)
-
     head = op.create_table('security_chain_head',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('last_id', sa.Integer(), nullable=False),
@@ -88,10 +70,25 @@ def upgrade():
     sa.Column('count', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_security_chain_head'))
     )
-    op.bulk_insert(head, [{"id": 1, "last_id": 0, "last_hash": "", "count": 0}])
+    # security_event itself was created by 11b2c0ffee02 (same columns as workflows.models.security); chain
+    # the rows it may already hold (ID reveals), in id order, and start the head after them.
+    bind = op.get_bind()
+    events = sa.table('security_event', sa.column('id', sa.Integer),
+                      sa.column('created_at', workflows.db.UTCDateTime(timezone=True)),
+                      sa.column('user_id', sa.Integer), sa.column('username', sa.String),
+                      sa.column('address', sa.String), sa.column('action', sa.String), sa.column('target', sa.String),
+                      sa.column('detail', sa.Text), sa.column('prev_hash', sa.String), sa.column('row_hash', sa.String))
+    running, count, last_id = "", 0, 0
+    for row in bind.execute(sa.select(events).order_by(events.c.id)).mappings().all():
+        content = {"at": _instant(row["created_at"]), "user_id": row["user_id"], "username": row["username"],
+                   "address": row["address"], "action": row["action"], "target": row["target"],
+                   "detail": row["detail"]}
+        digest = _link(running, content)
+        bind.execute(events.update().where(events.c.id == row["id"]).values(prev_hash=running, row_hash=digest))
+        running, count, last_id = digest, count + 1, row["id"]
+    op.bulk_insert(head, [{"id": 1, "last_id": last_id, "last_hash": running, "count": count}])
 
     # Chain the audit rows that exist, per case in id order; each case's head goes on its instance.
-    bind = op.get_bind()
     audit = sa.table('audit_event', sa.column('id', sa.Integer), sa.column('instance_id', sa.Integer),
                      sa.column('actor_id', sa.Integer), sa.column('actor_name', sa.String),
                      sa.column('action', sa.String), sa.column('task_name', sa.String),
@@ -119,12 +116,7 @@ def upgrade():
 
 
 def downgrade():
-    op.drop_table('security_chain_head')
-    with op.batch_alter_table('security_event', schema=None) as batch_op:
-        batch_op.drop_index('ix_security_event_user_created')
-        batch_op.drop_index(batch_op.f('ix_security_event_created_at'))
-        batch_op.drop_index(batch_op.f('ix_security_event_action'))
-    op.drop_table('security_event')
+    op.drop_table('security_chain_head')  # security_event goes with 11b2c0ffee02's downgrade
     with op.batch_alter_table('password_history', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_password_history_user_id'))
     op.drop_table('password_history')

@@ -2,7 +2,7 @@
 
 from workflows.models.catalogue import CatalogueRevision, Occupation, PolicyVersion, Textbook
 from workflows.models.engine import AuditEvent, SpecVersion, TaskIndex, WorkflowInstance
-from workflows.models.filing import Course, Filing, Trainee
+from workflows.models.filing import Course, Filing, FilingAttachment, Trainee
 from workflows.models.notification import NOTIFICATION_KINDS, Notification
 from workflows.models.org import DISTRICTS, District, Enterprise, PasswordHistory, User
 from workflows.models.plan import DistrictYearFigure, DistrictYearPlan
@@ -22,6 +22,7 @@ __all__ = [
     "DistrictYearPlan",
     "Enterprise",
     "Filing",
+    "FilingAttachment",
     "NOTIFICATION_KINDS",
     "Notification",
     "Occupation",

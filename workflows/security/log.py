@@ -169,6 +169,8 @@ def export_events(session: Session, actor: Actor, filters: SecurityFilters) -> b
 
     from openpyxl import Workbook
 
+    from workflows.spreadsheets import safe_cell
+
     _require_admin(actor)
     book = Workbook()
     sheet = book.active
@@ -178,23 +180,14 @@ def export_events(session: Session, actor: Actor, filters: SecurityFilters) -> b
     for row in session.scalars(_filtered(filters).order_by(SecurityEvent.id.desc()).limit(EXPORT_LIMIT)):
         count += 1
         sheet.append([row.id, row.created_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S"), row.user_id,
-                      row.username, row.address, ACTIONS.get(row.action, row.action), row.target, row.detail,
-                      row.row_hash])
-        for cell in sheet[sheet.max_row]:
-            as_text(cell)
+                      safe_cell(row.username), safe_cell(row.address), ACTIONS.get(row.action, row.action),
+                      safe_cell(row.target), safe_cell(row.detail), row.row_hash])
     out = io.BytesIO()
     book.save(out)
     record_actor(session, actor, "export", "security_log",
                  {"rows": count, "username": filters.username, "action": filters.action,
                   "from": filters.date_from, "to": filters.date_to})
     return out.getvalue()
-
-
-def as_text(cell: Any) -> None:
-    """A text cell starting with = + - @ stays text in Excel, never a formula (openpyxl would write it as
-    one). Switch to ``workflows.spreadsheets.safe_cell`` (issue 11, part B) once it is on main."""
-    if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
-        cell.data_type = "s"
 
 
 def detail_of(row: SecurityEvent) -> dict[str, Any]:
