@@ -322,8 +322,9 @@ def test_migration_chains_the_audit_rows_that_exist(tmp_path: Path) -> None:
 
 
 def test_nothing_in_the_application_deletes_or_rewrites_log_rows() -> None:
-    """Retention (>= 180 days) holds because no code path deletes or updates security_event or audit_event
-    rows: no delete()/update() of those models and no raw SQL naming them, anywhere in workflows/ or webapp/."""
+    """Retention (>= 180 days) holds because no code path deletes or updates security_event rows: no
+    delete()/update() of the model and no raw SQL naming the table, anywhere in workflows/ or webapp/. (The case
+    audit trail is not covered: issue 15 deletes a never-submitted private draft with its history.)"""
     import ast
 
     offenders = []
@@ -332,12 +333,12 @@ def test_nothing_in_the_application_deletes_or_rewrites_log_rows() -> None:
         for node in ast.walk(tree):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("delete", "update")
                     and node.args and isinstance(node.args[0], ast.Name)
-                    and node.args[0].id in ("SecurityEvent", "AuditEvent")):
+                    and node.args[0].id == "SecurityEvent"):
                 offenders.append(f"{path}:{node.lineno}")
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 sql = node.value.lower()
                 if any(f"{verb} {table}" in sql for verb in ("delete from", "update", "truncate")
-                       for table in ("security_event", "audit_event")):
+                       for table in ("security_event",)):
                     offenders.append(f"{path}:{node.lineno}")
     assert offenders == []
     assert log.RETENTION_DAYS >= 180
