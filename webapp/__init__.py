@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, request, url_for
@@ -17,6 +18,8 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     config_class.check()
     app = Flask(__name__, instance_path=str(_instance_dir()))
     app.config.from_object(config_class)
+    # The session cookie lives no longer than a session may (the server checks both limits anyway).
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=int(app.config.get("SESSION_MAX_HOURS", 12)))
     os.makedirs(app.instance_path, exist_ok=True)
     _sqlite_tuning(app)
 

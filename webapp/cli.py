@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 import time
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from webapp.extensions import db, db_session
-from workflows import service
+from workflows import errors, service
 
 
 def _parse_now(value: str | None) -> datetime | None:
@@ -151,15 +152,36 @@ def register_cli(app: Flask) -> None:
     @click.password_option()
     def create(username: str, role: str, display_name: str, district: str | None, enterprise_id: int | None,
                password: str) -> None:
-        """Create a user."""
-
-
-        service.create_user(db_session(), username=username, password=password, display_name=display_name, role=role,
-                    district_code=district, enterprise_id=enterprise_id)
-        db_session().commit()
-        click.echo(f"已创建用户 {username}。")
+        """Create a user (the password rules apply; the user changes the password at the first sign-in)."""
+        try:
+            service.register_user(db_session(), username=username, password=password, display_name=display_name,
+                                  role=role, district_code=district, enterprise_id=enterprise_id,
+                                  operator=f"cli:{getpass.getuser()}")
+        except errors.ValidationFailed as exc:
+            for messages in exc.fields.values():
+                for message in messages:
+                    click.echo(message, err=True)
+            sys.exit(1)
+        click.echo(f"已创建用户 {username}。首次登录时须修改密码。")
 
     app.cli.add_command(users_group)
+
+    audit_group = AppGroup("audit", help="安全日志与案件审计记录。")
+
+    @audit_group.command("verify")
+    def verify() -> None:
+        """Recompute the hash chains of the security log and of every case's audit trail; non-zero exit and
+        the first broken row of each when any row was changed, deleted or inserted out of order."""
+        report = service.verify_audit(db_session())
+        db_session().rollback()
+        for broken in report.broken:
+            click.echo(f"校验失败：{broken}", err=True)
+        if not report.ok:
+            sys.exit(1)
+        click.echo(f"校验通过：安全日志 {report.security_rows} 条，案件审计记录 {report.audit_rows} 条"
+                   f"（{report.cases} 个案件），哈希链完整。")
+
+    app.cli.add_command(audit_group)
 
     from webapp.admin.cli import register_admin_cli
     from webapp.pii_cli import register_pii_cli

@@ -30,6 +30,7 @@ from workflows.dto import Actor
 from workflows.engine import get_engine, script_services
 from workflows.errors import Conflict, NotFound, ValidationFailed
 from workflows.models import AuditEvent, TaskIndex, WorkflowInstance
+from workflows.security import chain
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +154,11 @@ def task_row(session: Session, actor: Actor, task_id: str) -> TaskIndex:
 
 def audit(session: Session, instance: WorkflowInstance, actor: Actor | None, action: str, *,
           task_name: str = "", task_id: str = "", comment: str = "", status_before: str = "") -> None:
-    """Append one row to the case's history (no commit)."""
-    session.add(AuditEvent(
+    """Append one row to the case's history (no commit), chained to the case's previous row: its hash
+    covers the previous row's hash (the head kept on the instance, already loaded and locked by every
+    step, so the chain costs no extra read and cases never wait on one another)."""
+    at = now()
+    row = AuditEvent(
         instance_id=instance.id,
         actor_id=actor.id if actor else None,
         actor_name=actor.name if actor else "系统",
@@ -164,8 +168,15 @@ def audit(session: Session, instance: WorkflowInstance, actor: Actor | None, act
         comment=comment,
         status_before=status_before,
         status_after=instance.status,
-        created_at=now(),
-    ))
+        created_at=at,
+        prev_hash=instance.audit_hash or "",
+    )
+    row.row_hash = chain.link(row.prev_hash, chain.audit_content(
+        instance_id=instance.id, actor_id=row.actor_id, actor_name=row.actor_name, action=action,
+        task_name=task_name, task_id=task_id, comment=comment, status_before=status_before,
+        status_after=row.status_after, created_at=at))
+    instance.audit_hash = row.row_hash
+    session.add(row)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from workflows.errors import NotFound, ValidationFailed
 from workflows.models import Filing, PolicyVersion
 from workflows.rules import ids
 from workflows.rules import inputs as rule_inputs
+from workflows.security import log
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
 DECISION_ID = "subsidy_rate"
@@ -425,4 +426,14 @@ def add_version(session: Session, actor: Actor, data: PolicyInput) -> PolicyVers
         )
         session.add(row)
         session.flush()
+        log.record_actor(session, actor, "policy_change", f"policy_version:{row.id}", row_summary(row))
     return row
+
+
+def row_summary(row: PolicyVersion) -> dict[str, Any]:
+    """A policy version's parameters, for the security log."""
+    return {"effective_from": row.effective_from, "enterprise_share_bp": row.enterprise_share_bp,
+            "occupation_share_bp": row.occupation_share_bp, "intermediate_min_bp": row.intermediate_min_bp,
+            "max_period_years": row.max_period_years, "max_period_years_with_reason": row.max_period_years_with_reason,
+            "resubmit_window_days": row.resubmit_window_days, "resubmit_working_days": row.resubmit_working_days,
+            "rates": row.rates, "note": row.note}

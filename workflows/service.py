@@ -259,7 +259,19 @@ from workflows.notifications.inbox import (
 )
 
 # Accounts, tokens and administration
-from workflows.accounts.users import authenticate, create_user
+from workflows.accounts.users import (
+    Lockout,
+    SignIn,
+    authenticate,
+    change_password,
+    check_new_password,
+    complete_sign_in,
+    create_user,
+    register_user,
+    session_expired,
+    sign_out,
+)
+from workflows.accounts.passwords import RULES as PASSWORD_RULES, problems as password_problems
 from workflows.accounts.tokens import (
     DEFAULT_HOURS as TOKEN_DEFAULT_HOURS,
     issue as issue_token,
@@ -274,6 +286,7 @@ from workflows.accounts.administration import (
     catalogue_view,
     create_user as admin_create_user,
     delete_catalogue_entry,
+    end_user_sessions,
     enterprise_names,
     filings_per_policy_version,
     get_enterprise,
@@ -286,14 +299,29 @@ from workflows.accounts.administration import (
     process_versions,
     require as require_role,
     district_assignment_warning,
+    reset_password,
     save_enterprise,
     save_occupation as admin_save_occupation,
     save_textbook as admin_save_textbook,
     save_year_plans,
     set_user_active,
     stuck_instances,
+    unlock_user,
     year_plans,
 )
+
+# The security log (安全审计) and the tamper-evident chains
+from workflows.security.log import (
+    ACTIONS as SECURITY_ACTIONS,
+    RETENTION_DAYS as SECURITY_RETENTION_DAYS,
+    SecurityFilters,
+    detail_of as security_detail,
+    export_events as export_security_log,
+    list_events as security_events,
+    record as security_record,
+    record_actor as security_record_actor,
+)
+from workflows.security.verify import Report as AuditReport, verify as verify_audit
 from workflows.demo import ensure_districts, id_number, seed as seed_demo
 
 # Personal data (resident ID numbers: encrypted at rest, masked, revealed by a logged action) and the security log
@@ -314,7 +342,6 @@ from workflows.security.exposure import (
     reveal_id_numbers,
     shown as trainees_shown,
 )
-from workflows.security.log import record as security_record
 from workflows.rules.ids import mask_id_number
 from workflows.paging import page_number
 
@@ -344,6 +371,11 @@ __all__ = [
     "request_advance", "request_change", "submit_assessment", "submit_claim", "ProjectView", "project_view",
     "public_notices", "FundsRow", "Mismatch", "fund_figures", "reconcile_funds", "CHANGE_KINDS", "OUTCOMES",
     "PAYMENT_KINDS", "is_shortage", "occupations_csv",
+    "AuditReport", "Lockout", "PASSWORD_RULES", "SECURITY_ACTIONS", "SECURITY_RETENTION_DAYS", "SecurityFilters",
+    "SignIn",
+    "change_password", "check_new_password", "complete_sign_in", "end_user_sessions", "export_security_log",
+    "password_problems", "register_user", "reset_password", "security_detail", "security_events", "security_record",
+    "security_record_actor", "session_expired", "sign_out", "unlock_user", "verify_audit",
     "TotalsDifference", "reconcile_totals",
     "Outcome", "ReadyTask", "INBOX_MAX_PER_PAGE", "INBOX_SORTS", "InboxRow", "TaskCounts", "TaskFilters",
     "task_counts", "task_page",
@@ -365,7 +397,7 @@ __all__ = [
     "ROSTER_TYPE_REQUIRED", "STATUS_LABELS", "STUCK_TIMER_GRACE", "TOKEN_DEFAULT_HOURS", "XLSX_MIMETYPE",
     "ID_REVEAL_PARAM", "PersonShown", "PiiKeyError", "PiiRotation", "configure_pii", "generate_pii_key",
     "install_pii_key", "load_pii_key", "mask_id_number", "may_reveal_ids", "page_number", "parse_pii_key",
-    "read_pii_key_file", "reveal_id_numbers", "rotate_pii_key", "security_record", "shows_own_ids_in_full",
+    "read_pii_key_file", "reveal_id_numbers", "rotate_pii_key", "shows_own_ids_in_full",
     "trainees_shown",
     "BpmnFileError", "CaseFilters", "CaseInfo", "EnterpriseInput", "GalleryFilters", "IncomingFile",
     "OccupationInput", "Overview", "PeriodCell", "PlanEdit", "PlanFilters", "PlanRowEdit", "PolicyInput",

@@ -81,8 +81,8 @@ class UserForm(ZhForm):
     role = SelectField("角色", choices=options(ROLES))
     district_code = SelectField("所属区（区人社局审核员）", choices=options([("", "—"), *DISTRICTS.items()]))
     enterprise_id = SelectField("所属企业（企业经办人）", choices=[], coerce=lambda v: int(v) if v else None)
-    password = PasswordField("初始密码", [DataRequired("请填写初始密码"),
-                                         Length(min=8, max=128, message="初始密码至少8位")])
+    # The password rules are the service's (same for the API and the CLI); the user changes it at first sign-in.
+    password = PasswordField("初始密码", [DataRequired("请填写初始密码"), Length(max=128)])
     submit = SubmitField("创建用户")
 
 
@@ -206,3 +206,10 @@ class HolidayYearForm(ZhForm):
     workdays = TextAreaField("调休上班日期（周末上班的日期）", [Optional(), Length(max=2000)],
                              description="每行一个日期和说明，如 2027-02-14 春节调休上班")
     submit = SubmitField("保存节假日安排")
+class SecurityLogFilterForm(RowForm):
+    """Filters of the 安全审计 screen (GET query; no CSRF: it changes nothing)."""
+
+    username = StringField("用户名", [Optional(), Length(max=64)], filters=[_strip])
+    action = SelectField("事件", choices=options([("", "全部事件"), *service.SECURITY_ACTIONS.items()]), validate_choice=False)
+    date_from = DateField("起始日期", [Optional()])
+    date_to = DateField("截止日期", [Optional()])

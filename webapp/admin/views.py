@@ -22,7 +22,7 @@ from webapp.extensions import db_session
 from webapp.form_errors import place_errors
 from webapp.forms import options
 from webapp.models import current_actor
-from workflows import errors, service
+from workflows import clock, errors, service
 from workflows.models import DISTRICTS
 from workflows.models.org import ENTERPRISE_TAGS, ROLES
 
@@ -49,7 +49,8 @@ def users():  # type: ignore[no-untyped-def]
     role, q = request.args.get("role", ""), request.args.get("q", "")
     rows = service.list_users(db_session(), actor, role if role in ROLES else "", q)
     return render_template("admin/users.html", rows=rows, role=role, q=q, roles=ROLES, districts=DISTRICTS,
-                           enterprises=service.enterprise_names(db_session()), action_form=ActionForm())
+                           enterprises=service.enterprise_names(db_session()), action_form=ActionForm(),
+                           now=clock.now())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -198,6 +199,6 @@ def stuck():  # type: ignore[no-untyped-def]
                            statuses=service.STATUS_LABELS, grace_hours=grace_hours)
 
 
-# The catalogue, policy and holiday screens live in their own modules on the same blueprint: importing them
-# registers them.
-from webapp.admin import calendar_views, catalogue_views  # noqa: E402, F401
+# The catalogue, policy, holiday and security-log screens live in their own modules on the same blueprint:
+# importing them registers them.
+from webapp.admin import calendar_views, catalogue_views, security_views  # noqa: E402, F401

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from workflows.accounts import users
+from workflows.accounts import passwords, users
 from workflows.cases import unit_of_work
 from workflows.catalogue import admin as catalogue_admin
 from workflows.catalogue import excel as catalogue_excel
@@ -37,6 +37,7 @@ from workflows.models import (
 from workflows.models.org import ENTERPRISE_TAGS, ROLES, SIZE_CLASSES
 from workflows.rules import ids
 from workflows.rules.money import fen_to_yuan_str
+from workflows.security import log
 
 STUCK_TIMER_GRACE = timedelta(hours=1)
 MAX_BUDGET_YUAN = 10_000_000_000
@@ -87,8 +88,9 @@ def create_user(session: Session, actor: Actor, data: UserInput) -> User:
             errors["display_name"] = ["请填写姓名"]
         if data.role not in ROLES:
             errors["role"] = ["请选择角色"]
-        if len(data.password or "") < 8:
-            errors["password"] = ["初始密码至少8位"]
+        found = passwords.problems(data.password or "", username)
+        if found:
+            errors["password"] = found
         district, enterprise_id = None, None
         if data.role == "district":
             district = data.district_code if data.district_code in DISTRICTS else None
@@ -104,7 +106,10 @@ def create_user(session: Session, actor: Actor, data: UserInput) -> User:
             raise ValidationFailed("用户信息有误，请修改标出的内容。", errors)
         user = users.create_user(session, username=username, password=data.password,
                                  display_name=data.display_name.strip(), role=data.role, district_code=district,
-                                 enterprise_id=enterprise_id)
+                                 enterprise_id=enterprise_id, must_change=True)
+        log.record_actor(session, actor, "user_create", f"user:{user.id}",
+                         {"username": user.username, "role": user.role, "district_code": district,
+                          "enterprise_id": enterprise_id})
     return user
 
 
@@ -117,8 +122,53 @@ def set_user_active(session: Session, actor: Actor, user_id: int, active: bool) 
             raise NotFound("未找到该用户。")
         if not active and user.id == actor.id:
             raise ValidationFailed("不能停用自己的账号。", {"user": ["不能停用自己的账号。"]})
-        user.active = active
+        if user.active != active:
+            user.active = active
+            if not active:
+                # Every session and token ends now; reactivating later does not revive them (new epoch).
+                users.end_sessions(session, user)
+            log.record_actor(session, actor, "user_activate" if active else "user_deactivate", f"user:{user.id}",
+                             {"username": user.username})
     return user
+
+
+def _user(session: Session, actor: Actor, user_id: int) -> User:
+    require(actor, "admin")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("未找到该用户。")
+    return user
+
+
+def reset_password(session: Session, actor: Actor, user_id: int) -> tuple[User, str]:
+    """Give the user a one-time password (returned once, to be shown once and never stored in clear): every
+    session and token of the user ends, and the user must choose a new password at the next sign-in."""
+    with unit_of_work(session):
+        user = _user(session, actor, user_id)
+        password = passwords.one_time_password()
+        users.set_password(session, user, password, must_change=True)
+        log.record_actor(session, actor, "password_reset", f"user:{user.id}", {"username": user.username})
+    return user, password
+
+
+def unlock_user(session: Session, actor: Actor, user_id: int) -> User:
+    """Lift a lockout (and clear the failure count)."""
+    with unit_of_work(session):
+        user = _user(session, actor, user_id)
+        user.failed_logins, user.locked_until = 0, None
+        log.record_actor(session, actor, "account_unlock", f"user:{user.id}", {"username": user.username})
+    return user
+
+
+def end_user_sessions(session: Session, actor: Actor, user_id: int) -> int:
+    """"Sign out everywhere": end every web session and API token of the user now; returns the tokens
+    revoked."""
+    with unit_of_work(session):
+        user = _user(session, actor, user_id)
+        count = users.end_sessions(session, user)
+        log.record_actor(session, actor, "sessions_ended", f"user:{user.id}",
+                         {"username": user.username, "tokens": count})
+    return count
 
 
 # --------------------------------------------------------------------------------------------------
@@ -196,6 +246,8 @@ def save_year_plans(session: Session, actor: Actor, year: int, values: dict[str,
                 session.add(plan)
             plan.budget_fen, plan.planned_headcount = int(budget_fen or 0), int(headcount or 0)
             plan.updated_at = now()
+        log.record_actor(session, actor, "year_plan_change", f"year:{year}",
+                         {code: {"budget_fen": b, "headcount": h} for code, (b, h) in values.items()})
     return len(values)
 
 
@@ -293,6 +345,10 @@ def save_enterprise(session: Session, actor: Actor, data: EnterpriseInput, enter
         enterprise.tags = [t for t in ENTERPRISE_TAGS if t in data.tags]
         enterprise.contact_name, enterprise.contact_phone = data.contact_name.strip(), phone
         session.flush()
+        log.record_actor(session, actor, "enterprise_change", f"enterprise:{enterprise.id}",
+                         {"created": enterprise_id is None, "name": name, "credit_code": code,
+                          "district_code": data.district_code, "size_class": data.size_class,
+                          "tags": enterprise.tags})
     return enterprise
 
 
@@ -362,6 +418,7 @@ def load_shipped_catalogues(session: Session, actor: Actor) -> dict[str, int]:
     with unit_of_work(session):
         require(actor, "admin")
         added = catalogue_admin.ensure_loaded(session, by=actor.name)
+        log.record_actor(session, actor, "catalogue_change", "catalogue", {"op": "load_shipped", "added": added})
     return added
 
 
@@ -370,6 +427,8 @@ def save_occupation(session: Session, actor: Actor, data: catalogue_admin.Occupa
     with unit_of_work(session):
         require(actor, "admin")
         code = catalogue_admin.save_occupation(session, data, original_code).code
+        log.record_actor(session, actor, "catalogue_change", f"occupation:{code}",
+                         {"op": "save", "original": original_code, "name": data.name})
     return code
 
 
@@ -378,6 +437,8 @@ def save_textbook(session: Session, actor: Actor, data: catalogue_admin.Textbook
     with unit_of_work(session):
         require(actor, "admin")
         isbn = catalogue_admin.save_textbook(session, data, original_isbn).isbn
+        log.record_actor(session, actor, "catalogue_change", f"textbook:{isbn}",
+                         {"op": "save", "original": original_isbn, "title": data.title})
     return isbn
 
 
@@ -386,6 +447,7 @@ def delete_catalogue_entry(session: Session, actor: Actor, name: str, key: str) 
         require(actor, "admin")
         if name not in ("occupation", "textbook") or not catalogue_admin.delete_entry(session, name, key):
             raise NotFound("未找到该条目。")
+        log.record_actor(session, actor, "catalogue_change", f"{name}:{key}", {"op": "delete"})
 
 
 def import_textbooks(session: Session, actor: Actor, data: bytes, replace: bool = False,
@@ -395,6 +457,8 @@ def import_textbooks(session: Session, actor: Actor, data: bytes, replace: bool 
     with unit_of_work(session):
         require(actor, "admin")
         count = catalogue_excel.import_textbooks_xlsx(session, data, replace=replace, source=source, by=actor.name)
+        log.record_actor(session, actor, "catalogue_change", "textbook", {"op": "import", "rows": count,
+                                                                          "replace": replace})
     return count
 
 
@@ -405,6 +469,8 @@ def import_occupations(session: Session, actor: Actor, data: bytes, replace: boo
         require(actor, "admin")
         count = catalogue_excel.import_occupations_xlsx(session, data, replace=replace, source=source,
                                                         by=actor.name)
+        log.record_actor(session, actor, "catalogue_change", "occupation", {"op": "import", "rows": count,
+                                                                            "replace": replace})
     return count
 
 

@@ -5,7 +5,7 @@ from workflows.models.catalogue import CatalogueRevision, CatalogueSource, Occup
 from workflows.models.engine import AuditEvent, SpecVersion, TaskIndex, WorkflowInstance
 from workflows.models.filing import Course, Filing, FilingAttachment, Trainee
 from workflows.models.notification import NOTIFICATION_KINDS, Notification
-from workflows.models.org import DISTRICTS, District, Enterprise, User
+from workflows.models.org import DISTRICTS, District, Enterprise, PasswordHistory, User
 from workflows.models.plan import DistrictYearFigure, DistrictYearPlan
 from workflows.models.project import (
     FundTotal,
@@ -17,7 +17,7 @@ from workflows.models.project import (
 )
 from workflows.models.quarterly_plan import QuarterlyPlan, QuarterlyPlanRow
 from workflows.models.report_models import PublicityItem, ReportAttachment, ReportCase, SemiannualReport
-from workflows.models.security import SecurityEvent
+from workflows.models.security import SecurityChainHead, SecurityEvent
 from workflows.models.token import ApiToken
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "NOTIFICATION_KINDS",
     "Notification",
     "Occupation",
+    "PasswordHistory",
     "PolicyVersion",
     "ProjectChange",
     "ProjectObjection",
@@ -50,6 +51,7 @@ __all__ = [
     "QuarterlyPlanRow",
     "ReportAttachment",
     "ReportCase",
+    "SecurityChainHead",
     "SecurityEvent",
     "SemiannualReport",
     "SpecVersion",
