@@ -91,8 +91,7 @@ def year_figures(session: Session, filing: Filing) -> rule_inputs.DistrictYearFi
 # What a district approval needs, in one query: the filing's checks and subsidy, its district's budget
 # for the year and the subsidy its district has committed this year (the running total's row).
 _APPROVAL_FIGURES = select(
-    Filing.check_results,
-    Filing.subsidy_fen,
+    Filing,
     select(DistrictYearPlan.budget_fen).where(
         DistrictYearPlan.district_code == Filing.district_code, DistrictYearPlan.year == Filing.plan_year
     ).scalar_subquery(),
@@ -186,7 +185,9 @@ def before_decision(session: Session, instance: WorkflowInstance, decision: str,
     row = session.execute(_APPROVAL_FIGURES, {"instance_id": instance.id}).first()
     if row is None:
         return
-    check_results, subsidy, budget_fen, committed = row
+    filing, budget_fen, committed = row
+    totals.remember(session, filing)  # the step tracker reads the filing from here, not again
+    check_results, subsidy = filing.check_results, filing.subsidy_fen
     if instance.status in COMMITTED:  # not counting this filing's own subsidy
         committed = int(committed or 0) - int(subsidy or 0)
     mismatches = [r for r in check_results or []
