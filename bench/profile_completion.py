@@ -26,7 +26,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--database-url", default="")
-    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="cProfile (CPU clock) of the completions")
+    parser.add_argument("--pyinstrument", action="store_true", help="pyinstrument's sampled call tree (if installed)")
     parser.add_argument("--sql", action="store_true", help="print the statements of one completion")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="prof-"))
@@ -82,6 +83,12 @@ def main() -> None:
     cpu: list[float] = []
     wall: list[float] = []
     profiler = cProfile.Profile(time.process_time) if args.profile else None  # CPU, not waits
+    sampler = None
+    if args.pyinstrument:
+        from pyinstrument import Profiler
+
+        sampler = Profiler(interval=0.0002)
+        sampler.start()
     for i in range(args.n):
         statements.clear()
         task_id = next(queue)
@@ -99,6 +106,9 @@ def main() -> None:
             for s in statements:
                 print("  ", " ".join(s.split())[:160])
     event.remove(bind, "before_cursor_execute", count)
+    if sampler is not None:
+        sampler.stop()
+        print(sampler.output_text(unicode=False, color=False, show_all=False))
     print(f"{args.n} API completions on {bind.url.render_as_string(hide_password=True)}")
     print(f"SQL statements per completion: {Counter(per).most_common()}")
     print(f"CPU per completion: median {statistics.median(cpu) * 1000:.2f} ms; wall median "
@@ -107,7 +117,8 @@ def main() -> None:
         print(f"  compiled {times}x (not from the statement cache): {what}")
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_callees(r"cases.py.*\(step\)|store.py.*\(save\)|runner.py.*\(complete\)|cases.py.*\(complete_task\)|_dispatch|_rewrite_task_index|core.py.*\(view\)")
 
 
 if __name__ == "__main__":

@@ -16,16 +16,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, Text, insert, literal, select
+from sqlalchemy import Integer, Select, String, Table, Text, literal, select
 from sqlalchemy.orm import Session
 
 from workflows.clock import now
-from workflows.dto import Actor
 from workflows.db import UTCDateTime
+from workflows.dto import Actor
 from workflows.models import AuditEvent, User, WorkflowInstance
 from workflows.models.notification import NOTIFICATION_KINDS, Notification
 
 ROLES = ("enterprise", "district", "city", "admin")
+_NOTIFICATION: Table = Notification.__table__  # type: ignore[assignment]  # Core: no ORM bulk layer
 
 
 def _recipients_stmt(role: str, district_code: str | None = None, enterprise_id: int | None = None
@@ -61,7 +62,7 @@ def notify_users(session: Session, user_ids: Iterable[int], *, title: str, body:
              "body": body or "", "link": link or "", "instance_id": instance_id, "case_kind": case_kind or "",
              "created_at": created} for user_id in dict.fromkeys(user_ids)]
     if rows:
-        session.execute(insert(Notification), rows)  # one bulk INSERT: this runs on every decision
+        session.execute(_NOTIFICATION.insert(), rows)  # one bulk INSERT: this runs on every decision
     return len(rows)
 
 
@@ -85,7 +86,7 @@ def notify(session: Session, *, role: str, title: str, body: str = "", kind: str
                "instance_id": literal(instance.id if instance is not None else None, Integer()),
                "case_kind": literal(instance.kind if instance is not None else "", String()),
                "created_at": literal(now(), UTCDateTime())}
-    result = session.execute(insert(Notification).from_select(
+    result = session.execute(_NOTIFICATION.insert().from_select(
         list(columns), who.with_only_columns(*(c.label(name) for name, c in columns.items())).order_by(User.id)))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
