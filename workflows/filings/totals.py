@@ -177,6 +177,14 @@ def year_totals(session: Session, district_code: str, year: int, enterprise_id: 
     return YearTotals(found.get(DISTRICT, _zero()), found.get(ENTERPRISE, _zero()), found.get(OCCUPATION, _zero()))
 
 
+def shares(session: Session, district_code: str, year: int, dimension: str) -> dict[str, Figures]:
+    """The year's rows of one dimension (``ENTERPRISE`` or ``OCCUPATION``), by key: one read of as many
+    rows as the district has enterprises / occupations that year, whatever the number of cases."""
+    t = DistrictYearFigure
+    return {row.key: {name: int(getattr(row, name) or 0) for name in FIGURES} for row in session.scalars(
+        select(t).where(t.district_code == district_code, t.year == year, t.dimension == dimension))}
+
+
 def without(figures: Figures, own: Contribution | None) -> Figures:
     """``figures`` less the filing's own contribution ("the district's year, not counting this filing")."""
     if own is None:
