@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from webapp.extensions import db_session
 from webapp.filings.forms import MAX_COURSES, MAX_TRAINEES, CourseForm, FilingForm, TraineeForm, WithdrawForm
 from webapp.models import current_actor
+from webapp.pagination import Page
 from workflows import errors, service
 from workflows.clock import now
 from workflows.dto import Actor
@@ -18,6 +19,7 @@ from workflows.models import Filing, TaskIndex, WorkflowInstance
 
 bp = Blueprint("filings", __name__, static_folder="static", static_url_path="/filings/static")
 
+PER_PAGE = 20
 
 
 def _enterprise_actor() -> Actor:
@@ -100,11 +102,13 @@ def index():  # type: ignore[no-untyped-def]
     status = request.args.get("status") or None
     if status not in service.STATUS_LABELS:
         status = None
-    rows = service.list_filings(db_session(), actor, status)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows, listed = service.list_filings(db_session(), actor, status, page, PER_PAGE)
     counts = service.status_counts(db_session(), actor)
     actions = service.filing_actions(db_session(), [case for _, case in rows])
     return render_template("filings/index.html", rows=rows, counts=counts, status=status, now=now(),
-                           total=sum(counts.values()), actions=actions)
+                           total=sum(counts.values()), actions=actions, listed=listed,
+                           pager=Page(page, PER_PAGE, listed))
 
 
 @bp.route("/filings/new", methods=["GET", "POST"])
