@@ -52,7 +52,28 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else 0.0
 
 
-def run(base: str, clients: int, seconds: float, password: str) -> dict[str, Any]:
+def server_cpu_seconds(master: int) -> float:
+    """User + system CPU seconds of a gunicorn master's workers so far (Linux /proc; 0 if unreadable)."""
+    import os
+
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        with open(f"/proc/{master}/task/{master}/children") as f:
+            children = [int(p) for p in f.read().split()]
+    except OSError:
+        return 0.0
+    for pid in children:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def run(base: str, clients: int, seconds: float, password: str, master: int = 0) -> dict[str, Any]:
     tokens = []
     for i in range(clients):
         who = f"review-{DISTRICTS[i % len(DISTRICTS)]}"
@@ -106,13 +127,16 @@ def run(base: str, clients: int, seconds: float, password: str) -> dict[str, Any
     for t in threads:
         t.start()
     stop_at[0] = time.perf_counter() + seconds
+    cpu0 = server_cpu_seconds(master) if master else 0.0
     started = time.perf_counter()
     barrier.wait()
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
+    cpu = (server_cpu_seconds(master) - cpu0) if master else 0.0
     return {"clients": clients, "seconds": wall, "per_second": tally["ok"] / wall, "p50": pct(latencies, 50),
-            "p95": pct(latencies, 95), "p99": pct(latencies, 99), **tally}
+            "p95": pct(latencies, 95), "p99": pct(latencies, 99),
+            "cpu_ms": cpu * 1000 / tally["ok"] if master and tally["ok"] else 0.0, **tally}
 
 
 def main() -> None:
@@ -121,16 +145,19 @@ def main() -> None:
     parser.add_argument("--clients", default="1,4,8,16")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--password", default="Demo@2026")
+    parser.add_argument("--gunicorn-pid", type=int, default=0,
+                        help="the server's gunicorn master pid (same machine): also print its workers' CPU "
+                             "ms per completion, inbox reads included")
     args = parser.parse_args()
     base = args.url.rstrip("/")
     print(f"server {base}; each level runs {args.seconds:.0f} s; a completion = return of a district review task")
     print(f"{'clients':>7} {'compl/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'ok':>6} {'409':>5} "
-          f"{'4xx':>4} {'5xx':>4} {'empty':>5}")
+          f"{'4xx':>4} {'5xx':>4} {'empty':>5}" + (f" {'cpu ms/compl':>12}" if args.gunicorn_pid else ""))
     for n in (int(x) for x in args.clients.split(",")):
-        r = run(base, n, args.seconds, args.password)
+        r = run(base, n, args.seconds, args.password, args.gunicorn_pid)
         print(f"{r['clients']:>7} {r['per_second']:>8.1f} {r['p50'] * 1000:>7.1f} {r['p95'] * 1000:>7.1f} "
               f"{r['p99'] * 1000:>7.1f} {r['ok']:>6} {r['conflict']:>5} {r['other_4xx']:>4} {r['5xx']:>4} "
-              f"{r['empty']:>5}")
+              f"{r['empty']:>5}" + (f" {r['cpu_ms']:>12.1f}" if args.gunicorn_pid else ""))
         if r["wrong"]:
             print(f"  {r['wrong']} completions answered 200 with an unexpected status")
 

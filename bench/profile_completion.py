@@ -28,6 +28,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--profile", action="store_true", help="cProfile (CPU clock) of the completions")
     parser.add_argument("--pyinstrument", action="store_true", help="pyinstrument's sampled call tree (if installed)")
+    parser.add_argument("--decision", default="approve", choices=("approve", "return"))
     parser.add_argument("--sql", action="store_true", help="print the statements of one completion")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="prof-"))
@@ -76,8 +77,10 @@ def main() -> None:
 
     event.listen(bind, "before_cursor_execute", count)
     queue = iter(task_ids)
+    body = {"decision": args.decision, "comment": "请补充材料"}
+    expected = "city_record" if args.decision == "approve" else "returned"
     for _ in range(3):  # warm-up
-        api.post(f"/api/v1/tasks/{next(queue)}/complete", json={"decision": "approve"}, headers=headers)
+        api.post(f"/api/v1/tasks/{next(queue)}/complete", json=body, headers=headers)
     uncached.clear()
     per: list[int] = []
     cpu: list[float] = []
@@ -95,12 +98,12 @@ def main() -> None:
         c0, t0 = time.process_time(), time.perf_counter()
         if profiler:
             profiler.enable()
-        r = api.post(f"/api/v1/tasks/{task_id}/complete", json={"decision": "approve"}, headers=headers)
+        r = api.post(f"/api/v1/tasks/{task_id}/complete", json=body, headers=headers)
         if profiler:
             profiler.disable()
         cpu.append(time.process_time() - c0)
         wall.append(time.perf_counter() - t0)
-        assert r.status_code == 200 and r.get_json()["status"] == "city_record", r.get_data(as_text=True)
+        assert r.status_code == 200 and r.get_json()["status"] == expected, r.get_data(as_text=True)
         per.append(len(statements))
         if args.sql and i == 0:
             for s in statements:
