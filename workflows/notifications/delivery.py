@@ -86,9 +86,10 @@ def notify(session: Session, *, role: str, title: str, body: str = "", kind: str
                "instance_id": literal(instance.id if instance is not None else None, Integer()),
                "case_kind": literal(instance.kind if instance is not None else "", String()),
                "created_at": literal(now(), UTCDateTime())}
-    result = session.execute(_NOTIFICATION.insert().from_select(
-        list(columns), who.with_only_columns(*(c.label(name) for name, c in columns.items())).order_by(User.id)))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    written = session.execute(_NOTIFICATION.insert().from_select(
+        list(columns), who.with_only_columns(*(c.label(name) for name, c in columns.items())).order_by(User.id))
+        .returning(_NOTIFICATION.c.id)).all()  # (rowcount of INSERT .. SELECT is -1 through psycopg)
+    return len(written)
 
 
 def notify_case(session: Session, instance: WorkflowInstance, role: str, title: str, body: str = "",
