@@ -210,6 +210,7 @@ class SecurityLogFilterForm(RowForm):
     """Filters of the 安全审计 screen (GET query; no CSRF: it changes nothing)."""
 
     username = StringField("用户名", [Optional(), Length(max=64)], filters=[_strip])
-    action = SelectField("事件", choices=options([("", "全部事件"), *service.SECURITY_ACTIONS.items()]), validate_choice=False)
+    action = SelectField("事件", choices=options([("", "全部事件"), *service.SECURITY_ACTIONS.items()]),
+                         validate_choice=False)
     date_from = DateField("起始日期", [Optional()])
     date_to = DateField("截止日期", [Optional()])

@@ -17,7 +17,7 @@ class LogoutForm(ZhForm):
     submit = SubmitField("退出")
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(ZhForm):
     """Change one's own password: the current one, the new one twice (the rules are checked by the service)."""
 
     old_password = PasswordField("当前密码", validators=[DataRequired("请输入当前密码。"), Length(max=128)])

@@ -22,6 +22,7 @@ from webapp.filings.forms import (
     WithdrawForm,
 )
 from webapp.models import current_actor
+from webapp.pagination import Page
 from webapp.reports.blueprint import limits, upload_dir
 from webapp.reports.views import MULTIPART_ROOM, SpoolingParser
 from workflows import errors, service
@@ -31,6 +32,7 @@ from workflows.models import Filing, TaskIndex, WorkflowInstance
 
 bp = Blueprint("filings", __name__, static_folder="static", static_url_path="/filings/static")
 
+PER_PAGE = 20
 UPLOAD_ENDPOINTS = {"filings.upload_attachment"}
 
 
@@ -42,7 +44,6 @@ def _request_limits(endpoint: str | None, values: dict[str, Any] | None) -> None
         allowed = limits()
         request.max_content_length = max(allowed.document, allowed.picture) + MULTIPART_ROOM
         request.form_data_parser_class = SpoolingParser
-
 
 
 def _enterprise_actor() -> Actor:
@@ -144,11 +145,13 @@ def index():  # type: ignore[no-untyped-def]
     status = request.args.get("status") or None
     if status not in service.STATUS_LABELS:
         status = None
-    rows = service.list_filings(db_session(), actor, status)
+    page = service.page_number(request.args.get("page"))
+    rows, listed = service.list_filings(db_session(), actor, status, page, PER_PAGE)
     counts = service.status_counts(db_session(), actor)
     actions = service.filing_actions(db_session(), [case for _, case in rows])
     return render_template("filings/index.html", rows=rows, counts=counts, status=status, now=now(),
-                           total=sum(counts.values()), actions=actions)
+                           total=sum(counts.values()), actions=actions, listed=listed,
+                           pager=Page(page, PER_PAGE, listed))
 
 
 @bp.route("/filings/new", methods=["GET", "POST"])

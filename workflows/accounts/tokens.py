@@ -67,15 +67,17 @@ def resolve(session: Session, secret: str) -> Lookup:
     active. Records when the token was last used (at most once per TOUCH_INTERVAL; commits then)."""
     if not secret or not _SECRET_SHAPE.fullmatch(secret):
         return Lookup(problem="missing")
-    token = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret))).first()
-    if token is None:
+    found = session.execute(  # the token and its user in one statement (every API request runs this)
+        select(ApiToken, User).outerjoin(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == hash_secret(secret))).first()
+    if found is None:
         return Lookup(problem="missing")
+    token, user = found
     at = now()
     if token.revoked_at is not None:
         return Lookup(problem="revoked")
     if token.expires_at <= at:
         return Lookup(problem="expired")
-    user = session.get(User, token.user_id)
     if user is None or not user.active:
         return Lookup(problem="inactive")
     if (token.session_epoch or 0) != (user.session_epoch or 0):

@@ -122,8 +122,9 @@ def year_figures(session: Session, filing: Filing) -> rule_inputs.DistrictYearFi
     )
 
 
-# What a district approval reads first: the filing's check results (R2); the budget (R5) per year below.
-_APPROVAL_FIGURES = select(Filing.check_results).where(Filing.instance_id == bindparam("instance_id"))
+# What a district approval reads first: the filing itself, with its check results (R2); the budget (R5)
+# per year below. The step tracker reuses the loaded filing (totals.remember) instead of reading it again.
+_APPROVAL_FIGURES = select(Filing).where(Filing.instance_id == bindparam("instance_id"))
 
 
 def rules_params(params: policy.PolicyParams) -> rule_inputs.Params:
@@ -257,13 +258,14 @@ def before_decision(session: Session, instance: WorkflowInstance, decision: str,
     row = session.execute(_APPROVAL_FIGURES, {"instance_id": instance.id}).first()
     if row is None:
         return
-    check_results = row[0]
+    filing = row[0]
+    totals.remember(session, filing)  # the step tracker reads the filing from here, not again
+    check_results = filing.check_results
     mismatches = [r for r in check_results or []
                   if r.get("rule") == "job_post_match" and r.get("details", {}).get("result") == "mismatch"]
     if mismatches and not confirm_mismatches:
         message = f"有{len(mismatches)}名学员的岗位与培训职业不一致，请逐项确认后再通过。"
         raise ValidationFailed(message, {"confirm_mismatches": [message]})
-    filing = session.scalars(select(Filing).where(Filing.instance_id == instance.id)).one()
     for year, share in year_shares(filing).items():
         used = used_budget_fen(session, filing, year)
         plan = session.scalars(select(DistrictYearPlan).where(DistrictYearPlan.district_code == filing.district_code,
