@@ -24,11 +24,13 @@ from workflows import features
 from workflows.engine import Engine, ProcessVersion, configure_engine
 
 # Cases, tasks and timers (the kernel)
-from workflows.cases import complete_task, get_case, may_complete, scope_cases, tick
+from workflows.cases import TickReport, complete_task, get_case, may_complete, run_tick, scope_cases, tick
 from workflows.queries import (
     CaseFilters,
     CaseInfo,
     DISTRICT_FIGURE_RULES,
+    OperationsFigures,
+    operations_figures,
     case_diagram,
     case_infos,
     case_of_task,
@@ -227,6 +229,7 @@ def validate_diagrams(bpmn_dir: str | Path) -> dict[str, ProcessVersion]:
 
 
 __all__ = [
+    "TickReport", "run_tick", "OperationsFigures", "operations_figures",
     "FilingActions", "filing_actions", "filing_actions_of",
     "APPRENTICESHIP_TYPES", "COURSE_CATEGORIES", "DECISIONS", "DISTRICT_FIGURE_RULES", "FILING_STATUS_ORDER",
     "FORMATS", "KIND_LABELS", "LEVELS", "PERIODIC_STATUS_LABELS", "PERIOD_LABELS", "PLAN_ACTION_LABELS", "PLAN_KIND",

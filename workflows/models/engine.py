@@ -51,6 +51,10 @@ class WorkflowInstance(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Set when an engine move of this case failed outside a request (a timer in `workflows tick`), cleared
+    # by the next successful move; the admin's 异常案件 screen lists such cases with the error.
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failure: Mapped[str | None] = mapped_column(Text)
     # Serialized workflow without its spec (see store.encode_state); deferred: lists never load it.
     # Declared last: on SQLite, columns stored after a large value are slow to read.
     state_json: Mapped[str] = mapped_column(Text, deferred=True)
