@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml $(DEV_LOCK)
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q --require-hashes -r $(DEV_LOCK)
-	$(PY) -m pip install -q --no-deps -e .
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 # Re-resolve pyproject.toml into the two hash locks (runtime + redis extra; that plus dev) for every platform.
@@ -100,10 +100,10 @@ bundle: install assets
 	rm -rf $(BUNDLE_DIR) && mkdir -p $(BUNDLE_DIR)/wheels
 	$(PY) -m pip download -q --require-hashes --no-deps --only-binary=:all: -d $(BUNDLE_DIR)/wheels \
 	  $(if $(BUNDLE_PLATFORM),--platform $(BUNDLE_PLATFORM) --python-version $(BUNDLE_PYTHON)) -r $(LOCK)
-	$(PY) -m pip wheel -q --no-deps -w $(BUNDLE_DIR)/wheels .
+	rm -rf build && $(PY) -m pip wheel -q --no-deps --no-build-isolation -w $(BUNDLE_DIR)/wheels . && rm -rf build
 	cp $(LOCK) $(BUNDLE_DIR)/requirements.txt
 	cp deploy/install-bundle.sh $(BUNDLE_DIR)/install.sh && chmod +x $(BUNDLE_DIR)/install.sh
-	cp -r deploy $(BUNDLE_DIR)/deploy && cp docs/DEPLOY.md $(BUNDLE_DIR)/
+	cp -r deploy $(BUNDLE_DIR)/deploy && cp gunicorn.conf.py docs/DEPLOY.md $(BUNDLE_DIR)/
 	tar -C $(dir $(BUNDLE_DIR:/=)) -czf $(BUNDLE_DIR:/=).tar.gz $(notdir $(BUNDLE_DIR:/=))
 	@echo "离线安装包：$(BUNDLE_DIR:/=).tar.gz"
 

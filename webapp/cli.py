@@ -107,8 +107,6 @@ def register_cli(app: Flask) -> None:
             log.exception("tick failed")
             click.echo(f"定时器处理失败：{type(exc).__name__}: {exc}", err=True)
             sys.exit(1)
-        finally:
-            db.session.remove()
         click.echo(f"已触发 {report.fired} 个到期定时器；失败 {report.failed} 个，已由其他进程处理 {report.skipped} 个，"
                    f"新开周期 {report.opened} 个。")
         if not report.ok:

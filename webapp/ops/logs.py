@@ -65,6 +65,7 @@ def configure_logging(level: str = "INFO") -> None:
         root.addHandler(StderrHandler())
     root.setLevel(level.upper())
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the request line below replaces its own
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # SpiffWorkflow logs every task state change at INFO
 
 
 def logconfig_dict(level: str = "INFO") -> dict[str, Any]:
@@ -79,6 +80,7 @@ def logconfig_dict(level: str = "INFO") -> dict[str, Any]:
         },
         "root": {"level": level.upper(), "handlers": ["stderr"]},
         "loggers": {
+            "spiff": {"level": "WARNING"},
             "gunicorn.error": {"level": level.upper(), "handlers": ["stderr"], "propagate": False},
             "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
         },
