@@ -42,9 +42,11 @@ with app.app_context():
 
     users = {role: db.session.scalars(select(User.username).where(User.role == role).order_by(User.id)).first()
              for role in ("enterprise", "district", "city", "admin")}
-    district = db.session.scalars(select(User.district_code).where(User.username == users["district"])).one()
-    case_id = db.session.scalars(select(WorkflowInstance.id).where(WorkflowInstance.district_code == district)
-                                 .order_by(WorkflowInstance.id)).first()
+    case_id, district = db.session.execute(
+        select(WorkflowInstance.id, WorkflowInstance.district_code)
+        .where(WorkflowInstance.district_code.is_not(None)).order_by(WorkflowInstance.id)).first()
+    users["district"] = db.session.scalars(select(User.username).where(User.role == "district",
+                                                                       User.district_code == district)).first()
 
 skip = {"auth.logout", "ops.metrics_view", "static"}
 pages = sorted({(rule.rule, rule.endpoint) for rule in app.url_map.iter_rules()

@@ -113,6 +113,7 @@ def create(engine: Engine, upload_dir: Path, target: Path, revisions: set[str]) 
         copy = sqlite3.connect(target / SQLITE_FILE)
         with copy:
             source.backup(copy)
+        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file (no -wal beside it)
         copy.close()
         source.close()
         database_file = SQLITE_FILE
