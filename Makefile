@@ -102,6 +102,8 @@ bundle: install assets
 	  $(if $(BUNDLE_PLATFORM),--platform $(BUNDLE_PLATFORM) --python-version $(BUNDLE_PYTHON)) -r $(LOCK)
 	rm -rf build && $(PY) -m pip wheel -q --no-deps --no-build-isolation -w $(BUNDLE_DIR)/wheels . && rm -rf build
 	cp $(LOCK) $(BUNDLE_DIR)/requirements.txt
+	cd $(BUNDLE_DIR) && for w in wheels/apprenticeship-*.whl; do \
+	  echo "./$$w --hash=sha256:$$(sha256sum $$w | cut -d' ' -f1)" > requirements-app.txt; done
 	cp deploy/install-bundle.sh $(BUNDLE_DIR)/install.sh && chmod +x $(BUNDLE_DIR)/install.sh
 	cp -r deploy $(BUNDLE_DIR)/deploy && cp gunicorn.conf.py docs/DEPLOY.md $(BUNDLE_DIR)/
 	tar -C $(dir $(BUNDLE_DIR:/=)) -czf $(BUNDLE_DIR:/=).tar.gz $(notdir $(BUNDLE_DIR:/=))

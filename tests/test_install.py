@@ -62,6 +62,7 @@ def test_bundle_holds_the_locked_wheels_and_a_wheel_with_every_shipped_folder(bu
     assert all(name.endswith(".whl") for name in wheels), wheels
     lock = (ROOT / "requirements" / "runtime.txt").read_text()
     assert (bundle / "requirements.txt").read_text() == lock
+    assert "--hash=sha256:" in (bundle / "requirements-app.txt").read_text()
     for name in ("gunicorn", "prometheus_client", "jsonschema", "redis", "SpiffWorkflow", "psycopg_binary"):
         assert any(w.lower().startswith(name.lower()) for w in wheels), name
     ours = next((bundle / "wheels").glob("apprenticeship-*.whl"))

@@ -107,8 +107,8 @@ def register_cli(app: Flask) -> None:
             log.exception("tick failed")
             click.echo(f"定时器处理失败：{type(exc).__name__}: {exc}", err=True)
             sys.exit(1)
-        click.echo(f"已触发 {report.fired} 个到期定时器；失败 {report.failed} 个，已由其他进程处理 {report.skipped} 个，"
-                   f"新开周期 {report.opened} 个。")
+        click.echo(f"已触发 {report.fired} 个到期定时器；失败 {report.failed} 个，"
+                   f"已由其他进程处理 {report.skipped} 个，新开周期 {report.opened} 个。")
         if not report.ok:
             sys.exit(1)
 
@@ -126,7 +126,8 @@ def register_cli(app: Flask) -> None:
                 report = run_tick(current_app)
                 failures = 0
                 if report.fired or report.failed:
-                    click.echo(f"{datetime.now(UTC).isoformat()} 已触发 {report.fired} 个定时器，失败 {report.failed} 个")
+                    click.echo(f"{datetime.now(UTC).isoformat()} 已触发 {report.fired} 个定时器，"
+                               f"失败 {report.failed} 个")
                 wait = float(every)
             except Exception:
                 failures += 1

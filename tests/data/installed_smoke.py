@@ -8,10 +8,11 @@ import os
 import sys
 from pathlib import Path
 
+from flask_migrate import upgrade
+
 import webapp
 import workflows
 from config import Config
-from flask_migrate import upgrade
 from webapp import create_app
 from webapp.extensions import db
 from workflows import service
@@ -56,7 +57,7 @@ for role, username in users.items():
     client = app.test_client()
     response = client.post("/login", data={"username": username, "password": "Demo@2026"})
     assert response.status_code == 302, (role, response.status_code)
-    for path, endpoint in pages:
+    for path, _endpoint in pages:
         status = client.get(path).status_code
         seen["pages"].setdefault(path, {})[role] = status
         if status >= 500:

@@ -81,7 +81,8 @@ def adopt_legacy_stamp(engine: Engine) -> Adoption:
         legacy = sorted(heads & set(LEGACY_STAMPS))
         if not legacy:
             return Adoption()
-        adoption = Adoption(stamp=legacy[0])
+        stamp = legacy[0]
+        adoption = Adoption(stamp=stamp)
         expected, actual = baseline_shape(), _shape(connection)
         for table, (columns, _indexes) in sorted(expected.items()):
             if table not in actual:
@@ -98,11 +99,11 @@ def adopt_legacy_stamp(engine: Engine) -> Adoption:
             return adoption
         metadata = sa.MetaData()
         for table, (_columns, indexes) in sorted(expected.items()):
-            for name, (columns, unique) in sorted(indexes.items()):
+            for name, (index_columns, unique) in sorted(indexes.items()):
                 if name not in actual[table][1]:
                     reflected = sa.Table(table, metadata, autoload_with=connection)
-                    sa.Index(name, *[reflected.c[c] for c in columns], unique=unique).create(connection)
+                    sa.Index(name, *[reflected.c[c] for c in index_columns], unique=unique).create(connection)
                     adoption.created_indexes.append(name)
         connection.execute(sa.text("UPDATE alembic_version SET version_num = :new WHERE version_num = :old"),
-                           {"new": LEGACY_STAMPS[adoption.stamp], "old": adoption.stamp})
+                           {"new": LEGACY_STAMPS[stamp], "old": stamp})
     return adoption
