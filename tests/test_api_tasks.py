@@ -59,8 +59,12 @@ def test_review_then_record_with_scope_and_conflicts(api, tokens):  # type: igno
                  json={"decision": "approve", "confirm_mismatches": True})
     assert r.status_code == 200
     body = r.get_json()
-    assert (body["id"], body["status"], body["status_label"]) == (case["id"], "city_record", "待市备案")
-    assert body["tasks"] == []  # the next task is the city's
+    # The slim reply: the case, its new status and the tasks it now waits on (the city's, not mine).
+    assert set(body) == {"case_id", "status", "status_label", "next_tasks"}
+    assert (body["case_id"], body["status"], body["status_label"]) == (case["id"], "city_record", "待市备案")
+    assert [(t["name"], t["role"], t["mine"], t["case_id"]) for t in body["next_tasks"]] == \
+        [("city_record", "city", False, case["id"])]
+    assert body["next_tasks"][0]["id"] == _inbox(api, tokens["city"])[0]["id"]
     again = api.post("/tasks/{id}/complete", id=task_id, token=tokens["review-440106"], json={"decision": "approve"})
     assert again.status_code == 409 and error_of(again)["code"] == "conflict"
     # A reviewer of another district does not learn that the task existed.
@@ -72,8 +76,8 @@ def test_review_then_record_with_scope_and_conflicts(api, tokens):  # type: igno
                  json={"decision": "record"})
     assert r.status_code == 404
     r = api.post("/tasks/{id}/complete", id=city_task["id"], token=tokens["city"], json={"decision": "record"})
-    assert r.status_code == 200 and r.get_json()["status"] == "recorded"
-    history = [h["action"] for h in r.get_json()["history"]]
+    assert r.status_code == 200 and r.get_json()["status"] == "recorded" and r.get_json()["next_tasks"] == []
+    history = [h["action"] for h in api.get("/cases/{id}", id=case["id"], token=tokens["city"]).get_json()["history"]]
     assert history == ["create", "submit", "approve", "record"]
     final = api.get("/cases/{id}", id=case["id"], token=tokens["ent-440106-1"]).get_json()
     assert final["status"] == "recorded" and final["tasks"] == []
@@ -149,3 +153,21 @@ def test_unknown_task_is_404(api, tokens, task_id):  # type: ignore[no-untyped-d
     r = api.client.post(f"/api/v1/tasks/{task_id}/complete", json={"decision": "approve"},
                         headers={"Authorization": f"Bearer {tokens['review-440106']}"})
     assert r.status_code == 404 and error_of(r)["code"] == "not_found"
+
+
+def test_stale_task_index_row_is_409_not_500(api, tokens, session):  # type: ignore[no-untyped-def]
+    """The index names a task the stored workflow does not know (index and state disagree): 409."""
+    import uuid
+
+    from sqlalchemy import update
+
+    from workflows.models import TaskIndex
+
+    _submitted(api, tokens)
+    task_id = _inbox(api, tokens["review-440106"])[0]["id"]
+    stale = str(uuid.uuid4())
+    session.execute(update(TaskIndex).where(TaskIndex.task_id == task_id).values(task_id=stale))
+    session.commit()
+    r = api.post("/tasks/{id}/complete", id=stale, token=tokens["review-440106"],
+                 json={"decision": "approve", "confirm_mismatches": True})
+    assert r.status_code == 409 and error_of(r)["code"] == "conflict"

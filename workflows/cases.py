@@ -46,11 +46,14 @@ DecisionEffect = Callable[[Session, WorkflowInstance, str, Actor, str], object]
 """(session, instance, decision, actor, comment): what follows a decision (notifications ...)."""
 Opener = Callable[[Session, datetime], int]
 """(session, at) -> how many instances of the period containing ``at`` it opened (idempotent)."""
+StepTracker = Callable[[Session, WorkflowInstance], Callable[[], None]]
+"""(session, instance) before an engine move -> what to run once the move is saved (running totals)."""
 
 DECISIONS: dict[str, Decisions] = {}
 GUARDS: dict[str, DecisionGuard] = {}
 EFFECTS: dict[str, DecisionEffect] = {}
 OPENERS: list[Opener] = []
+TRACKERS: dict[str, StepTracker] = {}
 
 
 def require_features() -> None:
@@ -111,7 +114,7 @@ def get_case(session: Session, actor: Actor, instance_id: int) -> WorkflowInstan
     return instance
 
 
-def may_complete(actor: Actor, row: TaskIndex) -> bool:
+def may_complete(actor: Actor, row: TaskIndex | ReadyTask) -> bool:
     """The task's lane role is the actor's role, and the case is in the actor's district/enterprise."""
     if row.role != actor.role:
         return False
@@ -176,14 +179,21 @@ def step(session: Session, actor: Actor | None, instance: WorkflowInstance,
     actor, run ``move(workflow)``, save (state, status, timers, task index) and audit. No commit: the
     caller's unit of work commits or rolls back. A ``move`` that raises leaves nothing saved.
 
+    The case kind's step tracker (``TRACKERS``: the filings' running totals) sees the case before the
+    move and updates what depends on it after the save, in the same transaction.
+
     ``task_name`` may be a function of the move's result (the completed task's title); with
     ``audit_unchanged=False`` the move is audited only when it changed the status (timers)."""
     engine = get_engine()
     workflow = store.load_workflow(engine, instance)
     before = instance.status
+    tracker = TRACKERS.get(instance.kind)
+    tracked = tracker(session, instance) if tracker is not None else None
     with script_services({**bindings.for_session(session, actor), **(services or {})}):
         result = move(workflow)
     store.save(session, engine, instance, workflow)
+    if tracked is not None:
+        tracked()  # the case kind's running totals, in this same transaction
     if audit_unchanged or instance.status != before:
         name = task_name(result) if callable(task_name) else task_name
         audit(session, instance, actor, action, task_name=name, task_id=task_id, comment=comment,
@@ -248,8 +258,43 @@ def task_and_locked_instance(session: Session, actor: Actor, task_id: str) -> tu
     return found[0], found[1]
 
 
+@dataclass(frozen=True)
+class ReadyTask:
+    """A task left ready by a step (a copy of its index row: it outlives the commit)."""
+
+    id: str
+    name: str
+    title: str
+    role: str
+    kind: str
+    form_key: str
+    district_code: str | None
+    enterprise_id: int | None
+    created_at: datetime
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a decision left behind: the case's id, kind and new status and the tasks now ready."""
+
+    case_id: int
+    kind: str
+    status: str
+    tasks: tuple[ReadyTask, ...]
+
+
+def outcome_of(session: Session, instance: WorkflowInstance) -> Outcome:
+    """The outcome of the step just saved on ``instance`` (no query: from what ``store.save`` wrote)."""
+    tasks = tuple(ReadyTask(id=r["task_id"], name=r["task_name"], title=r["title"], role=r["role"],
+                            kind=r["kind"], form_key=r["form_key"], district_code=r["district_code"],
+                            enterprise_id=r["enterprise_id"], created_at=r["created_at"], due_at=r["due_at"])
+                  for r in store.ready_rows_written(session, instance.id))
+    return Outcome(case_id=instance.id, kind=instance.kind, status=instance.status, tasks=tasks)
+
+
 def complete_task(session: Session, actor: Actor, task_id: str, decision: str, comment: str = "",
-                  confirm_mismatches: bool = False) -> WorkflowInstance:
+                  confirm_mismatches: bool = False) -> Outcome:
     """A reviewer's decision on a review-like task (the form's decisions in ``DECISIONS``); the case
     kind's guard may refuse it first and its effect follows it, in the same unit of work."""
     require_features()
@@ -273,7 +318,8 @@ def complete_task(session: Session, actor: Actor, task_id: str, decision: str, c
         effect = EFFECTS.get(instance.kind)
         if effect is not None:
             effect(session, instance, decision, actor, comment)
-    return instance
+        outcome = outcome_of(session, instance)
+    return outcome
 
 
 # --------------------------------------------------------------------------------------------------

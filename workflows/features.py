@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from workflows import bindings, cases, deadlines
-from workflows.filings import checks
+from workflows.filings import checks, totals
 from workflows.filings import status as filing_status
 from workflows.notifications import delivery
 from workflows.plans import compile as plan_compile
@@ -36,12 +36,13 @@ class Feature:
     guard: cases.DecisionGuard | None = None
     effect: cases.DecisionEffect | None = None
     openers: tuple[cases.Opener, ...] = ()
+    tracker: cases.StepTracker | None = None  # runs around every engine move of this kind's cases
 
 
 FEATURES: tuple[Feature, ...] = (
     Feature(filing_status.KIND, filing_status.KIND_LABEL, filing_status.LABELS,
             helpers=(checks.script_helpers,), decisions=filing_status.DECISIONS,
-            guard=checks.before_decision, effect=delivery.on_filing_decision),
+            guard=checks.before_decision, effect=delivery.on_filing_decision, tracker=totals.track),
     Feature(plan_config.KIND, plan_config.KIND_LABEL, plan_config.PLAN_STATUS_LABELS,
             helpers=(plan_compile.script_helpers,), decisions=plan_config.DECISIONS,
             openers=(plan_cases.open_quarter_plans,)),
@@ -92,6 +93,8 @@ def install() -> None:
             cases.GUARDS[feature.name] = feature.guard
         if feature.effect is not None:
             cases.EFFECTS[feature.name] = feature.effect
+        if feature.tracker is not None:
+            cases.TRACKERS[feature.name] = feature.tracker
         for opener in feature.openers:
             if opener not in cases.OPENERS:
                 cases.OPENERS.append(opener)

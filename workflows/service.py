@@ -24,7 +24,17 @@ from workflows import features
 from workflows.engine import Engine, ProcessVersion, configure_engine
 
 # Cases, tasks and timers (the kernel)
-from workflows.cases import TickReport, complete_task, get_case, may_complete, run_tick, scope_cases, tick
+from workflows.cases import (
+    Outcome,
+    ReadyTask,
+    TickReport,
+    complete_task,
+    get_case,
+    may_complete,
+    run_tick,
+    scope_cases,
+    tick,
+)
 from workflows.queries import (
     CaseFilters,
     CaseInfo,
@@ -36,12 +46,21 @@ from workflows.queries import (
     case_of_task,
     get_task,
     history,
-    inbox,
     list_cases,
     list_filings,
     ready_tasks,
     status_counts,
     visible_checks,
+)
+from workflows.inbox.queries import (
+    MAX_PER_PAGE as INBOX_MAX_PER_PAGE,
+    SORTS as INBOX_SORTS,
+    InboxRow,
+    TaskCounts,
+    TaskFilters,
+    inbox,
+    task_counts,
+    task_page,
 )
 from workflows.features import DECISIONS, KIND_LABELS, PERIODIC_STATUS_LABELS, STATUS_LABELS, status_label
 from workflows.engine import BpmnFileError
@@ -57,6 +76,7 @@ from workflows.filings.use_cases import (
     withdraw_filing,
 )
 from workflows.filings.status import ORDER as FILING_STATUS_ORDER
+from workflows.filings.totals import Difference as TotalsDifference, reconcile as reconcile_totals
 from workflows.filings.status import FilingActions, actions as filing_actions, actions_of as filing_actions_of
 from workflows.filings.rosters import (
     COLUMNS as ROSTER_COLUMNS,
@@ -230,6 +250,9 @@ def validate_diagrams(bpmn_dir: str | Path) -> dict[str, ProcessVersion]:
 
 __all__ = [
     "TickReport", "run_tick", "OperationsFigures", "operations_figures",
+    "TotalsDifference", "reconcile_totals",
+    "Outcome", "ReadyTask", "INBOX_MAX_PER_PAGE", "INBOX_SORTS", "InboxRow", "TaskCounts", "TaskFilters",
+    "task_counts", "task_page",
     "FilingActions", "filing_actions", "filing_actions_of",
     "APPRENTICESHIP_TYPES", "COURSE_CATEGORIES", "DECISIONS", "DISTRICT_FIGURE_RULES", "FILING_STATUS_ORDER",
     "FORMATS", "KIND_LABELS", "LEVELS", "PERIODIC_STATUS_LABELS", "PERIOD_LABELS", "PLAN_ACTION_LABELS", "PLAN_KIND",

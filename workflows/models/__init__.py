@@ -5,7 +5,7 @@ from workflows.models.engine import AuditEvent, SpecVersion, TaskIndex, Workflow
 from workflows.models.filing import Course, Filing, Trainee
 from workflows.models.notification import NOTIFICATION_KINDS, Notification
 from workflows.models.org import DISTRICTS, District, Enterprise, User
-from workflows.models.plan import DistrictYearPlan
+from workflows.models.plan import DistrictYearFigure, DistrictYearPlan
 from workflows.models.quarterly_plan import QuarterlyPlan, QuarterlyPlanRow
 from workflows.models.report_models import PublicityItem, ReportAttachment, ReportCase, SemiannualReport
 from workflows.models.token import ApiToken
@@ -17,6 +17,7 @@ __all__ = [
     "CatalogueRevision",
     "Course",
     "District",
+    "DistrictYearFigure",
     "DistrictYearPlan",
     "Enterprise",
     "Filing",
