@@ -96,7 +96,7 @@ test-pg: install redis
 # wheel (checked against the lock's hashes), the lock and install.sh. On a machine with no network:
 #   tar xzf bundle.tar.gz && bundle/install.sh /opt/apprenticeship/venv
 # Cross-building for another machine: BUNDLE_PLATFORM=manylinux2014_x86_64 BUNDLE_PYTHON=3.11 make bundle
-bundle: install assets
+bundle: | $(STAMP) $(ASSETS)
 	rm -rf $(BUNDLE_DIR) && mkdir -p $(BUNDLE_DIR)/wheels
 	$(PY) -m pip download -q --require-hashes --no-deps --only-binary=:all: -d $(BUNDLE_DIR)/wheels \
 	  $(if $(BUNDLE_PLATFORM),--platform $(BUNDLE_PLATFORM) --python-version $(BUNDLE_PYTHON)) -r $(LOCK)

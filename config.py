@@ -73,7 +73,6 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
-    SCHEDULER_ENABLED = os.environ.get("SCHEDULER_ENABLED", "0") == "1"
 
 
 class TestConfig(Config):

@@ -389,14 +389,15 @@ def run_tick(session: Session, at: datetime | None = None, limit: int = 500, ope
             failed += 1
             log.exception("timer of case %s failed", instance_id,
                           extra={"fields": {"instance_id": instance_id, "error": type(exc).__name__}})
-            _mark_failed(session, instance_id, exc, at)
+            _mark_failed(session, instance_id, exc)
     return TickReport(due=len(due), fired=fired, failed=failed, skipped=skipped, opened=opened)
 
 
-def _mark_failed(session: Session, instance_id: int, exc: Exception, at: datetime) -> None:
-    """Record the failure on the case in its own transaction (the failed one was rolled back)."""
+def _mark_failed(session: Session, instance_id: int, exc: Exception) -> None:
+    """Record the failure on the case, with the real time, in its own transaction (the failed one was
+    rolled back)."""
     try:
         with unit_of_work(session):
-            store.mark_failed(session, instance_id, f"{type(exc).__name__}: {exc}", at)
+            store.mark_failed(session, instance_id, f"{type(exc).__name__}: {exc}", now())
     except Exception:  # the database itself is failing: the log line above is all we can do
         log.exception("could not mark case %s failed", instance_id)
