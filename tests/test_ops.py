@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 
-from config import Config, ProductionConfig, TestConfig, config_for
+from config import Config, ProductionConfig, TestConfig
 from tests.databases import empty_database
 from tests.factories import submitted_filing
 from tests.test_web_helpers import login
@@ -126,15 +126,16 @@ def test_one_json_line_per_request_with_request_and_user_ids(app, world, capsys)
     assert len(stuck["request_id"]) == 32 and stuck["request_id"] != "<script>"
 
 
-def test_cli_logs_json_lines_on_stderr(app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_cli_logs_json_lines_on_stderr(tmp_path: Path) -> None:
     url = empty_database("sqlite", tmp_path, "clilog")
+    with app_with(SQLALCHEMY_DATABASE_URI=url, UPLOAD_DIR=str(tmp_path / "u")).app_context():
+        upgrade()
     env = {"DATABASE_URL": url, "UPLOAD_DIR": str(tmp_path / "u"), "APP_ENV": "development",
            "PATH": "/usr/bin:/bin"}
     root = Path(__file__).resolve().parent.parent
-    for args in (["init-db"], ["workflows", "tick"]):
-        done = subprocess.run([sys.executable, "-m", "flask", "--app", "webapp", *args], cwd=root, env=env,
-                              capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "webapp", "workflows", "tick"], cwd=root,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
     lines = json_lines(done.stderr)
     assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
     tick = next(line for line in lines if line["logger"] == "workflows.tick")
@@ -219,12 +220,14 @@ def test_redis_storage_shares_the_limits_between_workers(limited, redis_url) -> 
 
 
 def test_app_env_selects_the_configuration(monkeypatch, app) -> None:  # type: ignore[no-untyped-def]
-    assert config_for("production") is ProductionConfig
-    assert config_for("development") is Config and config_for(None) is Config
+    import config  # the module as it is now (other tests reload it)
+
+    assert config.config_for("production") is config.ProductionConfig
+    assert config.config_for("development") is config.Config and config.config_for(None) is config.Config
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", SECRET)
-    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", SECRET)
-    monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", app.config["SQLALCHEMY_DATABASE_URI"])
+    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", SECRET)
+    monkeypatch.setattr(config.ProductionConfig, "SQLALCHEMY_DATABASE_URI", app.config["SQLALCHEMY_DATABASE_URI"])
     production = create_app()
     assert production.config["ENV_NAME"] == "production"
     assert production.config["SESSION_COOKIE_SECURE"] and production.config["REMEMBER_COOKIE_SECURE"]
