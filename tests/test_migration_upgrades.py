@@ -36,7 +36,8 @@ def app_on(url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
 def no_drift(url: str) -> list:
     engine = create_engine(url)
     with engine.connect() as connection:
-        diffs = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_object": schema.include_object})
+        diffs = compare_metadata(context, Base.metadata)
     engine.dispose()
     return diffs
 

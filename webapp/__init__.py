@@ -11,7 +11,7 @@ from flask_login import current_user
 from config import Config, config_for
 from webapp.extensions import csrf, db, limiter, login_manager, migrate
 from webapp.ops import logs, metrics
-from webapp.ops.schema import migrations_dir
+from webapp.ops.schema import include_object, migrations_dir
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -31,7 +31,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     _sqlite_tuning(app)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(migrations_dir()))
+    migrate.init_app(app, db, directory=str(migrations_dir()), include_object=include_object)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
