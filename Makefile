@@ -13,7 +13,7 @@ PORT ?= 8000
 RUN_PORT ?= $(if $(filter command line environment,$(origin PORT)),$(PORT),5000)
 BUNDLE_DIR ?= dist/bundle
 
-.PHONY: run serve test test-pg install assets browser screenshots bench lint validate tick clean lock bundle redis
+.PHONY: run serve test test-pg install assets browser fonts screenshots bench lint validate tick clean lock bundle redis
 
 install: $(STAMP)
 
@@ -56,6 +56,18 @@ browser:
 	  apt-get install -y -q chromium-l10n >/dev/null 2>&1 || true; \
 	fi
 
+# The CJK font embedded in the receipt PDFs (备案回执): WenQuanYi Micro Hei, with Noto Sans CJK as the
+# fallback the receipt also knows (RECEIPT_FONT overrides both).
+fonts:
+	@if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] && [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get install -y -q fonts-wqy-microhei >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null && apt-get install -y -q fonts-wqy-microhei >/dev/null)); \
+	  else \
+	    echo "备案回执需要中文字体：请运行 sudo apt-get install -y fonts-wqy-microhei"; exit 1; \
+	  fi; \
+	fi
+
 # The local Redis the rate-limit tests use (127.0.0.1:6379): installed from Debian if missing, started if down.
 redis:
 	@if ! command -v redis-server >/dev/null; then \
@@ -70,25 +82,25 @@ redis:
 	fi
 
 # The quick demo: development server with demo data, on PORT if given (default 5000).
-run: install assets
+run: install assets fonts
 	$(FLASK) init-db
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port $(RUN_PORT)
 
 # The production server (gunicorn.conf.py) on PORT (default 8000) against the environment's DATABASE_URL.
-serve: install assets
+serve: install assets fonts
 	$(FLASK) init-db
 	PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py 'webapp:create_app()'
 
 # The whole suite on SQLite; again (without the browser stories) on PostgreSQL when TEST_DATABASE_URL is set.
-test: install assets browser redis
+test: install assets browser fonts redis
 	env -u TEST_DATABASE_URL $(PY) -m pytest -n 2 -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
 	  $(PY) -m pytest -q -n 2 -m "not browser"; \
 	fi
 
-test-pg: install redis
+test-pg: install fonts redis
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://root@127.0.0.1:5432/test} \
 	  $(PY) -m pytest -q -n 2 -m "not browser"
 

@@ -22,8 +22,8 @@ setup(
     py_modules=["config"],
     package_data={
         "webapp": ["templates/**/*", "static/**/*"],
-        "workflows.bpmn": ["*.bpmn", "*.dmn"],
-        "workflows.data": ["*.csv"],
+        "workflows.bpmn": ["*.bpmn", "*.dmn", "*.xml"],
+        "workflows.data": ["*.csv", "*.json", "*.txt"],
         "webapp.migrations": ["README", "alembic.ini", "script.py.mako"],
     },
     exclude_package_data={"": ["__pycache__/*", "*.pyc"]},

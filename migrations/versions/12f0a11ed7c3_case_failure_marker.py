@@ -1,7 +1,7 @@
 """workflow_instance.failed_at / failure: a case whose timer failed in `workflows tick`
 
 Revision ID: 12f0a11ed7c3
-Revises: 13b5ca1e0001 (re-chained after main's 13b5ca1e0001 landed)
+Revises: 11b2c0ffee02 (re-chained onto main's head when merging main)
 Create Date: 2026-12-03 12:40:00
 
 """
@@ -12,7 +12,7 @@ import workflows.db
 
 # revision identifiers, used by Alembic.
 revision = '12f0a11ed7c3'
-down_revision = '13b5ca1e0001'
+down_revision = '11b2c0ffee02'
 branch_labels = None
 depends_on = None
 
