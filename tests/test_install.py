@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from config import TestConfig
+
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
@@ -86,7 +88,7 @@ def test_installed_wheel_migrates_runs_the_cli_and_serves_every_page(bundle: Pat
     site = subprocess.run([str(python), "-c", "import sys; print(sys.path)"], capture_output=True, text=True,
                           cwd=tmp_path, env=_clean_env()).stdout
     assert str(ROOT) not in site
-    env = _clean_env(APP_ENV="production", SECRET_KEY="s" * 48, DATABASE_URL=f"sqlite:///{tmp_path / 'prod.db'}",
+    env = _clean_env(APP_ENV="production", SECRET_KEY="s" * 48, PII_KEY=TestConfig.PII_KEY, DATABASE_URL=f"sqlite:///{tmp_path / 'prod.db'}",
                      INSTANCE_PATH=str(tmp_path / "instance"), UPLOAD_DIR=str(tmp_path / "uploads"))
     flask = [str(installed / "bin" / "flask"), "--app", "webapp"]
 

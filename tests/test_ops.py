@@ -227,6 +227,7 @@ def test_app_env_selects_the_configuration(monkeypatch, app) -> None:  # type: i
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", SECRET)
     monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", SECRET)
+    monkeypatch.setattr(config.ProductionConfig, "PII_KEY", TestConfig.PII_KEY)
     monkeypatch.setattr(config.ProductionConfig, "SQLALCHEMY_DATABASE_URI", app.config["SQLALCHEMY_DATABASE_URI"])
     production = create_app()
     assert production.config["ENV_NAME"] == "production"
@@ -237,7 +238,8 @@ def test_app_env_selects_the_configuration(monkeypatch, app) -> None:  # type: i
 
 def test_production_cookies_are_secure(app, world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("SECRET_KEY", SECRET)
-    production = app_with(ProductionConfig, SECRET_KEY=SECRET, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False,
+    production = app_with(ProductionConfig, SECRET_KEY=SECRET, PII_KEY=TestConfig.PII_KEY, WTF_CSRF_ENABLED=False,
+                          RATELIMIT_ENABLED=False,
                           SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
     response = production.test_client().post("/login", data={"username": "city", "password": "Demo@2026"},
                                              base_url="https://example.test")
