@@ -5,8 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from workflows import shipped_dir
+
 BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+# A checkout keeps its instance/ folder at its root; an installed wheel uses the working directory's
+# (systemd's WorkingDirectory=) unless INSTANCE_PATH says otherwise.
+_CHECKOUT = (BASE_DIR / "pyproject.toml").is_file()
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", (BASE_DIR if _CHECKOUT else Path.cwd()) / "instance"))
 
 
 def _int(name: str, default: int) -> int:
@@ -33,9 +38,14 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 600 * 1024 * 1024)
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
-    BPMN_DIR = os.environ.get("BPMN_DIR", str(BASE_DIR / "bpmn"))
+    BPMN_DIR = os.environ.get("BPMN_DIR", str(shipped_dir("bpmn")))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = True
+    # Operations: the number of reverse proxies in front (nginx = 1) whose X-Forwarded-* headers are trusted;
+    # the bearer token /metrics asks for (unset: loopback only); log level of the JSON log lines on stderr.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     # Policy parameter defaults (admins version them in the database; these seed the first version).
     RESUBMIT_WINDOW_DAYS = _int("RESUBMIT_WINDOW_DAYS", 15)
     SCHEDULER_ENABLED = os.environ.get("SCHEDULER_ENABLED", "0") == "1"
@@ -90,6 +100,8 @@ class Config:
 
 
 class ProductionConfig(Config):
+    """APP_ENV=production: cookies only over HTTPS, SECRET_KEY required (check), no demo data (seed-demo)."""
+
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
@@ -106,3 +118,9 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+
+
+def config_for(app_env: str | None) -> type[Config]:
+    """The configuration class APP_ENV selects: ``production`` -> ProductionConfig, anything else the
+    development defaults (create_app() with no argument asks this)."""
+    return ProductionConfig if (app_env or "").strip() == "production" else Config

@@ -9,22 +9,32 @@ from pathlib import Path
 from flask import Flask, request, url_for
 from flask_login import current_user
 
-from config import Config
+from config import Config, config_for
 from webapp.extensions import csrf, db, limiter, login_manager, migrate
+from webapp.ops import logs, metrics
+from webapp.ops.schema import include_object, migrations_dir
 
 
-def create_app(config_class: type[Config] = Config) -> Flask:
-    """Build the app: config, extensions, engine, blueprints, CLI."""
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    """Build the app: config (APP_ENV chooses it when none is given), logging, extensions, engine,
+    blueprints, CLI."""
+    config_class = config_class or config_for(os.environ.get("APP_ENV"))
     config_class.check()
+    logs.configure_logging(config_class.LOG_LEVEL)
     app = Flask(__name__, instance_path=str(_instance_dir()))
     app.config.from_object(config_class)
     # The session cookie lives no longer than a session may (the server checks both limits anyway).
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=int(app.config.get("SESSION_MAX_HOURS", 12)))
     os.makedirs(app.instance_path, exist_ok=True)
+    try:
+        os.makedirs(app.config["UPLOAD_DIR"], exist_ok=True)
+    except OSError:  # /readyz reports it
+        pass
+    _proxies(app)
     _sqlite_tuning(app)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    migrate.init_app(app, db, directory=str(migrations_dir()), include_object=include_object)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
@@ -56,6 +66,8 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     _security_headers(app)
     _calendar_refresh(app)
     _no_store(app)
+    app.extensions["request_observer"] = metrics.observe_request
+    logs.install_request_logging(app)
     return app
 
 
@@ -67,6 +79,16 @@ def _calendar_refresh(app: Flask) -> None:
     @app.before_request
     def refresh_calendar() -> None:
         service.refresh_calendar(db_session())
+
+
+def _proxies(app: Flask) -> None:
+    """TRUSTED_PROXIES=n: trust the X-Forwarded-For/-Proto/-Host/-Port that n reverse proxies set, so rate
+    limits, logs and /metrics' loopback check see the real client (never set it without a proxy in front)."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
 
 
 def _no_store(app: Flask) -> None:

@@ -22,6 +22,7 @@ BLUEPRINTS = [
     "webapp.plans.views",
     "webapp.notifications.views",
     "webapp.projects.views",
+    "webapp.ops.views",
 ]
 
 

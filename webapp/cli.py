@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import sys
 import time
 from datetime import UTC, datetime
@@ -13,7 +14,10 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from webapp.extensions import db, db_session
+from webapp.ops import metrics, schema
 from workflows import errors, service
+
+log = logging.getLogger("workflows.tick")
 
 
 def _parse_now(value: str | None) -> datetime | None:
@@ -26,21 +30,48 @@ def _parse_now(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def backoff_seconds(failures: int, every: int, ceiling: int) -> float:
+    """After the n-th failure in a row wait base * 2**(n-1) seconds (base: the interval, at most 5 s), never more
+    than ``ceiling``: a database that is down is asked less and less often, and the loop never exits."""
+    return float(min(max(ceiling, 1), max(1, min(every, 5)) * 2 ** (failures - 1)))
+
+
+def run_tick(app: Flask, at: datetime | None = None) -> service.TickReport:
+    """One tick with its log line and metrics (the CLI, the scheduler and the web's background thread)."""
+    started = time.perf_counter()
+    service.refresh_calendar(db_session())  # the admins' current holiday calendar, every round
+    report = service.run_tick(db_session(), at, open_periods=app.config.get("PERIOD_AUTO_OPEN", True))
+    metrics.observe_tick(report)
+    log.info("tick: %s fired, %s failed", report.fired, report.failed, extra={"fields": {
+        "due": report.due, "fired": report.fired, "failed": report.failed, "skipped": report.skipped,
+        "opened": report.opened, "duration_ms": round((time.perf_counter() - started) * 1000, 1)}})
+    return report
+
+
 def register_cli(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db() -> None:
-        """Apply database migrations (creates the database on first run), then fill the holiday calendar
-        for the years the libraries know that the table does not hold yet (last year to two years ahead)."""
+        """Apply database migrations (creates the database on first run; adopts the old 79d457bd8f7f stamp),
+        then fill the holiday calendar for the years the libraries know that the table does not hold yet."""
         from flask_migrate import upgrade
 
+        adoption = schema.adopt_legacy_stamp(db.engine)
+        if adoption.problems:
+            click.echo(f"数据库记录的迁移版本 {adoption.stamp} 已不存在，且其结构与基线 {schema.BASELINE} 不一致，"
+                       "未做任何修改：", err=True)
+            for problem in adoption.problems:
+                click.echo(f"  {problem}", err=True)
+            sys.exit(1)
+        if adoption.stamp:
+            click.echo(f"旧迁移版本 {adoption.stamp} 的结构与基线一致，已改记为 {schema.BASELINE}"
+                       + (f"（补建索引 {', '.join(adoption.created_indexes)}）" if adoption.created_indexes else "")
+                       + "。")
         upgrade()
         added = service.seed_calendar(db_session())
         db.session.commit()
         if added:
             years = "、".join(str(y) for y in added)
             click.echo(f"已载入节假日安排：{years}年（预估的年份须在国务院办公厅通知发布后确认）。")
-
-
         service.ensure_districts(db_session())
         db_session().commit()
         click.echo("数据库已是最新结构。")
@@ -76,25 +107,44 @@ def register_cli(app: Flask) -> None:
     @workflows_group.command("tick")
     @click.option("--now", "now_text", default=None, help="ISO-8601 instant to fire timers at (default: now)")
     def tick(now_text: str | None) -> None:
-        """Fire every timer due at that instant (run it from cron every minute)."""
-        service.refresh_calendar(db_session())
-        fired = service.tick(db_session(), _parse_now(now_text),
-                             open_periods=current_app.config.get("PERIOD_AUTO_OPEN", True))
-        click.echo(f"已触发 {fired} 个到期定时器。")
+        """Fire every timer due at that instant (run it from cron every minute). Each case on its own: a failing
+        one is logged and listed on 异常案件; exit 1 only when nothing could run."""
+        try:
+            report = run_tick(current_app, _parse_now(now_text))
+        except Exception as exc:  # the database is unreachable or the like: nothing ran
+            log.exception("tick failed")
+            click.echo(f"定时器处理失败：{type(exc).__name__}: {exc}", err=True)
+            sys.exit(1)
+        click.echo(f"已触发 {report.fired} 个到期定时器；失败 {report.failed} 个，"
+                   f"已由其他进程处理 {report.skipped} 个，新开周期 {report.opened} 个。")
+        if not report.ok:
+            sys.exit(1)
 
     @workflows_group.command("scheduler")
     @click.option("--interval", default=None, type=int, help="seconds between ticks")
-    def scheduler(interval: int | None) -> None:
-        """Run tick in a loop (a single-machine alternative to cron)."""
+    @click.option("--max-backoff", default=300, type=int, help="longest wait after failures, in seconds")
+    def scheduler(interval: int | None, max_backoff: int) -> None:
+        """Run tick in a loop (a single-machine alternative to cron); after a failure (database down) it waits
+        longer each time, up to --max-backoff, and carries on."""
         every = interval or current_app.config["SCHEDULER_INTERVAL_SECONDS"]
         click.echo(f"定时器调度已启动，每 {every} 秒运行一次。按 Ctrl+C 停止。")
+        failures = 0
         while True:
-            service.refresh_calendar(db_session())  # the admins' current holiday calendar, every round
-            fired = service.tick(db_session(), open_periods=current_app.config.get("PERIOD_AUTO_OPEN", True))
-            if fired:
-                click.echo(f"{datetime.now(UTC).isoformat()} 已触发 {fired} 个定时器")
-            db.session.remove()
-            time.sleep(every)
+            try:
+                report = run_tick(current_app)
+                failures = 0
+                if report.fired or report.failed:
+                    click.echo(f"{datetime.now(UTC).isoformat()} 已触发 {report.fired} 个定时器，"
+                               f"失败 {report.failed} 个")
+                wait = float(every)
+            except Exception:
+                failures += 1
+                wait = backoff_seconds(failures, every, max_backoff)
+                log.exception("scheduler: tick failed, retrying", extra={"fields": {
+                    "failures": failures, "retry_in_s": wait}})
+            finally:
+                db.session.remove()
+            time.sleep(wait)
 
     @workflows_group.command("reconcile")
     @click.option("--fix", is_flag=True, help="rewrite the running totals from the cases")
@@ -184,8 +234,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_group)
 
     from webapp.admin.cli import register_admin_cli
+    from webapp.ops.cli import register_ops_cli
     from webapp.pii_cli import register_pii_cli
 
     register_pii_cli(app)
 
     register_admin_cli(app)
+    register_ops_cli(app)

@@ -19,16 +19,13 @@ _lock = threading.Lock()
 
 
 def _loop(app: Flask, interval: int, stop: threading.Event) -> None:
-    from webapp.extensions import db, db_session
-    from workflows import service
+    from webapp.cli import run_tick
+    from webapp.extensions import db
 
     while not stop.is_set():
         with app.app_context():
             try:
-                service.refresh_calendar(db_session())
-                fired = service.tick(db_session(), open_periods=app.config.get("PERIOD_AUTO_OPEN", True))
-                if fired:
-                    log.info("scheduler: fired %s timers", fired)
+                run_tick(app)
             except Exception:  # keep the thread alive; the next round retries
                 log.exception("scheduler: tick failed")
             finally:

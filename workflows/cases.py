@@ -359,23 +359,64 @@ def open_due_periods(session: Session, at: datetime) -> int:
     return opened
 
 
+@dataclass(frozen=True)
+class TickReport:
+    """What one tick did: timers fired, cases whose timers failed (marked for the admin's 异常案件 screen),
+    cases another tick process had already fired, and period instances opened."""
+
+    due: int = 0
+    fired: int = 0
+    failed: int = 0
+    skipped: int = 0
+    opened: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """False only when nothing could run: every due case failed."""
+        return not (self.failed and not self.fired)
+
+
 def tick(session: Session, at: datetime | None = None, limit: int = 500, open_periods: bool = False) -> int:
+    """Fire every timer due at ``at`` and return how many fired (see ``run_tick`` for the whole report)."""
+    return run_tick(session, at, limit, open_periods).fired
+
+
+def run_tick(session: Session, at: datetime | None = None, limit: int = 500, open_periods: bool = False
+             ) -> TickReport:
     """Fire every timer due at ``at``. Each instance is its own transaction, locked so that several
-    tick processes (cron on several hosts) fire each timer exactly once. With ``open_periods`` the
-    period openers (quarterly plans, semiannual reports) run first."""
+    tick processes (cron on several hosts) fire each timer exactly once. One case failing (corrupt
+    state, a script error) is rolled back, logged and marked failed (``store.mark_failed``); the other
+    cases' timers still fire. With ``open_periods`` the period openers (quarterly plans, semiannual
+    reports) run first."""
     at = at or now()
-    if open_periods:
-        open_due_periods(session, at)
-    fired = 0
-    for instance_id in store.due_instance_ids(session, at, limit):
+    opened = open_due_periods(session, at) if open_periods else 0
+    due = store.due_instance_ids(session, at, limit)
+    fired = failed = skipped = 0
+    for instance_id in due:
         try:
             with unit_of_work(session), frozen_now(at):
                 instance = store.lock_instance(session, instance_id)
                 if instance is None or instance.next_timer_at is None or instance.next_timer_at > at:
+                    skipped += 1
                     continue
                 step(session, None, instance, runner.fire_timers, "timer", comment="期限届满，系统自动处理",
                      audit_unchanged=False)
                 fired += 1
         except Conflict:
-            continue  # another worker fired it first
-    return fired
+            skipped += 1  # another worker fired it first
+        except Exception as exc:  # one broken case must not stop everyone else's timers
+            failed += 1
+            log.exception("timer of case %s failed", instance_id,
+                          extra={"fields": {"instance_id": instance_id, "error": type(exc).__name__}})
+            _mark_failed(session, instance_id, exc)
+    return TickReport(due=len(due), fired=fired, failed=failed, skipped=skipped, opened=opened)
+
+
+def _mark_failed(session: Session, instance_id: int, exc: Exception) -> None:
+    """Record the failure on the case, with the real time, in its own transaction (the failed one was
+    rolled back)."""
+    try:
+        with unit_of_work(session):
+            store.mark_failed(session, instance_id, f"{type(exc).__name__}: {exc}", now())
+    except Exception:  # the database itself is failing: the log line above is all we can do
+        log.exception("could not mark case %s failed", instance_id)

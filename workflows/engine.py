@@ -41,6 +41,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from workflows import shipped_dir
 from workflows.bindings import STATIC_HELPERS
 from workflows.clock import now
 
@@ -320,5 +321,5 @@ def configure_engine(bpmn_dir: str | Path, helpers: Mapping[str, Callable[..., A
 def get_engine() -> Engine:
     """The shared engine; configured from the default bpmn/ folder if nobody configured it."""
     if _ENGINE is None:
-        return configure_engine(Path(__file__).resolve().parent.parent / "bpmn")
+        return configure_engine(shipped_dir("bpmn"))
     return _ENGINE

@@ -166,3 +166,25 @@ def case_diagram(session: Session, actor: Actor, instance_id: int) -> tuple[str,
     return instance.spec_version.bpmn_xml, current, done
 
 
+
+
+@dataclass(frozen=True)
+class OperationsFigures:
+    """System-wide counts for monitoring (``GET /metrics``): no scope, no names, only numbers."""
+
+    ready_tasks_by_role: dict[str, int]
+    open_cases: dict[tuple[str, str], int]  # (kind, status) -> cases not finished
+    failed_cases: int
+
+
+def operations_figures(session: Session) -> OperationsFigures:
+    """Ready human tasks per role, open cases per kind and status, cases whose last timer failed."""
+    by_role = {role: int(n) for role, n in session.execute(
+        select(TaskIndex.role, func.count()).group_by(TaskIndex.role)).tuples()}
+    open_cases = {(kind, status): int(n) for kind, status, n in session.execute(
+        select(WorkflowInstance.kind, WorkflowInstance.status, func.count())
+        .where(WorkflowInstance.completed_at.is_(None))
+        .group_by(WorkflowInstance.kind, WorkflowInstance.status)).tuples()}
+    failed = session.scalar(select(func.count()).select_from(WorkflowInstance)
+                            .where(WorkflowInstance.failed_at.is_not(None))) or 0
+    return OperationsFigures(by_role, open_cases, int(failed))

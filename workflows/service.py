@@ -24,11 +24,23 @@ from workflows import features
 from workflows.engine import Engine, ProcessVersion, configure_engine
 
 # Cases, tasks and timers (the kernel)
-from workflows.cases import Outcome, ReadyTask, complete_task, get_case, may_complete, scope_cases, tick
+from workflows.cases import (
+    Outcome,
+    ReadyTask,
+    TickReport,
+    complete_task,
+    get_case,
+    may_complete,
+    run_tick,
+    scope_cases,
+    tick,
+)
 from workflows.queries import (
     CaseFilters,
     CaseInfo,
     DISTRICT_FIGURE_RULES,
+    OperationsFigures,
+    operations_figures,
     case_diagram,
     case_infos,
     case_of_task,
@@ -376,6 +388,7 @@ __all__ = [
     "change_password", "check_new_password", "complete_sign_in", "end_user_sessions", "export_security_log",
     "password_problems", "register_user", "reset_password", "security_detail", "security_events", "security_record",
     "security_record_actor", "session_expired", "sign_out", "unlock_user", "verify_audit",
+    "TickReport", "run_tick", "OperationsFigures", "operations_figures",
     "TotalsDifference", "reconcile_totals",
     "Outcome", "ReadyTask", "INBOX_MAX_PER_PAGE", "INBOX_SORTS", "InboxRow", "TaskCounts", "TaskFilters",
     "task_counts", "task_page",

@@ -13,7 +13,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.task import Task
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session, object_session, undefer
 
 from workflows import runner
@@ -163,6 +163,7 @@ def save(session: Session, engine: Engine, instance: WorkflowInstance, workflow:
     if workflow.completed and instance.completed_at is None:
         instance.completed_at = now()
     instance.due_at = _parse_due(summary.data.get("due_at"))
+    instance.failed_at, instance.failure = None, None  # it moved: whatever failed before is over
     session.flush()
     _rewrite_task_index(session, instance, summary.ready)
 
@@ -203,6 +204,14 @@ def ready_rows_written(session: Session, instance_id: int) -> list[dict[str, Any
     """The task-index rows ``save`` last wrote for this instance in this session (none if not saved)."""
     return list(session.info.get(READY_ROWS, {}).get(instance_id, []))
 
+
+
+def mark_failed(session: Session, instance_id: int, failure: str, at: datetime) -> None:
+    """Mark a case whose engine move failed (its own move was rolled back) for the admin's 异常案件 screen.
+    A Core UPDATE that leaves ``version`` alone: it is a note about the case, not a move of it."""
+    session.execute(update(WorkflowInstance).where(WorkflowInstance.id == instance_id)
+                    .values(failed_at=at, failure=failure[:2000]),
+                    execution_options={"synchronize_session": False})
 
 
 def due_instance_ids(session: Session, at: datetime, limit: int = 500) -> list[int]:

@@ -393,15 +393,17 @@ def process_versions(session: Session, actor: Actor) -> list[ProcessVersionRow]:
 
 def stuck_instances(session: Session, actor: Actor, at: datetime | None = None, limit: int = 200
                     ) -> list[WorkflowInstance]:
-    """Cases the engine cannot move on by itself: status 'waiting' (no ready task, not finished), or a
-    timer that fell due more than an hour ago and was not fired (is ``workflows tick`` running?)."""
+    """Cases the engine cannot move on by itself: status 'waiting' (no ready task, not finished), a timer
+    that fell due more than an hour ago and was not fired (is ``workflows tick`` running?), or a case
+    whose timer failed in ``workflows tick`` (``failed_at``; listed at once, with the error)."""
     require(actor, "admin")
     at = at or now()
     return list(session.scalars(
         select(WorkflowInstance)
         .where((WorkflowInstance.status == "waiting")
-               | (WorkflowInstance.next_timer_at < at - STUCK_TIMER_GRACE))
-        .order_by(WorkflowInstance.updated_at).limit(limit)))
+               | (WorkflowInstance.next_timer_at < at - STUCK_TIMER_GRACE)
+               | WorkflowInstance.failed_at.is_not(None))
+        .order_by(WorkflowInstance.failed_at.is_(None), WorkflowInstance.updated_at).limit(limit)))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from workflows import shipped_dir
 from workflows.models import CatalogueRevision, CatalogueSource
 from workflows.models import Occupation as OccupationRow
 from workflows.models import Textbook as TextbookRow
 from workflows.rules import ids
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DATA_DIR = shipped_dir("data")
 
 _session_provider: Callable[[], Session] | None = None
 _cache: dict[str, tuple[tuple[str, str], dict[str, Any]]] = {}

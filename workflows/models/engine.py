@@ -53,6 +53,10 @@ class WorkflowInstance(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     # The row_hash of the case's last audit row: the head of its hash chain (cases.audit, security.chain).
     audit_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # Set when an engine move of this case failed outside a request (a timer in `workflows tick`), cleared
+    # by the next successful move; the admin's 异常案件 screen lists such cases with the error.
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failure: Mapped[str | None] = mapped_column(Text)
     # Serialized workflow without its spec (see store.encode_state); deferred: lists never load it.
     # Declared last: on SQLite, columns stored after a large value are slow to read.
     state_json: Mapped[str] = mapped_column(Text, deferred=True)
