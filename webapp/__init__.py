@@ -78,6 +78,9 @@ def _calendar_refresh(app: Flask) -> None:
 
     @app.before_request
     def refresh_calendar() -> None:
+        # Probes and static files never touch the database (/healthz must answer with the database down).
+        if request.blueprint == "ops" or request.endpoint == "static":
+            return
         service.refresh_calendar(db_session())
 
 
