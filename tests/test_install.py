@@ -102,7 +102,7 @@ def test_installed_wheel_migrates_runs_the_cli_and_serves_every_page(bundle: Pat
 
     smoke = subprocess.run([str(python), "-"], input=(ROOT / "tests" / "data" / "installed_smoke.py").read_text(),
                            cwd=tmp_path, capture_output=True, text=True, timeout=300, env=_clean_env(
-                               CHECKOUT=str(ROOT), SMOKE_DATABASE_URL=f"sqlite:///{tmp_path / 'demo.db'}",
+                               APP_ENV="development", CHECKOUT=str(ROOT), SMOKE_DATABASE_URL=f"sqlite:///{tmp_path / 'demo.db'}",
                                SMOKE_UPLOAD_DIR=str(tmp_path / "demo-uploads"),
                                INSTANCE_PATH=str(tmp_path / "instance")))
     assert smoke.returncode == 0, smoke.stderr[-4000:]
