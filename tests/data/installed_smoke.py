@@ -45,7 +45,8 @@ with app.app_context():
              for role in ("enterprise", "district", "city", "admin")}
     case_id, district = db.session.execute(
         select(WorkflowInstance.id, WorkflowInstance.district_code)
-        .where(WorkflowInstance.district_code.is_not(None)).order_by(WorkflowInstance.id)).first()
+        .where(WorkflowInstance.district_code.is_not(None), WorkflowInstance.status != "draft")  # drafts are private
+        .order_by(WorkflowInstance.id)).first()
     users["district"] = db.session.scalars(select(User.username).where(User.role == "district",
                                                                        User.district_code == district)).first()
 
