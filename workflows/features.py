@@ -35,13 +35,15 @@ class Feature:
     decisions: Mapping[str, cases.Decisions] = field(default_factory=dict)
     guard: cases.DecisionGuard | None = None
     effect: cases.DecisionEffect | None = None
+    figures: cases.DecisionFigures | None = None
     openers: tuple[cases.Opener, ...] = ()
 
 
 FEATURES: tuple[Feature, ...] = (
     Feature(filing_status.KIND, filing_status.KIND_LABEL, filing_status.LABELS,
             helpers=(checks.script_helpers,), decisions=filing_status.DECISIONS,
-            guard=checks.before_decision, effect=delivery.on_filing_decision),
+            guard=checks.before_decision, effect=delivery.on_filing_decision,
+            figures=checks.decision_figures),
     Feature(plan_config.KIND, plan_config.KIND_LABEL, plan_config.PLAN_STATUS_LABELS,
             helpers=(plan_compile.script_helpers,), decisions=plan_config.DECISIONS,
             openers=(plan_cases.open_quarter_plans,)),
@@ -92,6 +94,8 @@ def install() -> None:
             cases.GUARDS[feature.name] = feature.guard
         if feature.effect is not None:
             cases.EFFECTS[feature.name] = feature.effect
+        if feature.figures is not None:
+            cases.FIGURES[feature.name] = feature.figures
         for opener in feature.openers:
             if opener not in cases.OPENERS:
                 cases.OPENERS.append(opener)

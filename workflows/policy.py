@@ -67,6 +67,7 @@ class PolicyParams:
     max_period_years_with_reason: int = 3
     resubmit_window_days: int = 15
     resubmit_working_days: bool = False
+    review_window_days: int = 10  # working days the district has for reviewing a filing
     version_rates: dict[str, int] = field(default_factory=dict)
 
     def rate(self, apprenticeship_type: str, level: int) -> int:
@@ -157,6 +158,7 @@ def params_of(row: PolicyVersion | None) -> PolicyParams:
         max_period_years_with_reason=row.max_period_years_with_reason,
         resubmit_window_days=row.resubmit_window_days,
         resubmit_working_days=bool(row.resubmit_working_days),
+        review_window_days=int(row.review_window_days or 10),
         version_rates={str(k): int(v) for k, v in (row.rates or {}).items()},
     )
 
@@ -227,6 +229,7 @@ class PolicyInput:
     resubmit_working_days: bool
     rates: dict[str, int]
     note: str = ""
+    review_window_days: int = 10
 
 
 def input_from(params: PolicyParams) -> PolicyInput:
@@ -241,6 +244,7 @@ def input_from(params: PolicyParams) -> PolicyInput:
         resubmit_window_days=params.resubmit_window_days,
         resubmit_working_days=params.resubmit_working_days,
         rates=params.effective_rates(),
+        review_window_days=params.review_window_days,
     )
 
 
@@ -267,6 +271,8 @@ def validate(data: PolicyInput, today: date) -> dict[str, list[str]]:
         errors["max_period_years_with_reason"] = ["说明理由后的培训期限上限应不少于一般上限，且不超过5年"]
     if not 1 <= (data.resubmit_window_days or 0) <= 90:
         errors["resubmit_window_days"] = ["退回修改期限应为1至90天"]
+    if not 1 <= (data.review_window_days or 0) <= 60:
+        errors["review_window_days"] = ["区级审核期限应为1至60个工作日"]
     for key in RATE_KEYS:
         value = data.rates.get(key)
         if value is None or not 0 <= int(value) <= MAX_RATE_YUAN:
@@ -295,6 +301,7 @@ def add_version(session: Session, actor: Actor, data: PolicyInput) -> PolicyVers
             max_period_years_with_reason=int(data.max_period_years_with_reason),
             resubmit_window_days=int(data.resubmit_window_days),
             resubmit_working_days=bool(data.resubmit_working_days),
+            review_window_days=int(data.review_window_days),
             rates={key: int(data.rates[key]) for key in RATE_KEYS},
             note=(data.note or "").strip(),
             created_by_id=actor.id,

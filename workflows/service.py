@@ -44,6 +44,16 @@ from workflows.queries import (
 from workflows.features import DECISIONS, KIND_LABELS, PERIODIC_STATUS_LABELS, STATUS_LABELS, status_label
 from workflows.engine import BpmnFileError
 
+# Working on tasks: 认领 / 转办 / 退回组, batch decisions
+from workflows.tasks.assignment import (
+    assignee_names,
+    claim as claim_task,
+    colleagues as transfer_candidates,
+    release as release_task,
+    transfer as transfer_task,
+)
+from workflows.tasks.batch import ItemResult as BatchItemResult, batch_complete
+
 # Training filings
 from workflows.filings.use_cases import (
     create_filing,
@@ -63,6 +73,9 @@ from workflows.filings.rosters import (
     import_roster,
     template as roster_template,
 )
+from workflows.filings.checks import live_figures
+from workflows.filings.rounds import RoundDiff, latest_diff as filing_round_diff, rounds_of as filing_rounds
+from workflows.deadlines import urge as urge_case
 from workflows.rules.ids import APPRENTICESHIP_TYPES, COURSE_CATEGORIES, LEVELS
 from workflows.rules.money import format_share, period_years, subsidy_fen
 
@@ -227,6 +240,8 @@ def validate_diagrams(bpmn_dir: str | Path) -> dict[str, ProcessVersion]:
 
 
 __all__ = [
+    "BatchItemResult", "RoundDiff", "assignee_names", "batch_complete", "claim_task", "filing_round_diff",
+    "filing_rounds", "live_figures", "release_task", "transfer_candidates", "transfer_task", "urge_case",
     "FilingActions", "filing_actions", "filing_actions_of",
     "APPRENTICESHIP_TYPES", "COURSE_CATEGORIES", "DECISIONS", "DISTRICT_FIGURE_RULES", "FILING_STATUS_ORDER",
     "FORMATS", "KIND_LABELS", "LEVELS", "PERIODIC_STATUS_LABELS", "PERIOD_LABELS", "PLAN_ACTION_LABELS", "PLAN_KIND",

@@ -188,6 +188,7 @@ def policy_new():  # type: ignore[no-untyped-def]
         form.max_period_years.data = start.max_period_years
         form.max_period_years_with_reason.data = start.max_period_years_with_reason
         form.resubmit_window_days.data = start.resubmit_window_days
+        form.review_window_days.data = start.review_window_days
         form.resubmit_working_days.data = start.resubmit_working_days
         for key, value in start.rates.items():
             kind, level = key.split(":")
@@ -201,6 +202,7 @@ def policy_new():  # type: ignore[no-untyped-def]
             max_period_years=form.max_period_years.data or 0,
             max_period_years_with_reason=form.max_period_years_with_reason.data or 0,
             resubmit_window_days=form.resubmit_window_days.data or 0,
+            review_window_days=form.review_window_days.data or 0,
             resubmit_working_days=bool(form.resubmit_working_days.data),
             rates={service.rate_key(k, lv): form[rate_field_name(k, lv)].data
                    for k in service.APPRENTICESHIP_TYPES for lv in service.LEVELS},

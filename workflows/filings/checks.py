@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, aliased
 
 from workflows import policy
 from workflows.catalogue import reads as catalogue_reads
+from workflows.clock import now
 from workflows.dto import Actor
 from workflows.errors import ValidationFailed
 from workflows.filings.status import ACTIVE, COMMITTED, COUNTED
@@ -207,3 +208,27 @@ def before_decision(session: Session, instance: WorkflowInstance, decision: str,
     budget = money.budget_check(int(subsidy or 0), figures)
     if not budget.ok:
         raise ValidationFailed(budget.message, {"decision": [budget.message]})
+
+
+# The live figures of the review screen (R3, R4, R5): the district's year as it is at this moment.
+LIVE_RULES = ("intermediate_share", "enterprise_concentration", "occupation_concentration")
+
+
+def live_figures(session: Session, filing: Filing) -> dict:
+    """R3/R4 (before / after this filing) and R5 (budget, committed, remaining before and after) computed
+    now from the district's current year, not the figures stored at submission."""
+    params = policy.for_filing(session, filing)
+    data = filing_input(session, filing)
+    year = year_figures(session, filing)
+    soft = soft_rules.soft_checks(data, catalogue_reads.occupations(session), catalogue_reads.textbooks(session),
+                                  year, rules_params(params))
+    results = [r.to_dict() for r in soft if r.rule in LIVE_RULES]
+    budget = money.budget_check(int(filing.subsidy_fen or 0), year)
+    return {"computed_at": now().isoformat(), "results": [*results, budget.to_dict()],
+            "budget": dict(budget.details)}
+
+
+def decision_figures(session: Session, instance: WorkflowInstance) -> dict:
+    """What a filing decision records with its audit row (registered as the filing kind's figures)."""
+    filing = session.scalars(select(Filing).where(Filing.instance_id == instance.id)).first()
+    return live_figures(session, filing) if filing is not None else {}

@@ -13,8 +13,9 @@ from workflows.catalogue import reads as catalogue_reads
 from workflows.clock import now
 from workflows.dto import Actor, FilingData
 from workflows.errors import Conflict, NotFound, ValidationFailed
-from workflows.filings import checks, status
+from workflows.filings import checks, rounds, status
 from workflows.models import Course, Enterprise, Filing, TaskIndex, Trainee, WorkflowInstance
+from workflows.notifications import delivery
 from workflows.rules.money import period_years, subsidy_fen
 
 
@@ -160,6 +161,9 @@ def submit_filing(session: Session, actor: Actor, filing_id: int, data: FilingDa
             "filing_id": filing.id,
             "resubmit_window_days": params.resubmit_window_days,
             "resubmit_working_days": params.resubmit_working_days,
+            "review_window_days": params.review_window_days,
+            "case_kind": instance.kind, "case_key": instance.business_key,
+            "district_code": instance.district_code, "filing_title": instance.title,
             "decision": "",
             "comment": "",
             **checks.fund_plan_inputs(filing, params),
@@ -168,6 +172,11 @@ def submit_filing(session: Session, actor: Actor, filing_id: int, data: FilingDa
             errors = checks.hard_errors_by_field(filing) or {"__all__": ["提交未通过自动校验。"]}
             raise ValidationFailed("提交未通过自动校验，请修改标出的内容后重新提交。", errors)
         filing.submitted_at = now()
+        submitted = rounds.record_round(session, filing)
+        title = ("培训备案重新提交，请审核（第{n}次提交）：{t}" if action == "resubmit"
+                 else "收到新的培训备案，请审核：{t}").format(n=submitted.round, t=instance.title)
+        delivery.notify_case(session, instance, "district", title,
+                             f"办理期限：{instance.due_at:%Y-%m-%d}" if instance.due_at else "", "arrived")
     return filing
 
 
@@ -181,4 +190,6 @@ def withdraw_filing(session: Session, actor: Actor, filing_id: int, comment: str
         cases.deliver(session, actor, instance, status.WITHDRAW_MESSAGE, {"withdraw_comment": comment}, "withdraw",
                       refusal="该备案当前状态不能撤回（区人社局已作出决定或尚未提交）。",
                       comment=comment or "企业撤回")
+        delivery.notify_case(session, instance, "district", f"企业已撤回培训备案：{instance.title}",
+                             f"撤回说明：{comment}" if comment else "", "withdrawn")
     return filing

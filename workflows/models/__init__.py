@@ -2,8 +2,14 @@
 
 from workflows.models.catalogue import CatalogueRevision, Occupation, PolicyVersion, Textbook
 from workflows.models.engine import AuditEvent, SpecVersion, TaskIndex, WorkflowInstance
-from workflows.models.filing import Course, Filing, Trainee
-from workflows.models.notification import NOTIFICATION_KINDS, Notification
+from workflows.models.filing import Course, Filing, FilingRound, Trainee
+from workflows.models.notification import (
+    CHANNELS,
+    NOTIFICATION_KINDS,
+    Notification,
+    NotificationPreference,
+    OutboxMessage,
+)
 from workflows.models.org import DISTRICTS, District, Enterprise, User
 from workflows.models.plan import DistrictYearPlan
 from workflows.models.quarterly_plan import QuarterlyPlan, QuarterlyPlanRow
@@ -12,6 +18,10 @@ from workflows.models.token import ApiToken
 
 __all__ = [
     "ApiToken",
+    "CHANNELS",
+    "FilingRound",
+    "NotificationPreference",
+    "OutboxMessage",
     "DISTRICTS",
     "AuditEvent",
     "CatalogueRevision",

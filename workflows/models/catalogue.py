@@ -77,6 +77,8 @@ class PolicyVersion(Base):
     max_period_years_with_reason: Mapped[int] = mapped_column(Integer, default=3)
     resubmit_window_days: Mapped[int] = mapped_column(Integer, default=15)
     resubmit_working_days: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The district's review of a filing is due this many working days after it arrives.
+    review_window_days: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     rates: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

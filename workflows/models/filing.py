@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, UTCDateTime, utcnow
@@ -134,3 +134,17 @@ class Course(Base):
     @property
     def category_label(self) -> str:
         return COURSE_CATEGORIES.get(self.category, self.category)
+
+
+class FilingRound(Base):
+    """What the enterprise submitted in one round (第N次提交), frozen at submission: a resubmission is
+    compared field by field with the round before it."""
+
+    __tablename__ = "filing_round"
+    __table_args__ = (UniqueConstraint("filing_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filing.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict] = mapped_column(JSON, default=dict)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
