@@ -4,6 +4,7 @@ the transfer notification, and two colleagues claiming at once (one wins)."""
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -56,8 +57,9 @@ def test_assignee_survives_index_rewrites_and_the_next_task_is_unassigned(world,
     task_id = task_of(session, filing).task_id
     reviewer = world.actor("review-440106")
     service.claim_task(session, reviewer, task_id)
-    service.tick(session)  # rewrites nothing due, but an urge rewrites the task index of the case
-    service.urge_case(session, world.actor("city"), filing.instance_id, "请尽快审核")
+    due = task_of(session, filing).due_at
+    assert service.tick(session, due - timedelta(days=1)) == 1  # the reminder: an engine step, index rewritten
+    assert fresh(session).scalars(select(Notification).where(Notification.kind == "reminder")).first()
     assert assignee(session, task_id) == reviewer.id
     service.complete_task(session, reviewer, task_id, "approve", "")
     city_task = task_of(session, filing)

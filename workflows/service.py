@@ -62,6 +62,7 @@ from workflows.filings.use_cases import (
     get_filing,
     save_filing,
     submit_filing,
+    urge_filing,
     withdraw_filing,
 )
 from workflows.filings.status import ORDER as FILING_STATUS_ORDER
@@ -75,7 +76,6 @@ from workflows.filings.rosters import (
 )
 from workflows.filings.checks import live_figures
 from workflows.filings.rounds import RoundDiff, latest_diff as filing_round_diff, rounds_of as filing_rounds
-from workflows.deadlines import urge as urge_case
 from workflows.rules.ids import APPRENTICESHIP_TYPES, COURSE_CATEGORIES, LEVELS
 from workflows.rules.money import format_share, period_years, subsidy_fen
 
@@ -241,7 +241,7 @@ def validate_diagrams(bpmn_dir: str | Path) -> dict[str, ProcessVersion]:
 
 __all__ = [
     "BatchItemResult", "RoundDiff", "assignee_names", "batch_complete", "claim_task", "filing_round_diff",
-    "filing_rounds", "live_figures", "release_task", "transfer_candidates", "transfer_task", "urge_case",
+    "filing_rounds", "live_figures", "release_task", "transfer_candidates", "transfer_task", "urge_filing",
     "FilingActions", "filing_actions", "filing_actions_of",
     "APPRENTICESHIP_TYPES", "COURSE_CATEGORIES", "DECISIONS", "DISTRICT_FIGURE_RULES", "FILING_STATUS_ORDER",
     "FORMATS", "KIND_LABELS", "LEVELS", "PERIODIC_STATUS_LABELS", "PERIOD_LABELS", "PLAN_ACTION_LABELS", "PLAN_KIND",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import cases, policy
+from workflows import cases, deadlines, policy
 from workflows.cases import advance, audit, unit_of_work
 from workflows.catalogue import reads as catalogue_reads
 from workflows.clock import now
@@ -193,3 +193,24 @@ def withdraw_filing(session: Session, actor: Actor, filing_id: int, comment: str
         delivery.notify_case(session, instance, "district", f"企业已撤回培训备案：{instance.title}",
                              f"撤回说明：{comment}" if comment else "", "withdrawn")
     return filing
+
+
+def urge_filing(session: Session, actor: Actor, instance_id: int, message: str) -> WorkflowInstance:
+    """催办 a filing review: city staff (or an admin) remind the district's reviewers of a filing waiting
+    for their review, as often as needed; recorded in the case history. (A filing's urges do not go through
+    the diagram: a boundary message event on the review task would fire only once.)"""
+    message = (message or "").strip()
+    if not message:
+        raise ValidationFailed("请填写催办内容。", {"message": ["请填写催办内容。"]})
+    if len(message) > 500:
+        raise ValidationFailed("催办内容不能超过500字。", {"message": ["催办内容不能超过500字。"]})
+    with unit_of_work(session):
+        instance = cases.get_case(session, actor, instance_id)
+        if instance.kind != status.KIND:
+            raise NotFound("未找到该案件。")
+        if not deadlines.can_urge(session, actor, instance):
+            raise Conflict("该备案当前不在区人社局审核环节，无需催办。")
+        delivery.notify_case(session, instance, "district", f"催办：{instance.title}", f"{actor.name}：{message}",
+                             "urge")
+        audit(session, instance, actor, "urge", task_name="催办", comment=message, status_before=instance.status)
+    return instance
