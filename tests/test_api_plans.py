@@ -102,9 +102,11 @@ def test_district_compiles_and_submits_city_returns_then_records(api, tokens, op
     assert r.status_code == 422 and "comment" in error_of(r)["fields"]
     r = api.post("/tasks/{id}/complete", id=task["id"], token=city, json={"decision": "return", "comment": "请核实人数"})
     assert r.status_code == 200
-    case = r.get_json()
-    assert (case["kind"], case["status"], case["status_label"]) == ("quarterly_plan", "returned", "已退回")
-    assert case["quarterly_plan"]["id"] == opened["id"] and case["quarterly_plan"]["status"] == "returned"
+    outcome = r.get_json()
+    assert (outcome["case_id"], outcome["status"], outcome["status_label"]) == (opened["case_id"], "returned", "已退回")
+    assert [(t["form_key"], t["mine"]) for t in outcome["next_tasks"]] == [("plan_compile", False)]
+    case = api.get("/cases/{id}", id=outcome["case_id"], token=city).get_json()
+    assert case["kind"] == "quarterly_plan" and case["quarterly_plan"]["status"] == "returned"
 
     back = api.get("/plans/{id}", id=opened["id"], token=rev).get_json()
     assert back["status_label"] == "已退回" and back["history"][-1]["comment"] == "请核实人数"

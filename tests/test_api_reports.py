@@ -147,7 +147,9 @@ def test_write_upload_submit_ask_for_more_accept_and_gallery(api, tokens, rid, s
     task = next(t for t in api.get("/tasks", token=city).get_json()["items"] if t["kind"] == "semiannual_report")
     done = api.post("/tasks/{id}/complete", id=task["id"], token=city, json={"decision": "accept"})
     assert done.status_code == 200
-    assert (done.get_json()["status_label"], done.get_json()["semiannual_report"]["id"]) == ("已接收", rid)
+    assert done.get_json()["status_label"] == "已接收" and done.get_json()["next_tasks"] == []
+    full = api.get("/cases/{id}", id=done.get_json()["case_id"], token=city).get_json()
+    assert full["semiannual_report"]["id"] == rid
     assert api.post("/reports/{id}/urge", id=rid, token=city, json={"message": "x"}).status_code == 409
 
     # Accepted cases are in the city-wide gallery; another district may open their files.

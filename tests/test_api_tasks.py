@@ -59,8 +59,12 @@ def test_review_then_record_with_scope_and_conflicts(api, tokens):  # type: igno
                  json={"decision": "approve", "confirm_mismatches": True})
     assert r.status_code == 200
     body = r.get_json()
-    assert (body["id"], body["status"], body["status_label"]) == (case["id"], "city_record", "待市备案")
-    assert body["tasks"] == []  # the next task is the city's
+    # The slim reply: the case, its new status and the tasks it now waits on (the city's, not mine).
+    assert set(body) == {"case_id", "status", "status_label", "next_tasks"}
+    assert (body["case_id"], body["status"], body["status_label"]) == (case["id"], "city_record", "待市备案")
+    assert [(t["name"], t["role"], t["mine"], t["case_id"]) for t in body["next_tasks"]] == \
+        [("city_record", "city", False, case["id"])]
+    assert body["next_tasks"][0]["id"] == _inbox(api, tokens["city"])[0]["id"]
     again = api.post("/tasks/{id}/complete", id=task_id, token=tokens["review-440106"], json={"decision": "approve"})
     assert again.status_code == 409 and error_of(again)["code"] == "conflict"
     # A reviewer of another district does not learn that the task existed.
@@ -72,8 +76,8 @@ def test_review_then_record_with_scope_and_conflicts(api, tokens):  # type: igno
                  json={"decision": "record"})
     assert r.status_code == 404
     r = api.post("/tasks/{id}/complete", id=city_task["id"], token=tokens["city"], json={"decision": "record"})
-    assert r.status_code == 200 and r.get_json()["status"] == "recorded"
-    history = [h["action"] for h in r.get_json()["history"]]
+    assert r.status_code == 200 and r.get_json()["status"] == "recorded" and r.get_json()["next_tasks"] == []
+    history = [h["action"] for h in api.get("/cases/{id}", id=case["id"], token=tokens["city"]).get_json()["history"]]
     assert history == ["create", "submit", "approve", "record"]
     final = api.get("/cases/{id}", id=case["id"], token=tokens["ent-440106-1"]).get_json()
     assert final["status"] == "recorded" and final["tasks"] == []

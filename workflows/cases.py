@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -113,7 +114,7 @@ def get_case(session: Session, actor: Actor, instance_id: int) -> WorkflowInstan
     return instance
 
 
-def may_complete(actor: Actor, row: TaskIndex) -> bool:
+def may_complete(actor: Actor, row: TaskIndex | ReadyTask) -> bool:
     """The task's lane role is the actor's role, and the case is in the actor's district/enterprise."""
     if row.role != actor.role:
         return False
@@ -299,14 +300,50 @@ def decide(session: Session, actor: Actor, task_id: str, decision: str, comment:
     return instance
 
 
+@dataclass(frozen=True)
+class ReadyTask:
+    """A task left ready by a step (a copy of its index row: it outlives the commit)."""
+
+    id: str
+    name: str
+    title: str
+    role: str
+    kind: str
+    form_key: str
+    district_code: str | None
+    enterprise_id: int | None
+    created_at: datetime
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a decision left behind: the case's id, kind and new status and the tasks now ready."""
+
+    case_id: int
+    kind: str
+    status: str
+    tasks: tuple[ReadyTask, ...]
+
+
+def outcome_of(session: Session, instance: WorkflowInstance) -> Outcome:
+    """The outcome of the step just saved on ``instance`` (no query: from what ``store.save`` wrote)."""
+    tasks = tuple(ReadyTask(id=r["task_id"], name=r["task_name"], title=r["title"], role=r["role"],
+                            kind=r["kind"], form_key=r["form_key"], district_code=r["district_code"],
+                            enterprise_id=r["enterprise_id"], created_at=r["created_at"], due_at=r["due_at"])
+                  for r in store.ready_rows_written(session, instance.id))
+    return Outcome(case_id=instance.id, kind=instance.kind, status=instance.status, tasks=tasks)
+
+
 def complete_task(session: Session, actor: Actor, task_id: str, decision: str, comment: str = "",
-                  confirm_mismatches: bool = False) -> WorkflowInstance:
+                  confirm_mismatches: bool = False) -> Outcome:
     """A reviewer's decision on a review-like task (the form's decisions in ``DECISIONS``); the case
     kind's guard may refuse it first and its effect follows it, in the same unit of work."""
     require_features()
     with unit_of_work(session):
         instance = decide(session, actor, task_id, decision, comment, confirm_mismatches)
-    return instance
+        outcome = outcome_of(session, instance)
+    return outcome
 
 
 # --------------------------------------------------------------------------------------------------

@@ -47,6 +47,11 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), CHINA_TZ)
 
 
+def start_of_day(day: date) -> datetime:
+    """00:00 China time of ``day`` (aware): "before this day" means earlier than this instant."""
+    return datetime.combine(day, time(0, 0), CHINA_TZ)
+
+
 def is_working_day(day: date) -> bool:
     """Official Chinese working day (adjusted working days included) via chinese-calendar;
     for years the package does not yet cover, Monday to Friday."""

@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
@@ -75,7 +76,8 @@ def find_ready_task(workflow: BpmnWorkflow, task_id: str) -> Task:
     """The READY manual task with this id, or TaskNotReady (run() on a non-ready task raises nothing)."""
     try:
         task = workflow.get_task_from_id(UUID(str(task_id)))
-    except (ValueError, TypeError, KeyError) as exc:
+    except (ValueError, TypeError, KeyError, TaskNotFoundException) as exc:
+        # A task id the index holds but the stored workflow does not know (stale index): not ready.
         raise TaskNotReady(task_id) from exc
     if task is None or not task.task_spec.manual or task.state != TaskState.READY:
         raise TaskNotReady(task_id)

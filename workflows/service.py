@@ -24,7 +24,7 @@ from workflows import features
 from workflows.engine import Engine, ProcessVersion, configure_engine
 
 # Cases, tasks and timers (the kernel)
-from workflows.cases import complete_task, get_case, may_complete, scope_cases, tick
+from workflows.cases import Outcome, ReadyTask, complete_task, get_case, may_complete, scope_cases, tick
 from workflows.queries import (
     CaseFilters,
     CaseInfo,
@@ -34,12 +34,21 @@ from workflows.queries import (
     case_of_task,
     get_task,
     history,
-    inbox,
     list_cases,
     list_filings,
     ready_tasks,
     status_counts,
     visible_checks,
+)
+from workflows.inbox.queries import (
+    MAX_PER_PAGE as INBOX_MAX_PER_PAGE,
+    SORTS as INBOX_SORTS,
+    InboxRow,
+    TaskCounts,
+    TaskFilters,
+    inbox,
+    task_counts,
+    task_page,
 )
 from workflows.features import DECISIONS, KIND_LABELS, PERIODIC_STATUS_LABELS, STATUS_LABELS, status_label
 from workflows.engine import BpmnFileError
@@ -242,6 +251,8 @@ def validate_diagrams(bpmn_dir: str | Path) -> dict[str, ProcessVersion]:
 __all__ = [
     "BatchItemResult", "RoundDiff", "assignee_names", "batch_complete", "claim_task", "filing_round_diff",
     "filing_rounds", "live_figures", "release_task", "transfer_candidates", "transfer_task", "urge_filing",
+    "Outcome", "ReadyTask", "INBOX_MAX_PER_PAGE", "INBOX_SORTS", "InboxRow", "TaskCounts", "TaskFilters",
+    "task_counts", "task_page",
     "FilingActions", "filing_actions", "filing_actions_of",
     "APPRENTICESHIP_TYPES", "COURSE_CATEGORIES", "DECISIONS", "DISTRICT_FIGURE_RULES", "FILING_STATUS_ORDER",
     "FORMATS", "KIND_LABELS", "LEVELS", "PERIODIC_STATUS_LABELS", "PERIOD_LABELS", "PLAN_ACTION_LABELS", "PLAN_KIND",

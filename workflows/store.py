@@ -190,6 +190,17 @@ def _rewrite_task_index(session: Session, instance: WorkflowInstance,
         })
     if rows:
         session.execute(insert(TaskIndex), rows)
+    # What this step left ready, for the use case's reply without reading it back (session.info is
+    # SQLAlchemy's per-session dict for the application).
+    session.info.setdefault(READY_ROWS, {})[instance.id] = rows
+
+
+READY_ROWS = "workflows.ready_rows"
+
+
+def ready_rows_written(session: Session, instance_id: int) -> list[dict[str, Any]]:
+    """The task-index rows ``save`` last wrote for this instance in this session (none if not saved)."""
+    return list(session.info.get(READY_ROWS, {}).get(instance_id, []))
 
 
 

@@ -117,12 +117,12 @@ def check(result: dict[str, Any]) -> dict[str, Any]:
 # --- tasks and cases -----------------------------------------------------------------------------------
 
 
-def task(row: TaskIndex) -> dict[str, Any]:
+def task(row: TaskIndex | service.ReadyTask, case_id: int = 0) -> dict[str, Any]:
     decisions = service.DECISIONS.get(row.form_key, {})
     return {
-        "id": row.task_id,
-        "case_id": row.instance_id,
-        "name": row.task_name,
+        "id": row.task_id if isinstance(row, TaskIndex) else row.id,
+        "case_id": row.instance_id if isinstance(row, TaskIndex) else case_id,
+        "name": row.task_name if isinstance(row, TaskIndex) else row.name,
         "title": row.title,
         "role": row.role,
         "kind": row.kind,
@@ -132,6 +132,17 @@ def task(row: TaskIndex) -> dict[str, Any]:
         "overdue": row.due_at is not None and row.due_at < now(),
         "decisions": [{"code": code, "label": label, "comment_required": needs}
                       for code, (label, needs) in decisions.items()],
+    }
+
+
+def task_outcome(actor: Actor, outcome: service.Outcome) -> dict[str, Any]:
+    """The slim reply to a decision: the case's id and new status, and the tasks it now waits on
+    (``mine``: the caller may complete it). The whole case is ``GET /cases/{id}``."""
+    return {
+        "case_id": outcome.case_id,
+        "status": outcome.status,
+        "status_label": service.status_label(outcome.kind, outcome.status),
+        "next_tasks": [{**task(t, outcome.case_id), "mine": service.may_complete(actor, t)} for t in outcome.tasks],
     }
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
@@ -12,6 +10,7 @@ from webapp.extensions import db_session
 from webapp.filings.forms import options
 from webapp.form_errors import place_errors
 from webapp.models import current_actor
+from webapp.pagination import Page
 from webapp.tasks.forms import TASK_FORMS, DistrictReviewForm
 from workflows import errors, service
 from workflows.clock import now
@@ -35,28 +34,28 @@ def task_url(row: TaskIndex, filing_id: int | None = None) -> str:
     return url_for("tasks.show", task_id=row.task_id)
 
 
+PER_PAGE = 20
+
+
 @bp.route("/tasks/")
 @login_required
 def inbox() -> str:
     actor = current_actor()
-    rows = service.inbox(db_session(), actor)
-    infos = service.case_infos(db_session(), [r.instance_id for r in rows])
-    at = now()
-    overdue = {r.task_id for r in rows if r.due_at is not None and r.due_at < at}
-    titles: dict[str, str] = {}
-    for r in rows:
-        titles.setdefault(r.task_name, r.title)
-    counts = Counter(r.task_name for r in rows)
     selected = request.args.get("task") or None
     only_overdue = request.args.get("overdue") == "1"
-    shown = [r for r in rows if (selected is None or r.task_name == selected)
-             and (not only_overdue or r.task_id in overdue)]
-    links = {r.task_id: task_url(r, info.filing.id if (info := infos.get(r.instance_id)) is not None
-                                 and info.filing is not None else None) for r in shown}
-    return render_template("tasks/inbox.html", rows=shown, total=len(rows), infos=infos, overdue=overdue,
-                           counts=counts, titles=titles, selected=selected, only_overdue=only_overdue,
-                           links=links, case_links={r.instance_id: case_url(r.kind, r.instance_id) for r in shown},
-                           district_name=DISTRICTS.get(actor.district_code or "", ""))
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    at = now()
+    filters = service.TaskFilters(task_name=selected, overdue=only_overdue, at=at)
+    rows, shown_total = service.task_page(db_session(), actor, filters, page, PER_PAGE)
+    counts = service.task_counts(db_session(), actor, filters)
+    links = {r.task.task_id: task_url(r.task, r.filing_id) for r in rows}
+    return render_template(
+        "tasks/inbox.html", rows=rows, total=counts.total, shown_total=shown_total, counts=counts.by_task,
+        overdue_count=counts.overdue, overdue={r.task.task_id for r in rows if r.overdue(at)},
+        selected=selected, only_overdue=only_overdue, links=links, pager=Page(page, PER_PAGE, shown_total),
+        args={k: v for k, v in request.args.items() if k != "page"},
+        case_links={r.task.instance_id: case_url(r.task.kind, r.task.instance_id) for r in rows},
+        district_name=DISTRICTS.get(actor.district_code or "", ""))
 
 
 def _already_done(actor: Actor, task_id: str) -> Response:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflows import cases, deadlines
-from workflows.cases import advance, audit, complete_task, may_complete, unit_of_work
+from workflows.cases import Outcome, advance, audit, complete_task, may_complete, unit_of_work
 from workflows.clock import china_today, frozen_now, now
 from workflows.dto import Actor
 from workflows.errors import Conflict, NotFound, ValidationFailed
@@ -197,7 +197,7 @@ def submit_plan(session: Session, actor: Actor, instance_id: int, edit: PlanEdit
 
 
 def decide_plan(session: Session, actor: Actor, instance_id: int, decision: str, comment: str = ""
-                ) -> WorkflowInstance:
+                ) -> Outcome:
     """City staff record the plan (予以备案) or return it to the district with a comment."""
     get_plan(session, actor, instance_id)
     if actor.role != "city":

@@ -182,8 +182,30 @@ CASE_LIST = schema("CaseList", {
                    "per_page": {"type": "integer"}, "total": {"type": "integer"}},
 })
 
-TASK_LIST = schema("TaskList", {"type": "object", "required": ["items"],
-                                "properties": {"items": {"type": "array", "items": ref("Task")}}})
+TASK_LIST = schema("TaskList", {
+    "type": "object",
+    "required": ["items", "page", "per_page", "total"],
+    "properties": {"items": {"type": "array", "items": ref("Task")}, "page": {"type": "integer"},
+                   "per_page": {"type": "integer"}, "total": {"type": "integer", "description": "符合条件的任务总数"}},
+})
+
+NEXT_TASK = schema("NextTask", {
+    "allOf": [ref("Task")],
+    "type": "object",
+    "required": ["mine"],
+    "properties": {"mine": {"type": "boolean", "description": "调用者本人可以办理"}},
+})
+
+TASK_OUTCOME = schema("TaskOutcome", {
+    "type": "object",
+    "required": ["case_id", "status", "status_label", "next_tasks"],
+    "properties": {
+        "case_id": {"type": "integer", "description": "案件编号（完整案件：GET /cases/{id}）"},
+        "status": {"type": "string", "description": STATUS["description"]},
+        "status_label": {"type": "string"},
+        "next_tasks": {"type": "array", "items": ref("NextTask"), "description": "办理后案件的就绪任务"},
+    },
+})
 
 TASK_COMPLETION = schema("TaskCompletion", {
     "type": "object",
