@@ -2,7 +2,7 @@
 
 Revision ID: 14a1c0ffee01
 Revises: d9e1c58d09a5
-Create Date: 2026-12-03 12:18:22.776955
+Create Date: 2026-12-03 12:26:15.907550
 
 """
 from alembic import op
@@ -68,6 +68,10 @@ def upgrade():
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('details', sa.JSON(), nullable=True))
 
+    with op.batch_alter_table('filing', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('flag_count', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('submission_round', sa.Integer(), server_default='0', nullable=False))
+
     with op.batch_alter_table('policy_version', schema=None) as batch_op:
         batch_op.add_column(sa.Column('review_window_days', sa.Integer(), server_default='10', nullable=False))
 
@@ -94,6 +98,10 @@ def downgrade():
 
     with op.batch_alter_table('policy_version', schema=None) as batch_op:
         batch_op.drop_column('review_window_days')
+
+    with op.batch_alter_table('filing', schema=None) as batch_op:
+        batch_op.drop_column('submission_round')
+        batch_op.drop_column('flag_count')
 
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_column('details')

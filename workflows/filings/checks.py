@@ -136,6 +136,7 @@ def run_filing_checks(session: Session, filing_id: int) -> int:
         raise ValueError(f"filing {filing_id} not found")
     results = evaluate(session, filing)
     filing.check_results = [r.to_dict() for r in results]
+    filing.flag_count = sum(1 for r in results if r.severity == "soft" and not r.ok)
     session.flush()
     return sum(1 for r in results if r.severity == "hard" and not r.ok)
 

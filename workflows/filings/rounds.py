@@ -88,6 +88,7 @@ def record_round(session: Session, filing: Filing) -> FilingRound:
     last = session.scalar(select(func.max(FilingRound.round)).where(FilingRound.filing_id == filing.id)) or 0
     row = FilingRound(filing_id=filing.id, round=int(last) + 1, content=snapshot(filing), submitted_at=now())
     session.add(row)
+    filing.submission_round = row.round
     session.flush()
     return row
 

@@ -72,6 +72,9 @@ class Filing(Base):
     subsidy_fen: Mapped[int] = mapped_column(Integer, default=0)
     policy_version_id: Mapped[int | None] = mapped_column(Integer)
     check_results: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    # Written with the check results / at each submission, so the inbox filters on them in SQL.
+    flag_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # soft flags raised
+    submission_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 第N次提交
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -146,3 +146,11 @@ def assignee_names(session: Session, rows: list[TaskIndex]) -> dict[int, str]:
 def colleagues(session: Session, actor: Actor, row: TaskIndex) -> list[User]:
     """Whom the actor may transfer this task to: the group's members except the current assignee."""
     return [u for u in group_members(session, row) if u.id != row.assignee_id and u.id != actor.id]
+
+
+def assignee_of(session: Session, row: TaskIndex) -> tuple[str, str] | None:
+    """(username, display name) of the task's assignee, or None while it belongs to the group."""
+    if row.assignee_id is None:
+        return None
+    found = session.execute(select(User.username, User.display_name).where(User.id == row.assignee_id)).first()
+    return (found[0], found[1]) if found else None
