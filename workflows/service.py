@@ -250,7 +250,8 @@ def validate_diagrams(bpmn_dir: str | Path) -> dict[str, ProcessVersion]:
 
 
 __all__ = [
-    "BatchItemResult", "RoundDiff", "assignee_names", "assignee_of", "batch_complete", "claim_task", "filing_round_diff",
+    "BatchItemResult", "RoundDiff", "assignee_names", "assignee_of", "batch_complete", "claim_task",
+    "filing_round_diff",
     "filing_rounds", "live_figures", "release_task", "transfer_candidates", "transfer_task", "urge_filing",
     "Outcome", "ReadyTask", "INBOX_MAX_PER_PAGE", "INBOX_SORTS", "InboxRow", "TaskCounts", "TaskFilters",
     "task_counts", "task_page",
