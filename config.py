@@ -48,6 +48,15 @@ class Config:
     PLAN_DUE_DAY = _int("PLAN_DUE_DAY", 10)
     PLAN_REMINDER_DAYS = _int("PLAN_REMINDER_DAYS", 5)
     PERIOD_AUTO_OPEN = os.environ.get("PERIOD_AUTO_OPEN", "1") == "1"
+
+    # Notification channels besides 站内信 (empty: off). E-mail: smtp://user:pass@host:587?starttls=1 or
+    # smtps://host:465; webhook (e.g. a 粤政易 bridge): POSTed JSON signed with HMAC-SHA256 of WEBHOOK_SECRET.
+    # Delivered from the outbox by `flask notifications deliver` and every `workflows tick`.
+    SMTP_URL = os.environ.get("SMTP_URL", "")
+    SMTP_FROM = os.environ.get("SMTP_FROM", "noreply@apprenticeship.gz.gov.cn")
+    WEBHOOK_URL = os.environ.get("WEBHOOK_URL", "")
+    WEBHOOK_SECRET = os.environ.get("WEBHOOK_SECRET", "")
+    SITE_URL = os.environ.get("SITE_URL", "")
     @classmethod
     def check(cls) -> None:
         """Refuse to start a production instance without a real secret key."""
@@ -70,5 +79,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SMTP_URL = ""
+    WEBHOOK_URL = ""
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False

@@ -32,6 +32,10 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     from workflows import service
 
     service.configure(app.config["BPMN_DIR"])
+    service.configure_channels(smtp_url=app.config.get("SMTP_URL", ""), smtp_from=app.config.get("SMTP_FROM"),
+                               webhook_url=app.config.get("WEBHOOK_URL", ""),
+                               webhook_secret=app.config.get("WEBHOOK_SECRET", ""),
+                               site_url=app.config.get("SITE_URL", ""))
 
     from webapp import models  # noqa: F401  (registers the user loader)
     from webapp.blueprints import register_blueprints

@@ -70,9 +70,10 @@ def register_cli(app: Flask) -> None:
     @click.option("--now", "now_text", default=None, help="ISO-8601 instant to fire timers at (default: now)")
     def tick(now_text: str | None) -> None:
         """Fire every timer due at that instant (run it from cron every minute)."""
-        fired = service.tick(db_session(), _parse_now(now_text),
-                             open_periods=current_app.config.get("PERIOD_AUTO_OPEN", True))
+        at = _parse_now(now_text)
+        fired = service.tick(db_session(), at, open_periods=current_app.config.get("PERIOD_AUTO_OPEN", True))
         click.echo(f"已触发 {fired} 个到期定时器。")
+        _deliver(at)
 
     @workflows_group.command("scheduler")
     @click.option("--interval", default=None, type=int, help="seconds between ticks")
@@ -84,10 +85,28 @@ def register_cli(app: Flask) -> None:
             fired = service.tick(db_session(), open_periods=current_app.config.get("PERIOD_AUTO_OPEN", True))
             if fired:
                 click.echo(f"{datetime.now(UTC).isoformat()} 已触发 {fired} 个定时器")
+            _deliver(None)
             db.session.remove()
             time.sleep(every)
 
     app.cli.add_command(workflows_group)
+
+    def _deliver(at: datetime | None) -> None:
+        result = service.deliver_outbox(db_session(), at)
+        if result.sent or result.retried or result.failed:
+            click.echo(f"通知外发：成功 {result.sent} 条，待重试 {result.retried} 条，放弃 {result.failed} 条。")
+
+    notifications_group = AppGroup("notifications", help="通知外发（电子邮件、消息推送）。")
+
+    @notifications_group.command("deliver")
+    @click.option("--now", "now_text", default=None, help="ISO-8601 instant (default: now)")
+    def deliver(now_text: str | None) -> None:
+        """Send the outbox's due e-mails and webhooks (also run by every `workflows tick`)."""
+        result = service.deliver_outbox(db_session(), _parse_now(now_text))
+        click.echo(f"通知外发：成功 {result.sent} 条，待重试 {result.retried} 条，放弃 {result.failed} 条；"
+                   f"尚待发送 {service.outbox_pending(db_session())} 条。")
+
+    app.cli.add_command(notifications_group)
 
     users_group = AppGroup("users", help="用户管理。")
 

@@ -28,6 +28,7 @@ def _loop(app: Flask, interval: int, stop: threading.Event) -> None:
                 fired = service.tick(db_session(), open_periods=app.config.get("PERIOD_AUTO_OPEN", True))
                 if fired:
                     log.info("scheduler: fired %s timers", fired)
+                service.deliver_outbox(db_session())  # e-mails and webhooks, after the steps committed
             except Exception:  # keep the thread alive; the next round retries
                 log.exception("scheduler: tick failed")
             finally:

@@ -200,6 +200,18 @@ from workflows.notifications.inbox import (
     unread_count,
 )
 
+from workflows.notifications.channels import (
+    DrainResult,
+    channel_status,
+    configure as configure_channels,
+    drain as deliver_outbox,
+    failed_messages as outbox_failures,
+    pending_count as outbox_pending,
+    preferences as notification_preferences,
+    save_preferences as save_notification_preferences,
+)
+from workflows.models.notification import CHANNELS as NOTIFICATION_CHANNELS, NOTIFICATION_KINDS
+
 # Accounts, tokens and administration
 from workflows.accounts.users import authenticate, create_user
 from workflows.accounts.tokens import (
@@ -252,6 +264,9 @@ def validate_diagrams(bpmn_dir: str | Path) -> dict[str, ProcessVersion]:
 __all__ = [
     "BatchItemResult", "RoundDiff", "assignee_names", "assignee_of", "batch_complete", "claim_task",
     "filing_round_diff",
+    "DrainResult", "NOTIFICATION_CHANNELS", "NOTIFICATION_KINDS", "channel_status", "configure_channels",
+    "deliver_outbox", "notification_preferences", "outbox_failures", "outbox_pending",
+    "save_notification_preferences",
     "filing_rounds", "live_figures", "release_task", "transfer_candidates", "transfer_task", "urge_filing",
     "Outcome", "ReadyTask", "INBOX_MAX_PER_PAGE", "INBOX_SORTS", "InboxRow", "TaskCounts", "TaskFilters",
     "task_counts", "task_page",

@@ -56,7 +56,7 @@ def claim(session: Session, actor: Actor, task_id: str) -> TaskIndex:
             return row
         won = session.execute(
             update(TaskIndex).where(TaskIndex.id == row.id, TaskIndex.assignee_id.is_(None))
-            .values(assignee_id=actor.id).execution_options(synchronize_session=False)).rowcount
+            .values(assignee_id=actor.id).execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
         if not won:
             session.refresh(row)
             name = cases.assignee_name(session, row) or "其他人员"
@@ -101,7 +101,7 @@ def transfer(session: Session, actor: Actor, task_id: str, to_username: str, com
         won = session.execute(
             update(TaskIndex).where(TaskIndex.id == row.id, TaskIndex.assignee_id.is_(before)
                                     if before is None else TaskIndex.assignee_id == before)
-            .values(assignee_id=target.id).execution_options(synchronize_session=False)).rowcount
+            .values(assignee_id=target.id).execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
         if not won:
             raise Conflict("该任务的办理人刚刚发生变化，请刷新后重试。")
         audit(session, instance, actor, "transfer", task_name=row.title, task_id=row.task_id,
@@ -126,7 +126,7 @@ def release(session: Session, actor: Actor, task_id: str) -> TaskIndex:
         name = cases.assignee_name(session, row)
         won = session.execute(
             update(TaskIndex).where(TaskIndex.id == row.id, TaskIndex.assignee_id == row.assignee_id)
-            .values(assignee_id=None).execution_options(synchronize_session=False)).rowcount
+            .values(assignee_id=None).execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
         if not won:
             raise Conflict("该任务的办理人刚刚发生变化，请刷新后重试。")
         audit(session, instance, actor, "release", task_name=row.title, task_id=row.task_id,
