@@ -152,6 +152,14 @@ def _template_helpers(app: Flask) -> None:
     def format_yuan(fen: int | None) -> str:
         return f"{(fen or 0) / 100:,.2f}"
 
+    @app.template_filter("wan")
+    def format_wan(fen: int | None) -> str:
+        """Money where space is short (summary tiles): 万元 from 10,000 yuan on, else 元."""
+        yuan = (fen or 0) / 100
+        if abs(yuan) >= 10_000:
+            return f"{yuan / 10_000:,.2f}万元"
+        return f"{yuan:,.0f}元"
+
 
 def _instance_dir() -> Path:
     from config import INSTANCE_DIR

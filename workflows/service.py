@@ -62,7 +62,7 @@ from workflows.tasks.assignment import (
     release as release_task,
     transfer as transfer_task,
 )
-from workflows.tasks.batch import ItemResult as BatchItemResult, batch_complete
+from workflows.tasks.batch import ItemResult as BatchItemResult, batch_complete, labels as batch_labels
 
 # Training filings
 from workflows.filings.use_cases import (
@@ -85,6 +85,7 @@ from workflows.filings.rosters import (
     template as roster_template,
 )
 from workflows.filings.checks import live_figures
+from workflows.filings.progress import DistrictDecision, Progress, district_decision, progress as filing_progress
 from workflows.filings.rounds import RoundDiff, latest_diff as filing_round_diff, rounds_of as filing_rounds
 from workflows.rules.ids import APPRENTICESHIP_TYPES, COURSE_CATEGORIES, LEVELS
 from workflows.rules.money import format_share, period_years, subsidy_fen
@@ -262,11 +263,12 @@ def validate_diagrams(bpmn_dir: str | Path) -> dict[str, ProcessVersion]:
 
 
 __all__ = [
-    "BatchItemResult", "RoundDiff", "assignee_names", "assignee_of", "batch_complete", "claim_task",
+    "BatchItemResult", "RoundDiff", "batch_labels", "assignee_names", "assignee_of", "batch_complete", "claim_task",
     "filing_round_diff",
     "DrainResult", "NOTIFICATION_CHANNELS", "NOTIFICATION_KINDS", "channel_status", "configure_channels",
     "deliver_outbox", "notification_preferences", "outbox_failures", "outbox_pending",
     "save_notification_preferences",
+    "DistrictDecision", "Progress", "district_decision", "filing_progress",
     "filing_rounds", "live_figures", "release_task", "transfer_candidates", "transfer_task", "urge_filing",
     "Outcome", "ReadyTask", "INBOX_MAX_PER_PAGE", "INBOX_SORTS", "InboxRow", "TaskCounts", "TaskFilters",
     "task_counts", "task_page",

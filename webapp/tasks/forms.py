@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import RadioField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -65,6 +65,27 @@ class DistrictReviewForm(DecisionForm):
 class CityRecordForm(DecisionForm):
     FORM_KEY = "city_record"
     decision = RadioField("备案结论", [InputRequired("请选择备案结论")], choices=_choices("city_record"))
+
+
+class ClaimForm(ZhForm):
+    """认领 / 退回组: a POST with its CSRF token, no fields."""
+
+    submit = SubmitField("提交")
+
+
+class TransferForm(ZhForm):
+    to = SelectField("转办给", [InputRequired("请选择转办给谁")], choices=[])
+    comment = TextAreaField("转办说明", [InputRequired("转办必须填写说明"), Length(max=500, message="转办说明不能超过500字")],
+                            filters=[_strip])
+    submit = SubmitField("转办")
+
+
+class BatchForm(ZhForm):
+    """批量办理 from the inbox: the selected task ids, one decision, one comment (the service checks each)."""
+
+    task_ids = SelectMultipleField("选择", [InputRequired("请至少选择一项任务")], choices=[], validate_choice=False)
+    decision = StringField("结论", [InputRequired("请选择结论"), Length(max=20)])
+    comment = TextAreaField("意见", [Length(max=2000, message="意见不能超过2000字")], filters=[_strip])
 
 
 # formKey -> (form class, template of the decision part). Tasks whose formKey is not here are not

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db_session
@@ -11,7 +11,7 @@ from webapp.filings.forms import options
 from webapp.form_errors import place_errors
 from webapp.models import current_actor
 from webapp.pagination import Page
-from webapp.tasks.forms import TASK_FORMS, DistrictReviewForm
+from webapp.tasks.forms import TASK_FORMS, BatchForm, ClaimForm, DistrictReviewForm, TransferForm
 from workflows import errors, service
 from workflows.clock import now
 from workflows.dto import Actor
@@ -105,8 +105,10 @@ def show(task_id: str):  # type: ignore[no-untyped-def]
         try:
             service.complete_task(db_session(), actor, task_id, form.decision.data or "", form.comment.data or "",
                                   confirm_mismatches=confirmed)
-        except errors.Conflict:
-            return _already_done(actor, task_id)
+        except errors.Conflict as exc:
+            if not _still_ready(actor, task_id):
+                return _already_done(actor, task_id)
+            general_errors.append(exc.message)  # e.g. claimed by a colleague: say who, change nothing
         except errors.ValidationFailed as exc:
             general_errors.extend(place_errors(exc.fields, form))
             if not exc.fields:
@@ -117,9 +119,150 @@ def show(task_id: str):  # type: ignore[no-untyped-def]
     instance = service.get_case(db_session(), actor, row.instance_id)
     info = service.case_infos(db_session(), [instance.id]).get(instance.id)
     status = 422 if request.method == "POST" else 200
+    history = service.history(db_session(), instance.id)
+    row = service.get_task(db_session(), actor, task_id)  # fresh: the assignee may have changed
     return render_template(
         "tasks/show.html", row=row, instance=instance, filing=filing, form=form, partial=partial,
-        results=results, general_errors=general_errors, history=service.history(db_session(), instance.id),
+        results=results, general_errors=general_errors, history=history,
         enterprise_name=info.enterprise_name if info else "", district_name=info.district_name if info else "",
         overdue=row.due_at is not None and row.due_at < now(),
+        **_review_context(actor, row, instance, filing, history),
     ), status
+
+
+def _still_ready(actor: Actor, task_id: str) -> bool:
+    try:
+        service.get_task(db_session(), actor, task_id)
+    except (errors.Conflict, errors.NotFound):
+        return False
+    return True
+
+
+def _review_context(actor: Actor, row: TaskIndex, instance, filing, history) -> dict:  # type: ignore[no-untyped-def]
+    """What the review screen shows beside the filing: the step indicator, the live R3/R4/R5 figures and
+    remaining budget, what changed since the previous round, the district's decision (for the city), and
+    who the task belongs to (认领 / 转办 / 退回组)."""
+    session = db_session()
+    assignee = service.assignee_of(session, row)
+    return {
+        "progress": service.filing_progress(history, instance.status) if filing is not None else None,
+        "figures": service.live_figures(session, filing) if filing is not None else None,
+        "round_diff": service.filing_round_diff(session, filing.id) if filing is not None else None,
+        "district_decision": service.district_decision(history) if row.role == "city" else None,
+        "assignee": assignee,
+        "mine": assignee is not None and assignee[0] == getattr(current_user, "username", None),
+        "candidates": service.transfer_candidates(session, actor, row),
+        "may_reassign": actor.role in ("city", "admin"),
+        "decision_labels": {code: label for code, (label, _) in service.DECISIONS.get(row.form_key, {}).items()},
+        "claim_form": ClaimForm(prefix="claim"), "release_form": ClaimForm(prefix="release"),
+        "transfer_form": _transfer_form(session, actor, row),
+    }
+
+
+def _transfer_form(session, actor: Actor, row: TaskIndex) -> TransferForm:  # type: ignore[no-untyped-def]
+    form = TransferForm(prefix="transfer")
+    form.to.choices = options([("", "请选择同组人员"), *((u.username, u.display_name)
+                                                   for u in service.transfer_candidates(session, actor, row))])
+    return form
+
+
+def _task_or_done(actor: Actor, task_id: str) -> TaskIndex | Response:
+    try:
+        return service.get_task(db_session(), actor, task_id)
+    except errors.Conflict:
+        return _already_done(actor, task_id)
+
+
+@bp.route("/tasks/<task_id>/claim", methods=["POST"])
+@login_required
+def claim(task_id: str):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    if not ClaimForm(prefix="claim").validate_on_submit():
+        raise errors.ValidationFailed("请求已过期，请刷新页面后重试。")
+    try:
+        service.claim_task(db_session(), actor, task_id)
+    except errors.Conflict as exc:
+        if not _still_ready(actor, task_id):
+            return _already_done(actor, task_id)
+        flash(exc.message, "error")
+    else:
+        flash("已认领该任务，其他同事不能再办理。", "success")
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+@bp.route("/tasks/<task_id>/release", methods=["POST"])
+@login_required
+def release(task_id: str):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    if not ClaimForm(prefix="release").validate_on_submit():
+        raise errors.ValidationFailed("请求已过期，请刷新页面后重试。")
+    try:
+        service.release_task(db_session(), actor, task_id)
+    except errors.Conflict as exc:
+        if not _still_ready(actor, task_id):
+            return _already_done(actor, task_id)
+        flash(exc.message, "error")
+    else:
+        flash("已退回组，本组人员均可办理。", "success")
+    return redirect(url_for("tasks.show", task_id=task_id) if _still_ready(actor, task_id)
+                    else url_for("tasks.inbox"))
+
+
+@bp.route("/tasks/<task_id>/transfer", methods=["POST"])
+@login_required
+def transfer(task_id: str):  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    row = _task_or_done(actor, task_id)
+    if not isinstance(row, TaskIndex):
+        return row
+    form = _transfer_form(db_session(), actor, row)
+    if form.validate_on_submit():
+        try:
+            service.transfer_task(db_session(), actor, task_id, form.to.data or "", form.comment.data or "")
+        except errors.Conflict as exc:
+            if not _still_ready(actor, task_id):
+                return _already_done(actor, task_id)
+            flash(exc.message, "error")
+        except errors.ValidationFailed as exc:
+            flash(exc.message, "error")
+        else:
+            flash("已转办，对方已收到通知。", "success")
+            return redirect(url_for("tasks.inbox"))
+    else:
+        flash("；".join(e for errs in form.errors.values() for e in errs) or "转办信息有误。", "error")
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+@bp.route("/tasks/batch", methods=["POST"])
+@login_required
+def batch():  # type: ignore[no-untyped-def]
+    """批量办理 from the inbox: the selected rows, one decision, one comment; each item reported."""
+    actor = current_actor()
+    form = BatchForm()
+    if not form.validate_on_submit():
+        flash("；".join(e for errs in form.errors.values() for e in errs) or "请选择要办理的任务。", "error")
+        return redirect(request.referrer if _same_site(request.referrer) else url_for("tasks.inbox"))
+    try:
+        results = service.batch_complete(db_session(), actor, form.task_ids.data or [], form.decision.data or "",
+                                         form.comment.data or "")
+    except errors.ValidationFailed as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("tasks.inbox"))
+    done = [r for r in results if r.ok]
+    failed = [r for r in results if not r.ok]
+    if done:
+        flash(f"已批量办理 {len(done)} 项。", "success")
+    if failed:
+        titles = service.batch_labels(db_session(), actor, [r.task_id for r in failed])
+        flash(f"{len(failed)} 项未办理，保持原状：" + "；".join(
+            f"{titles.get(r.task_id, r.task_id)}：{r.error}" for r in failed), "error")
+    return redirect(url_for("tasks.inbox"))
+
+
+def _same_site(url: str | None) -> bool:
+    from urllib.parse import urlsplit
+
+    if not url:
+        return False
+    parts = urlsplit(url)
+    return parts.netloc in ("", request.host) and parts.scheme in ("", request.scheme)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflows import cases
 from workflows.dto import Actor
 from workflows.errors import ServiceError, ValidationFailed
+from workflows.models import AuditEvent, TaskIndex, WorkflowInstance
 
 MAX_ITEMS = 100
 
@@ -56,3 +58,18 @@ def batch_complete(session: Session, actor: Actor, task_ids: list[str], decision
             else:
                 results.append(ItemResult(task_id, True))
     return results
+
+
+def labels(session: Session, actor: Actor, task_ids: list[str]) -> dict[str, str]:
+    """How to name tasks in a batch report: the case number and title of each (ready or already
+    completed), for the cases in the actor's scope."""
+    ids = sorted({str(t) for t in task_ids})
+    if not ids:
+        return {}
+    found: dict[str, str] = {}
+    for source in (TaskIndex, AuditEvent):
+        stmt = cases.scope_cases(select(source.task_id, WorkflowInstance.business_key, WorkflowInstance.title)
+                                 .join(WorkflowInstance, WorkflowInstance.id == source.instance_id), actor)
+        for task_id, key, title in session.execute(stmt.where(source.task_id.in_(ids))).tuples():
+            found.setdefault(task_id, f"{key} {title}")
+    return found
