@@ -11,7 +11,7 @@ from webapp.filings.forms import options
 from webapp.form_errors import place_errors
 from webapp.models import current_actor
 from webapp.pagination import Page
-from webapp.tasks.forms import TASK_FORMS, BatchForm, ClaimForm, DistrictReviewForm, TransferForm
+from webapp.tasks.forms import TASK_FORMS, BatchForm, ClaimForm, DistrictReviewForm, InboxFilterForm, TransferForm
 from workflows import errors, service
 from workflows.clock import now
 from workflows.dto import Actor
@@ -41,21 +41,48 @@ PER_PAGE = 20
 @login_required
 def inbox() -> str:
     actor = current_actor()
+    form = InboxFilterForm(request.args)
+    if actor.role != "city":
+        del form.district
+    form.validate()
+    data = {name: field.data for name, field in form._fields.items() if not field.errors}
     selected = request.args.get("task") or None
-    only_overdue = request.args.get("overdue") == "1"
+    only_overdue = bool(data.get("overdue"))
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     at = now()
-    filters = service.TaskFilters(task_name=selected, overdue=only_overdue, at=at)
+    filters = service.TaskFilters(
+        q=(data.get("q") or "").strip() or None, task_name=selected, overdue=only_overdue, at=at,
+        district=data.get("district") or None, flagged=bool(data.get("flagged")),
+        resubmitted=bool(data.get("resubmitted")), assignee=data.get("assignee") or None,
+        sort=data.get("sort") or "due")
     rows, shown_total = service.task_page(db_session(), actor, filters, page, PER_PAGE)
     counts = service.task_counts(db_session(), actor, filters)
     links = {r.task.task_id: task_url(r.task, r.filing_id) for r in rows}
+    batch_decisions = _batch_decisions(actor)
     return render_template(
         "tasks/inbox.html", rows=rows, total=counts.total, shown_total=shown_total, counts=counts.by_task,
         overdue_count=counts.overdue, overdue={r.task.task_id for r in rows if r.overdue(at)},
         selected=selected, only_overdue=only_overdue, links=links, pager=Page(page, PER_PAGE, shown_total),
-        args={k: v for k, v in request.args.items() if k != "page"},
+        args={k: v for k, v in request.args.items() if k != "page"}, form=form, at=at,
+        filtered=any(request.args.get(k) for k in ("q", "task", "district", "flagged", "overdue", "resubmitted",
+                                                   "assignee")),
         case_links={r.task.instance_id: case_url(r.task.kind, r.task.instance_id) for r in rows},
-        district_name=DISTRICTS.get(actor.district_code or "", ""))
+        district_name=DISTRICTS.get(actor.district_code or "", ""), batch_decisions=batch_decisions,
+        batchable={r.task.task_id for r in rows if r.task.form_key in BATCH_FORMS},
+        batch_form=BatchForm(), levels=service.LEVELS)
+
+
+# Decisions offered for 批量办理 in the inbox: approve (district) and record (city); returns and rejections
+# need a comment of their own, one filing at a time.
+BATCH_FORMS = {"district_review": "approve", "city_record": "record"}
+
+
+def _batch_decisions(actor: Actor) -> list[tuple[str, str]]:
+    form_key = {"district": "district_review", "city": "city_record"}.get(actor.role)
+    if form_key is None:
+        return []
+    code = BATCH_FORMS[form_key]
+    return [(code, service.DECISIONS[form_key][code][0])]
 
 
 def _already_done(actor: Actor, task_id: str) -> Response:

@@ -19,6 +19,9 @@
  *   Confirmation: data-confirm="确定提交吗？" on a submit button (or on the <form>, or on a
  *   [data-remove-row] button) asks window.confirm() first.
  *
+ *   Select all: <input type="checkbox" data-select-all="task_ids"> checks / unchecks every checkbox
+ *   named task_ids in its form (and shows the mixed state when only some are checked).
+ *
  *   Double-submit guard: a POST form ignores a second submission within a few seconds
  *   (opt out with data-allow-resubmit on the form).
  *
@@ -262,6 +265,36 @@
   window.addEventListener('resize', function () {
     window.clearTimeout(resizeTimer);
     resizeTimer = window.setTimeout(markScrollableTables, 200);
+  });
+
+  /* ---------- Select all (batch actions): <input type="checkbox" data-select-all="task_ids"> ---------- */
+  function boxesFor(master) {
+    var form = master.form || document;
+    return toArray(form.querySelectorAll('input[type="checkbox"][name="' + cssEscape(master.getAttribute('data-select-all')) + '"]'));
+  }
+
+  function syncSelectAll(master) {
+    var boxes = boxesFor(master);
+    var checked = boxes.filter(function (b) { return b.checked; }).length;
+    master.checked = boxes.length > 0 && checked === boxes.length;
+    master.indeterminate = checked > 0 && checked < boxes.length;
+  }
+
+  document.addEventListener('change', function (event) {
+    var target = event.target;
+    if (!target || target.type !== 'checkbox') {
+      return;
+    }
+    if (target.hasAttribute('data-select-all')) {
+      boxesFor(target).forEach(function (b) { b.checked = target.checked; });
+      announce(target.checked ? '已全选本页' : '已取消全选');
+      return;
+    }
+    toArray(document.querySelectorAll('input[data-select-all]')).forEach(function (master) {
+      if (master.getAttribute('data-select-all') === target.name) {
+        syncSelectAll(master);
+      }
+    });
   });
 
   function init() {
