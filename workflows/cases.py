@@ -48,12 +48,15 @@ Opener = Callable[[Session, datetime], int]
 """(session, at) -> how many instances of the period containing ``at`` it opened (idempotent)."""
 DecisionFigures = Callable[[Session, WorkflowInstance], dict[str, Any]]
 """(session, instance) -> the live figures a decision is taken on (recorded with its audit row)."""
+StepTracker = Callable[[Session, WorkflowInstance], Callable[[], None]]
+"""(session, instance) before an engine move -> what to run once the move is saved (running totals)."""
 
 DECISIONS: dict[str, Decisions] = {}
 GUARDS: dict[str, DecisionGuard] = {}
 EFFECTS: dict[str, DecisionEffect] = {}
 FIGURES: dict[str, DecisionFigures] = {}
 OPENERS: list[Opener] = []
+TRACKERS: dict[str, StepTracker] = {}
 
 
 def require_features() -> None:
@@ -181,14 +184,21 @@ def step(session: Session, actor: Actor | None, instance: WorkflowInstance,
     actor, run ``move(workflow)``, save (state, status, timers, task index) and audit. No commit: the
     caller's unit of work commits or rolls back. A ``move`` that raises leaves nothing saved.
 
+    The case kind's step tracker (``TRACKERS``: the filings' running totals) sees the case before the
+    move and updates what depends on it after the save, in the same transaction.
+
     ``task_name`` may be a function of the move's result (the completed task's title); with
     ``audit_unchanged=False`` the move is audited only when it changed the status (timers)."""
     engine = get_engine()
     workflow = store.load_workflow(engine, instance)
     before = instance.status
+    tracker = TRACKERS.get(instance.kind)
+    tracked = tracker(session, instance) if tracker is not None else None
     with script_services({**bindings.for_session(session, actor), **(services or {})}):
         result = move(workflow)
     store.save(session, engine, instance, workflow)
+    if tracked is not None:
+        tracked()  # the case kind's running totals, in this same transaction
     if audit_unchanged or instance.status != before:
         name = task_name(result) if callable(task_name) else task_name
         audit(session, instance, actor, action, task_name=name, task_id=task_id, comment=comment,

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from workflows import bindings, cases, deadlines
-from workflows.filings import checks
+from workflows.filings import checks, totals
 from workflows.filings import status as filing_status
 from workflows.notifications import delivery
 from workflows.plans import compile as plan_compile
@@ -37,13 +37,14 @@ class Feature:
     effect: cases.DecisionEffect | None = None
     figures: cases.DecisionFigures | None = None
     openers: tuple[cases.Opener, ...] = ()
+    tracker: cases.StepTracker | None = None  # runs around every engine move of this kind's cases
 
 
 FEATURES: tuple[Feature, ...] = (
     Feature(filing_status.KIND, filing_status.KIND_LABEL, filing_status.LABELS,
             helpers=(checks.script_helpers,), decisions=filing_status.DECISIONS,
             guard=checks.before_decision, effect=delivery.on_filing_decision,
-            figures=checks.decision_figures),
+            figures=checks.decision_figures, tracker=totals.track),
     Feature(plan_config.KIND, plan_config.KIND_LABEL, plan_config.PLAN_STATUS_LABELS,
             helpers=(plan_compile.script_helpers,), decisions=plan_config.DECISIONS,
             openers=(plan_cases.open_quarter_plans,)),
@@ -96,6 +97,8 @@ def install() -> None:
             cases.EFFECTS[feature.name] = feature.effect
         if feature.figures is not None:
             cases.FIGURES[feature.name] = feature.figures
+        if feature.tracker is not None:
+            cases.TRACKERS[feature.name] = feature.tracker
         for opener in feature.openers:
             if opener not in cases.OPENERS:
                 cases.OPENERS.append(opener)

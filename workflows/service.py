@@ -76,6 +76,7 @@ from workflows.filings.use_cases import (
     withdraw_filing,
 )
 from workflows.filings.status import ORDER as FILING_STATUS_ORDER
+from workflows.filings.totals import Difference as TotalsDifference, reconcile as reconcile_totals
 from workflows.filings.status import FilingActions, actions as filing_actions, actions_of as filing_actions_of
 from workflows.filings.rosters import (
     COLUMNS as ROSTER_COLUMNS,
@@ -270,6 +271,7 @@ __all__ = [
     "save_notification_preferences",
     "DistrictDecision", "Progress", "district_decision", "filing_progress",
     "filing_rounds", "live_figures", "release_task", "transfer_candidates", "transfer_task", "urge_filing",
+    "TotalsDifference", "reconcile_totals",
     "Outcome", "ReadyTask", "INBOX_MAX_PER_PAGE", "INBOX_SORTS", "InboxRow", "TaskCounts", "TaskFilters",
     "task_counts", "task_page",
     "FilingActions", "filing_actions", "filing_actions_of",

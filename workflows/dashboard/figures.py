@@ -1,9 +1,10 @@
 """Year figures of the city dashboard (SPEC R3-R6): per district and for the city, for one plan year.
 
 R3 share of trainees at 四级/中级工 and above, R4 largest enterprise and occupation, R5 budget used and
-pending, R6 breakdown by size class and tag. Every figure is a SQL aggregate over the year's counted
-filings (``filings.status.COUNTED``); its subsidy is committed once the district has approved it
-(``filings.status.COMMITTED``).
+pending, R6 breakdown by size class and tag. Every figure comes from the running totals of the year's
+counted filings (``district_year_figure``, kept by ``workflows.filings.totals`` in the same transaction
+as each case step), per district and per enterprise / occupation: the dashboard reads a few thousand
+small rows at most, never the cases.
 """
 
 from __future__ import annotations
@@ -11,22 +12,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Select, Text, case, distinct, func, select
+from sqlalchemy import Integer, Select, Text, case, distinct, func, select
 from sqlalchemy import cast as sql_cast
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import Join
 
 from workflows import clock, policy
 from workflows.dashboard.scope import Scope, check_scope
 from workflows.dto import Actor
-from workflows.filings.status import COMMITTED, COUNTED
-from workflows.models import DISTRICTS, DistrictYearPlan, Enterprise, Filing, WorkflowInstance
+from workflows.filings.totals import ENTERPRISE, OCCUPATION
+from workflows.models import DISTRICTS, DistrictYearFigure, DistrictYearPlan, Enterprise, Filing, Occupation
 from workflows.models.org import ENTERPRISE_TAGS, SIZE_CLASSES
 
-INTERMEDIATE_UP_MAX_LEVEL = 4  # 四级/中级工 and above are levels 1..4
 SME_SIZES = ("中型", "小型", "微型")  # 中小微企业
 UNTAGGED = "无标签"
 
@@ -115,35 +112,6 @@ class BreakdownRow:
 
 
 
-class _CrossJoin(Join):
-    """``left CROSS JOIN right``, the join condition going in WHERE. Same result as an inner join on
-    PostgreSQL; on SQLite the left table stays the outer loop (documented planner control)."""
-
-    inherit_cache = True
-
-
-@compiles(_CrossJoin)
-def _compile_cross_join(join: _CrossJoin, compiler: Any, **kw: Any) -> str:
-    kw["asfrom"] = True
-    return f"{compiler.process(join.left, **kw)} CROSS JOIN {compiler.process(join.right, **kw)}"
-
-
-def _year_filings(stmt: Select, scope: Scope, year: int) -> Select:
-    """Filings of ``year`` that count towards the district's plan (under review, waiting for the city,
-    recorded), with their case's status.
-
-    The cases are read from the (kind, status) index alone and each filing found through its unique
-    instance_id: the large workflow_instance rows (serialized state) are never read. Scope:
-    ``resolve_scope`` has pinned a district reviewer to their own district, so filtering on the filing's
-    district (the case's district; both come from the enterprise) suffices."""
-    stmt = stmt.select_from(_CrossJoin(WorkflowInstance, Filing, Filing.instance_id == WorkflowInstance.id)).where(
-        Filing.instance_id == WorkflowInstance.id, WorkflowInstance.kind == "filing",
-        WorkflowInstance.status.in_(COUNTED), Filing.plan_year == year)
-    if scope.single:
-        stmt = stmt.where(Filing.district_code == scope.single)
-    return stmt
-
-
 def _plans(session: Session, scope: Scope, year: int) -> dict[str, DistrictYearPlan]:
     stmt = select(DistrictYearPlan).where(DistrictYearPlan.year == year)
     if scope.single:
@@ -172,24 +140,24 @@ class GroupSum:
 def year_groups(session: Session, actor: Actor, scope: Scope, year: int) -> list[GroupSum]:
     """One statement for R3, R4 (largest enterprise), R5 and R6 of ``year``.
 
-    Inside the database: the year's counted filings summed per (district, enterprise): filings, trainees,
-    trainees at 四级/中级工 and above, committed subsidy, all subsidy; enterprises ranked within their
+    Inside the database: the running totals per (district, enterprise) (``district_year_figure``, kept by
+    ``filings.totals``: filings, trainees, trainees at 四级/中级工 and above, committed and pending subsidy;
+    a few thousand rows at most, whatever the number of cases); enterprises ranked within their
     district by trainees (window function); then summed again per (district, size class, tag list) with the
     rank-1 enterprise carried along. At most 11 x 4 x 16 rows come back whatever the number of cases or
     enterprises. Tag lists are JSON: grouped by their text and decoded here, once per distinct list, which
     works the same on SQLite and PostgreSQL."""
     check_scope(actor, scope)
-    committed = WorkflowInstance.status.in_(COMMITTED)
-    per = _year_filings(select(
-        Filing.district_code.label("district"),
-        Filing.enterprise_id.label("enterprise_id"),
-        func.count(Filing.id).label("filings"),
-        func.sum(Filing.trainee_count).label("trainees"),
-        func.sum(case((Filing.level <= INTERMEDIATE_UP_MAX_LEVEL, Filing.trainee_count), else_=0)).label("up"),
-        func.sum(case((committed, Filing.subsidy_fen), else_=0)).label("committed"),
-        # Counted = committed + pending (district_review), so pending is the rest of the subsidy.
-        func.sum(Filing.subsidy_fen).label("subsidy"),
-    ), scope, year).group_by(Filing.district_code, Filing.enterprise_id).subquery("per_enterprise")
+    per = _year_shares(select(
+        DistrictYearFigure.district_code.label("district"),
+        sql_cast(DistrictYearFigure.key, Integer).label("enterprise_id"),
+        DistrictYearFigure.filings.label("filings"),
+        DistrictYearFigure.trainees.label("trainees"),
+        DistrictYearFigure.intermediate_up.label("up"),
+        DistrictYearFigure.committed_fen.label("committed"),
+        # Counted = committed + pending (district_review): all of the subsidy.
+        (DistrictYearFigure.committed_fen + DistrictYearFigure.pending_fen).label("subsidy"),
+    ), scope, year, ENTERPRISE).subquery("per_enterprise")
     ranked = select(per, func.row_number().over(
         partition_by=per.c.district, order_by=(per.c.trainees.desc(), per.c.enterprise_id)).label("rank"),
     ).subquery("ranked")
@@ -264,20 +232,34 @@ def _top(key: str, name: str, trainees: int, row: DistrictYear, threshold: float
 
 def _top_occupations(session: Session, actor: Actor, scope: Scope, year: int) -> dict[str, tuple[str, str, int]]:
     """district -> (occupation code, name, trainees) of the occupation with the most counted trainees
-    (ties: smallest code). One query: per (district, occupation) sums ranked by a window function."""
+    (ties: smallest code). One query over the running totals per (district, occupation), ranked by a
+    window function."""
     check_scope(actor, scope)
-    per = _year_filings(select(
-        Filing.district_code.label("district"), Filing.occupation_code.label("code"),
-        func.max(Filing.occupation_name).label("name"), func.sum(Filing.trainee_count).label("trainees"),
-    ), scope, year).group_by(Filing.district_code, Filing.occupation_code).subquery()
+    per = _year_shares(select(
+        DistrictYearFigure.district_code.label("district"), DistrictYearFigure.key.label("code"),
+        DistrictYearFigure.trainees.label("trainees"),
+    ), scope, year, OCCUPATION).subquery()
     ranked = select(
-        per.c.district, per.c.code, per.c.name, per.c.trainees,
+        per.c.district, per.c.code, per.c.trainees,
         func.row_number().over(partition_by=per.c.district,
                                order_by=(per.c.trainees.desc(), per.c.code)).label("rank"),
     ).subquery()
-    rows = session.execute(select(ranked.c.district, ranked.c.code, ranked.c.name, ranked.c.trainees)
+    # The catalogue's name; an occupation no longer in the catalogue keeps the name its filings carry.
+    name = func.coalesce(Occupation.name, select(Filing.occupation_name).where(
+        Filing.occupation_code == ranked.c.code).limit(1).scalar_subquery())
+    rows = session.execute(select(ranked.c.district, ranked.c.code, name, ranked.c.trainees)
+                           .outerjoin(Occupation, Occupation.code == ranked.c.code)
                            .where(ranked.c.rank == 1)).tuples()
     return {d: (str(k or ""), str(n or ""), int(t or 0)) for d, k, n, t in rows}
+
+
+def _year_shares(stmt: Select, scope: Scope, year: int, dimension: str) -> Select:
+    """The running-total rows of ``year`` for one share dimension that still count a filing."""
+    stmt = stmt.where(DistrictYearFigure.year == year, DistrictYearFigure.dimension == dimension,
+                      DistrictYearFigure.filings > 0)
+    if scope.single:
+        stmt = stmt.where(DistrictYearFigure.district_code == scope.single)
+    return stmt
 
 
 def city_total(rows: list[DistrictYear], code: str = "", name: str = "全市合计") -> DistrictYear:

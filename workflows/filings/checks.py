@@ -4,16 +4,17 @@ when the diagram asks (script helper ``run_filing_checks``), and guards decision
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, case, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
 from workflows import policy
 from workflows.catalogue import reads as catalogue_reads
 from workflows.clock import now
 from workflows.dto import Actor
 from workflows.errors import ValidationFailed
-from workflows.filings.status import ACTIVE, COMMITTED, COUNTED
-from workflows.models import DistrictYearPlan, Enterprise, Filing, Trainee, WorkflowInstance
+from workflows.filings import totals
+from workflows.filings.status import ACTIVE, COMMITTED
+from workflows.models import DistrictYearFigure, DistrictYearPlan, Enterprise, Filing, Trainee, WorkflowInstance
 from workflows.rules import hard as hard_rules
 from workflows.rules import inputs as rule_inputs
 from workflows.rules import money
@@ -60,55 +61,46 @@ def active_enrolments(session: Session, filing: Filing) -> list[rule_inputs.Acti
 
 
 def year_figures(session: Session, filing: Filing) -> rule_inputs.DistrictYearFigures:
-    """The district's year so far, not counting this filing."""
+    """The district's year so far, not counting this filing: the running totals (one primary-key read)
+    less the filing's own contribution in its case's current status."""
     year = filing.plan_year or (filing.period_start.year if filing.period_start else None)
     plan = session.scalars(select(DistrictYearPlan).where(
         DistrictYearPlan.district_code == filing.district_code, DistrictYearPlan.year == year)).first()
-    # One aggregate query (conditional sums) instead of one query per figure.
-    counted = WorkflowInstance.status.in_(COUNTED)
-
-    def counted_sum(column, condition=None):  # type: ignore[no-untyped-def]
-        when = counted if condition is None else and_(counted, condition)
-        return func.coalesce(func.sum(case((when, column), else_=0)), 0)
-
-    row = session.execute(
-        select(
-            counted_sum(Filing.trainee_count),
-            counted_sum(Filing.trainee_count, Filing.level <= 4),
-            counted_sum(Filing.trainee_count, Filing.enterprise_id == filing.enterprise_id),
-            counted_sum(Filing.trainee_count, Filing.occupation_code == filing.occupation_code),
-            func.coalesce(func.sum(case((WorkflowInstance.status.in_(COMMITTED), Filing.subsidy_fen), else_=0)), 0),
-        )
-        .select_from(Filing)
-        .join(WorkflowInstance, Filing.instance_id == WorkflowInstance.id)
-        .where(Filing.district_code == filing.district_code, Filing.plan_year == year, Filing.id != filing.id)
-    ).one()
-    total, intermediate, same_enterprise, same_occupation, committed = (int(v or 0) for v in row)
+    if year is None:
+        return rule_inputs.DistrictYearFigures(
+            planned_headcount=plan.planned_headcount if plan else 0, budget_fen=plan.budget_fen if plan else 0,
+            committed_fen=0, trainees_total=0, trainees_intermediate_up=0, trainees_same_enterprise=0,
+            trainees_same_occupation=0)
+    instance = session.get(WorkflowInstance, filing.instance_id) if filing.instance_id else None
+    own = totals.contribution(instance.status, filing) if instance is not None else None
+    if own is not None and own.year != year:
+        own = None
+    found = totals.year_totals(session, filing.district_code, int(year), filing.enterprise_id,
+                               filing.occupation_code or "")
+    district = totals.without(found.district, own)
     return rule_inputs.DistrictYearFigures(
         planned_headcount=plan.planned_headcount if plan else 0,
         budget_fen=plan.budget_fen if plan else 0,
-        committed_fen=committed,
-        trainees_total=total,
-        trainees_intermediate_up=intermediate,
-        trainees_same_enterprise=same_enterprise,
-        trainees_same_occupation=same_occupation,
+        committed_fen=district["committed_fen"],
+        trainees_total=district["trainees"],
+        trainees_intermediate_up=district["intermediate_up"],
+        trainees_same_enterprise=totals.without(found.enterprise, own)["trainees"],
+        trainees_same_occupation=totals.without(found.occupation, own)["trainees"],
     )
 
 
-_Other = aliased(Filing)
 # What a district approval needs, in one query: the filing's checks and subsidy, its district's budget
-# for the year and the subsidy already committed by the district's other filings (correlated subqueries).
+# for the year and the subsidy its district has committed this year (the running total's row).
 _APPROVAL_FIGURES = select(
     Filing.check_results,
     Filing.subsidy_fen,
     select(DistrictYearPlan.budget_fen).where(
         DistrictYearPlan.district_code == Filing.district_code, DistrictYearPlan.year == Filing.plan_year
     ).scalar_subquery(),
-    select(func.coalesce(func.sum(_Other.subsidy_fen), 0))
-    .join(WorkflowInstance, _Other.instance_id == WorkflowInstance.id)
-    .where(_Other.district_code == Filing.district_code, _Other.plan_year == Filing.plan_year,
-           _Other.id != Filing.id, WorkflowInstance.status.in_(COMMITTED))
-    .scalar_subquery(),
+    select(DistrictYearFigure.committed_fen).where(
+        DistrictYearFigure.district_code == Filing.district_code, DistrictYearFigure.year == Filing.plan_year,
+        DistrictYearFigure.dimension == totals.DISTRICT, DistrictYearFigure.key == "",
+    ).scalar_subquery(),
 ).where(Filing.instance_id == bindparam("instance_id"))
 
 
@@ -197,6 +189,8 @@ def before_decision(session: Session, instance: WorkflowInstance, decision: str,
     if row is None:
         return
     check_results, subsidy, budget_fen, committed = row
+    if instance.status in COMMITTED:  # not counting this filing's own subsidy
+        committed = int(committed or 0) - int(subsidy or 0)
     mismatches = [r for r in check_results or []
                   if r.get("rule") == "job_post_match" and r.get("details", {}).get("result") == "mismatch"]
     if mismatches and not confirm_mismatches:

@@ -11,7 +11,7 @@ from workflows.models.notification import (
     OutboxMessage,
 )
 from workflows.models.org import DISTRICTS, District, Enterprise, User
-from workflows.models.plan import DistrictYearPlan
+from workflows.models.plan import DistrictYearFigure, DistrictYearPlan
 from workflows.models.quarterly_plan import QuarterlyPlan, QuarterlyPlanRow
 from workflows.models.report_models import PublicityItem, ReportAttachment, ReportCase, SemiannualReport
 from workflows.models.token import ApiToken
@@ -27,6 +27,7 @@ __all__ = [
     "CatalogueRevision",
     "Course",
     "District",
+    "DistrictYearFigure",
     "DistrictYearPlan",
     "Enterprise",
     "Filing",

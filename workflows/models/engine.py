@@ -67,6 +67,10 @@ class TaskIndex(Base):
     __tablename__ = "task_index"
     __table_args__ = (
         Index("ix_task_index_role_district", "role", "district_code"),
+        # The inbox's page order (role, district, deadline, arrival) and the lookup by task id.
+        Index("ix_task_index_role_district_due", "role", "district_code", "due_at", "created_at"),
+        Index("ix_task_index_role_due", "role", "due_at", "created_at"),
+        Index("ix_task_index_task_id", "task_id", unique=True),
         UniqueConstraint("instance_id", "task_id"),
     )
 

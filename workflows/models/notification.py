@@ -37,7 +37,9 @@ OUTBOX_CHANNELS = ("email", "webhook")
 
 class Notification(Base):
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),
+                      # Each user's inbox, newest first, one page at a time.
+                      Index("ix_notification_user_created", "user_id", "created_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)

@@ -1,0 +1,132 @@
+"""Load benchmark: completions over HTTP against a running server, with 1, 4, 8 and 16 clients.
+
+Each client signs in as a district reviewer (the clients spread over the districts, two per district
+past eleven), takes the first ready review task of its inbox (``GET /api/v1/tasks``) and returns it to
+the enterprise with a comment (``POST /api/v1/tasks/{id}/complete``; a return is always allowed, an
+approval may be refused by the R5 budget). A completion counts when it answers 200 with status
+``returned``; a 409 (another client of the same district took the task first) is counted apart; any
+5xx is an error. Prints completions/s, p50/p95/p99 of the completion request and the errors; asserts
+nothing about time.
+
+Run against a server on a database built by bench_scale.py, e.g.::
+
+    DATABASE_URL=postgresql+psycopg://root@127.0.0.1:5432/h13_bench \\
+        .venv/bin/gunicorn -w 4 -b 127.0.0.1:8731 'webapp:create_app()'
+    .venv/bin/python bench/bench_load.py --url http://127.0.0.1:8731 --seconds 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+DISTRICTS = ("440103", "440104", "440105", "440106", "440111", "440112", "440113", "440114", "440115", "440117",
+             "440118")
+
+
+def call(url: str, method: str = "GET", body: dict[str, Any] | None = None, token: str | None = None
+         ) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        try:
+            return exc.code, json.loads(exc.read() or b"null")
+        except ValueError:
+            return exc.code, None
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else 0.0
+
+
+def run(base: str, clients: int, seconds: float, password: str) -> dict[str, Any]:
+    tokens = []
+    for i in range(clients):
+        who = f"review-{DISTRICTS[i % len(DISTRICTS)]}"
+        status, body = call(f"{base}/api/v1/auth/token", "POST", {"username": who, "password": password})
+        if status not in (200, 201):
+            raise SystemExit(f"sign-in as {who} failed: {status} {body}")
+        tokens.append(body["token"])
+    lock = threading.Lock()
+    latencies: list[float] = []
+    tally = {"ok": 0, "conflict": 0, "other_4xx": 0, "5xx": 0, "empty": 0, "wrong": 0}
+    barrier = threading.Barrier(clients + 1)
+    stop_at = [0.0]
+
+    def client(token: str, offset: int) -> None:
+        barrier.wait()
+        while time.perf_counter() < stop_at[0]:
+            status, body = call(f"{base}/api/v1/tasks?per_page=20&kind=filing", token=token)
+            items = [t for t in (body or {}).get("items", []) if t["name"] == "district_review"] \
+                if status == 200 else []
+            if not items:
+                with lock:
+                    tally["empty" if status == 200 else ("5xx" if status >= 500 else "other_4xx")] += 1
+                time.sleep(0.05)
+                continue
+            task = items[offset % len(items)]
+            t0 = time.perf_counter()
+            status, body = call(f"{base}/api/v1/tasks/{task['id']}/complete", "POST",
+                                {"decision": "return", "comment": "负载测试：请补充材料"}, token)
+            elapsed = time.perf_counter() - t0
+            with lock:
+                if status == 200:
+                    if body.get("status") == "returned":
+                        tally["ok"] += 1
+                        latencies.append(elapsed)
+                    else:
+                        tally["wrong"] += 1
+                elif status == 409:
+                    tally["conflict"] += 1
+                elif status >= 500:
+                    tally["5xx"] += 1
+                else:
+                    tally["other_4xx"] += 1
+
+    threads = [threading.Thread(target=client, args=(t, i // len(DISTRICTS))) for i, t in enumerate(tokens)]
+    for t in threads:
+        t.start()
+    stop_at[0] = time.perf_counter() + seconds
+    started = time.perf_counter()
+    barrier.wait()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    return {"clients": clients, "seconds": wall, "per_second": tally["ok"] / wall, "p50": pct(latencies, 50),
+            "p95": pct(latencies, 95), "p99": pct(latencies, 99), **tally}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True, help="base URL of a running server, e.g. http://127.0.0.1:8731")
+    parser.add_argument("--clients", default="1,4,8,16")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--password", default="Demo@2026")
+    args = parser.parse_args()
+    base = args.url.rstrip("/")
+    print(f"server {base}; each level runs {args.seconds:.0f} s; a completion = return of a district review task")
+    print(f"{'clients':>7} {'compl/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'ok':>6} {'409':>5} "
+          f"{'4xx':>4} {'5xx':>4} {'empty':>5}")
+    for n in (int(x) for x in args.clients.split(",")):
+        r = run(base, n, args.seconds, args.password)
+        print(f"{r['clients']:>7} {r['per_second']:>8.1f} {r['p50'] * 1000:>7.1f} {r['p95'] * 1000:>7.1f} "
+              f"{r['p99'] * 1000:>7.1f} {r['ok']:>6} {r['conflict']:>5} {r['other_4xx']:>4} {r['5xx']:>4} "
+              f"{r['empty']:>5}")
+        if r["wrong"]:
+            print(f"  {r['wrong']} completions answered 200 with an unexpected status")
+
+
+if __name__ == "__main__":
+    main()

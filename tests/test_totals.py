@@ -1,0 +1,168 @@
+"""Running totals of the district year (R3-R5): kept in the same transaction as each case step, equal to
+what the cases say after a random mix of submissions, approvals, returns, resubmissions, withdrawals,
+rejections, records and send-backs; `flask workflows reconcile` reports a difference and exits 1; the
+atomic increments are safe under concurrent transactions on PostgreSQL."""
+
+from __future__ import annotations
+
+import random
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tests.factories import filing_data
+from workflows import service
+from workflows.clock import now
+from workflows.errors import Conflict, ValidationFailed
+from workflows.filings import totals
+from workflows.models import DistrictYearFigure, Filing, TaskIndex, WorkflowInstance
+
+ENTERPRISES = ("ent-440106-1", "ent-440106-2", "ent-440112-1")
+
+
+def _ready(session, form_key: str) -> list[TaskIndex]:  # type: ignore[no-untyped-def]
+    return list(session.scalars(select(TaskIndex).where(TaskIndex.form_key == form_key).order_by(TaskIndex.id)))
+
+
+def _filings_in(session, status: str) -> list[Filing]:  # type: ignore[no-untyped-def]
+    return list(session.scalars(select(Filing).join(WorkflowInstance, WorkflowInstance.id == Filing.instance_id)
+                                .where(WorkflowInstance.status == status).order_by(Filing.id)))
+
+
+def _reviewer(world, task: TaskIndex):  # type: ignore[no-untyped-def]
+    return world.actor(f"review-{task.district_code}")
+
+
+def _random_mix(session, world, seed: int, steps: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    rng = random.Random(seed)
+    done: dict[str, int] = {}
+    owner = {world.actor(u).enterprise_id: u for u in ENTERPRISES}
+    for _ in range(steps):
+        op = rng.choice(["submit"] * 3 + ["approve"] * 3 + ["return", "reject", "record", "record", "send_back",
+                         "resubmit", "resubmit", "withdraw", "withdraw_returned"])
+        try:
+            if op == "submit":
+                who = world.actor(rng.choice(ENTERPRISES))
+                # Trainee numbers are unique per seed: a repeat would be blocked by R11 (also fine).
+                filing = service.create_filing(session, who, filing_data(rng.randint(1, 10_000),
+                                                                         level=rng.choice([2, 3, 4, 5])))
+                service.submit_filing(session, who, filing.id)
+            elif op in ("approve", "return", "reject"):
+                tasks = _ready(session, "district_review")
+                if not tasks:
+                    continue
+                task = rng.choice(tasks)
+                service.complete_task(session, _reviewer(world, task), task.task_id, op,
+                                      "" if op == "approve" else "随机意见", confirm_mismatches=True)
+            elif op in ("record", "send_back"):
+                tasks = _ready(session, "city_record")
+                if not tasks:
+                    continue
+                service.complete_task(session, world.actor("city"), rng.choice(tasks).task_id, op,
+                                      "" if op == "record" else "请核实")
+            elif op == "resubmit":
+                returned = _filings_in(session, "returned")
+                if not returned:
+                    continue
+                filing = rng.choice(returned)
+                service.submit_filing(session, world.actor(owner[filing.enterprise_id]), filing.id)
+            else:
+                pool = _filings_in(session, "district_review" if op == "withdraw" else "returned")
+                if not pool:
+                    continue
+                filing = rng.choice(pool)
+                service.withdraw_filing(session, world.actor(owner[filing.enterprise_id]), filing.id, "撤回")
+        except (ValidationFailed, Conflict):
+            done["refused"] = done.get("refused", 0) + 1
+            continue
+        done[op] = done.get(op, 0) + 1
+    return done
+
+
+@pytest.mark.parametrize("seed", [13, 2027])
+def test_totals_equal_the_cases_after_a_random_mix(session, world, seed):  # type: ignore[no-untyped-def]
+    done = _random_mix(session, world, seed, steps=60)
+    assert done.get("submit", 0) >= 5 and sum(done.get(k, 0) for k in ("approve", "return", "reject", "record",
+                                                                      "send_back", "withdraw")) >= 5, done
+    # The returned filings that ran out of time expire (a timer step, also tracked).
+    service.tick(session, now() + timedelta(days=400))
+    session.expire_all()
+    assert totals.differences(session) == []
+    stored = totals.stored(session)
+    assert stored, "some filings are counted"
+    # The district rows are the sums of their enterprise rows and of their occupation rows.
+    for (district, year, dimension, _), figures in stored.items():
+        if dimension != totals.DISTRICT:
+            continue
+        for share in (totals.ENTERPRISE, totals.OCCUPATION):
+            parts = [f for (d, y, dim, _), f in stored.items() if (d, y, dim) == (district, year, share)]
+            assert tuple(map(sum, zip(*parts, strict=True))) == figures
+
+
+def test_approval_guard_and_checks_read_the_totals(session, world):  # type: ignore[no-untyped-def]
+    who = world.actor("ent-440106-1")
+    first = service.create_filing(session, who, filing_data(1))
+    service.submit_filing(session, who, first.id)
+    row = totals.year_totals(session, "440106", first.plan_year)
+    assert row.district["filings"] == 1 and row.district["pending_fen"] == first.subsidy_fen > 0
+    task = _ready(session, "district_review")[0]
+    service.complete_task(session, world.actor("review-440106"), task.task_id, "approve", confirm_mismatches=True)
+    row = totals.year_totals(session, "440106", first.plan_year, first.enterprise_id, first.occupation_code)
+    assert (row.district["committed_fen"], row.district["pending_fen"]) == (first.subsidy_fen, 0)
+    assert row.enterprise["trainees"] == row.occupation["trainees"] == first.trainee_count
+    # The filing's own contribution is not counted in its own checks ("the year so far, without it").
+    from workflows.filings import checks
+
+    figures = checks.year_figures(session, first)
+    assert figures.committed_fen == 0 and figures.trainees_total == 0
+
+
+def test_reconcile_command_reports_and_fixes_a_difference(app, session, world):  # type: ignore[no-untyped-def]
+    who = world.actor("ent-440106-1")
+    filing = service.create_filing(session, who, filing_data(3))
+    service.submit_filing(session, who, filing.id)
+    runner = app.test_cli_runner()
+    ok = runner.invoke(args=["workflows", "reconcile"])
+    assert ok.exit_code == 0 and "一致" in ok.output
+    session.execute(update(DistrictYearFigure).where(DistrictYearFigure.dimension == "")
+                    .values(committed_fen=DistrictYearFigure.committed_fen + 100))
+    session.commit()
+    bad = runner.invoke(args=["workflows", "reconcile"])
+    assert bad.exit_code == 1
+    assert "440106" in bad.output and "committed_fen: 100 -> 0" in bad.output and "1 处不一致" in bad.output
+    fixed = runner.invoke(args=["workflows", "reconcile", "--fix"])
+    assert fixed.exit_code == 0 and "已更正" in fixed.output
+    assert runner.invoke(args=["workflows", "reconcile"]).exit_code == 0
+
+
+@pytest.mark.postgres
+def test_concurrent_increments_are_not_lost_on_postgresql(app, session, world):  # type: ignore[no-untyped-def]
+    engine = session.get_bind().engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("needs TEST_DATABASE_URL pointing at PostgreSQL (SQLite has one writer at a time)")
+    key = ("440106", 2031, totals.DISTRICT, "")
+    barrier = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            for _ in range(25):
+                with Session(bind=engine) as own:
+                    totals.add(own, key, (1, 2, 1, 100, 0))
+                    own.commit()
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            failures.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    session.expire_all()
+    row = session.get(DistrictYearFigure, key)
+    assert row is not None and (row.filings, row.trainees, row.committed_fen) == (100, 200, 10_000)

@@ -1,0 +1,232 @@
+"""Running totals of each district's year (SPEC R3-R5): counted filings, trainees, trainees at 四级/中级工
+and above, subsidy committed and pending, for the district and per enterprise and occupation
+(table ``district_year_figure``).
+
+They are kept in the same transaction as the case step that changes them: ``track`` (the filing
+feature's step tracker, called by ``cases.step`` around every engine move of a filing: submission,
+approval, return, withdrawal, rejection, send-back, timers) takes the filing's contribution before and
+after the move and adds the difference with one atomic ``INSERT ... ON CONFLICT DO UPDATE SET x = x +
+:d`` per touched row, which is safe under concurrent transactions on PostgreSQL (the row lock is taken
+by the statement itself) and on SQLite (one writer at a time). So an approval reads the committed
+subsidy from one row instead of summing every case of the district, at any number of cases.
+
+``recompute`` derives the same figures from the cases (the reconciliation, ``flask workflows
+reconcile``), and ``differences`` says where the stored totals disagree with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Table, and_, case, delete, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from workflows.cases import unit_of_work
+from workflows.filings.status import COMMITTED, COUNTED, KIND, PENDING
+from workflows.models import DistrictYearFigure, Filing, WorkflowInstance
+
+INTERMEDIATE_UP_MAX_LEVEL = 4  # 四级/中级工 and above are levels 1..4
+DISTRICT = ""  # the dimension of the district's whole year (key "")
+ENTERPRISE = "enterprise"
+OCCUPATION = "occupation"
+FIGURES = ("filings", "trainees", "intermediate_up", "committed_fen", "pending_fen")
+
+Key = tuple[str, int, str, str]  # (district, year, dimension, key)
+Figures = dict[str, int]
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one filing in one status adds to its district's year (a snapshot: the filing may change)."""
+
+    district_code: str
+    year: int
+    enterprise_id: int
+    occupation_code: str
+    figures: tuple[int, int, int, int, int]  # in FIGURES order
+
+    def rows(self) -> dict[Key, tuple[int, ...]]:
+        d, y = self.district_code, self.year
+        return {(d, y, DISTRICT, ""): self.figures, (d, y, ENTERPRISE, str(self.enterprise_id)): self.figures,
+                (d, y, OCCUPATION, self.occupation_code or ""): self.figures}
+
+
+def contribution(status: str, filing: Filing | None) -> Contribution | None:
+    """The filing's contribution while its case is in ``status`` (None: it counts for nothing)."""
+    if filing is None or status not in COUNTED or filing.plan_year is None or not filing.district_code:
+        return None
+    trainees = int(filing.trainee_count or 0)
+    subsidy = int(filing.subsidy_fen or 0)
+    return Contribution(
+        district_code=filing.district_code, year=int(filing.plan_year), enterprise_id=int(filing.enterprise_id),
+        occupation_code=filing.occupation_code or "",
+        figures=(1, trainees, trainees if int(filing.level or 99) <= INTERMEDIATE_UP_MAX_LEVEL else 0,
+                 subsidy if status in COMMITTED else 0, subsidy if status in PENDING else 0))
+
+
+def _deltas(before: Contribution | None, after: Contribution | None) -> dict[Key, tuple[int, ...]]:
+    out: dict[Key, list[int]] = {}
+    for sign, c in ((-1, before), (1, after)):
+        if c is None:
+            continue
+        for key, figures in c.rows().items():
+            acc = out.setdefault(key, [0] * len(FIGURES))
+            for i, v in enumerate(figures):
+                acc[i] += sign * v
+    return {k: tuple(v) for k, v in out.items() if any(v)}
+
+
+def add(session: Session, key: Key, delta: Iterable[int]) -> None:
+    """Add ``delta`` to one totals row atomically (created at the delta if missing)."""
+    values = dict(zip(FIGURES, delta, strict=True))
+    district, year, dimension, row_key = key
+    table: Table = DistrictYearFigure.__table__  # type: ignore[assignment]
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(table).values(district_code=district, year=year, dimension=dimension, key=row_key, **values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["district_code", "year", "dimension", "key"],
+        set_={name: table.c[name] + stmt.excluded[name] for name in FIGURES})
+    session.execute(stmt)
+
+
+def apply(session: Session, before: Contribution | None, after: Contribution | None) -> None:
+    """Move the totals from ``before`` to ``after`` (nothing when they are the same)."""
+    for key, delta in sorted(_deltas(before, after).items()):  # a fixed order: no deadlocks between writers
+        add(session, key, delta)
+
+
+def filing_of_instance(session: Session, instance_id: int) -> Filing | None:
+    return session.scalars(select(Filing).where(Filing.instance_id == instance_id)).first()
+
+
+def track(session: Session, instance: WorkflowInstance) -> Callable[[], None]:
+    """The step tracker of filings: note the filing's contribution before the engine moves, and return
+    what to run after the move is saved (add the difference to the totals, same transaction)."""
+    filing = filing_of_instance(session, instance.id)
+    before = contribution(instance.status, filing)
+
+    def after() -> None:
+        apply(session, before, contribution(instance.status, filing))
+
+    return after
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading
+
+
+@dataclass(frozen=True)
+class YearTotals:
+    """The district's year and the shares of one enterprise and one occupation (zeros when none)."""
+
+    district: Figures
+    enterprise: Figures
+    occupation: Figures
+
+
+def _zero() -> Figures:
+    return dict.fromkeys(FIGURES, 0)
+
+
+def year_totals(session: Session, district_code: str, year: int, enterprise_id: int | None = None,
+                occupation_code: str | None = None) -> YearTotals:
+    """One primary-key read of at most three rows, whatever the number of cases."""
+    t = DistrictYearFigure
+    wanted = [and_(t.dimension == DISTRICT, t.key == "")]
+    if enterprise_id is not None:
+        wanted.append(and_(t.dimension == ENTERPRISE, t.key == str(enterprise_id)))
+    if occupation_code is not None:
+        wanted.append(and_(t.dimension == OCCUPATION, t.key == occupation_code))
+    found: dict[str, Figures] = {}
+    for row in session.scalars(select(t).where(t.district_code == district_code, t.year == year, or_(*wanted))):
+        found[row.dimension] = {name: int(getattr(row, name) or 0) for name in FIGURES}
+    return YearTotals(found.get(DISTRICT, _zero()), found.get(ENTERPRISE, _zero()), found.get(OCCUPATION, _zero()))
+
+
+def without(figures: Figures, own: Contribution | None) -> Figures:
+    """``figures`` less the filing's own contribution ("the district's year, not counting this filing")."""
+    if own is None:
+        return dict(figures)
+    return {name: figures[name] - own.figures[i] for i, name in enumerate(FIGURES)}
+
+
+# --------------------------------------------------------------------------------------------------
+# Reconciliation
+
+
+def recompute(session: Session) -> dict[Key, tuple[int, ...]]:
+    """The totals derived from the cases themselves (three GROUP BY statements)."""
+    up = func.sum(case((Filing.level <= INTERMEDIATE_UP_MAX_LEVEL, Filing.trainee_count), else_=0))
+    committed = func.sum(case((WorkflowInstance.status.in_(COMMITTED), Filing.subsidy_fen), else_=0))
+    pending = func.sum(case((WorkflowInstance.status.in_(PENDING), Filing.subsidy_fen), else_=0))
+    out: dict[Key, tuple[int, ...]] = {}
+    dimensions = ((DISTRICT, None), (ENTERPRISE, Filing.enterprise_id), (OCCUPATION, Filing.occupation_code))
+    for dimension, column in dimensions:
+        group = [Filing.district_code, Filing.plan_year] + ([column] if column is not None else [])
+        stmt = (select(*group, func.count(), func.sum(Filing.trainee_count), up, committed, pending)
+                .join(WorkflowInstance, WorkflowInstance.id == Filing.instance_id)
+                .where(WorkflowInstance.kind == KIND, WorkflowInstance.status.in_(COUNTED),
+                       Filing.plan_year.is_not(None))
+                .group_by(*group))
+        for row in session.execute(stmt):
+            district, year = row[0], int(row[1])
+            key = "" if column is None else str(row[2] or "")
+            out[(district, year, dimension, key)] = tuple(int(v or 0) for v in row[-5:])
+    return out
+
+
+def stored(session: Session) -> dict[Key, tuple[int, ...]]:
+    t = DistrictYearFigure
+    return {(r.district_code, r.year, r.dimension, r.key): tuple(int(getattr(r, n) or 0) for n in FIGURES)
+            for r in session.scalars(select(t))}
+
+
+@dataclass(frozen=True)
+class Difference:
+    key: Key
+    stored: tuple[int, ...]
+    computed: tuple[int, ...]
+
+    def describe(self) -> str:
+        district, year, dimension, key = self.key
+        what = {"": "全区", ENTERPRISE: f"企业 {key}", OCCUPATION: f"职业 {key}"}.get(dimension, dimension)
+        fields = ", ".join(f"{name}: {a} -> {b}" for name, a, b in zip(FIGURES, self.stored, self.computed,
+                                                                        strict=True) if a != b)
+        return f"{district} {year} {what}: {fields}"
+
+
+def differences(session: Session) -> list[Difference]:
+    """Where the stored totals disagree with the cases (rows of all zeros count as absent)."""
+    have, want = stored(session), recompute(session)
+    zero = (0,) * len(FIGURES)
+    out = []
+    for key in sorted(set(have) | set(want)):
+        a, b = have.get(key, zero), want.get(key, zero)
+        if a != b:
+            out.append(Difference(key, a, b))
+    return out
+
+
+def rewrite(session: Session) -> int:
+    """Replace the stored totals with the recomputed ones (``reconcile --fix``); no commit. Returns
+    the number of rows written."""
+    session.execute(delete(DistrictYearFigure))
+    want = recompute(session)
+    for (district, year, dimension, key), figures in want.items():
+        session.add(DistrictYearFigure(district_code=district, year=year, dimension=dimension, key=key,
+                                       **dict(zip(FIGURES, figures, strict=True))))
+    session.flush()
+    return len(want)
+
+
+def reconcile(session: Session, fix: bool = False) -> list[Difference]:
+    """Compare the running totals with the cases (``flask workflows reconcile``); with ``fix``, rewrite
+    them from the cases in one transaction. Returns the differences found (before any fix)."""
+    with unit_of_work(session):
+        found = differences(session)
+        if fix and found:
+            rewrite(session)
+    return found
