@@ -86,3 +86,9 @@ def test_reviewers_told_of_resubmission_and_withdrawal_and_the_diff(world, sessi
     [withdrawn] = notes(session, "withdrawn")
     assert "撤回" in withdrawn.title and withdrawn.body == "撤回说明：暂不申报"
     assert withdrawn.user_id == reviewer.id
+
+
+def test_boundary_events_are_never_current_steps(world, session):  # type: ignore[no-untyped-def]
+    filing = submitted_filing(session, world)
+    _, current, _ = service.case_diagram(session, world.actor("city"), filing.instance_id)
+    assert current == ["district_review"]  # not the reminder timer or the withdraw listener on it

@@ -135,3 +135,18 @@ def test_claim_transfer_release_on_the_task_page(app, world, session):  # type: 
     assert "由 review-440106-2同事 认领办理" in plain(second.get(f"/tasks/{task_id}"))
     assert second.post(f"/tasks/{task_id}/release").status_code == 302
     assert "尚未认领" in text(second.get(f"/tasks/{task_id}"))
+
+
+def test_case_page_steps_diagram_section_and_urge(app, world, session):  # type: ignore[no-untyped-def]
+    filing = submitted_filing(session, world)
+    city = login(app, "city")
+    html = text(city.get(f"/cases/{filing.instance_id}"))
+    assert 'aria-label="办理进度"' in html and '<details class="card diagram-section"' in html and "流程图" in html
+    assert "催办" in html
+    assert city.post(f"/cases/{filing.instance_id}/urge", data={"message": ""}).status_code == 302
+    assert "请填写催办内容" in text(city.get(f"/cases/{filing.instance_id}"))
+    city.post(f"/cases/{filing.instance_id}/urge", data={"message": "请本周完成"})
+    assert "已催办" in text(city.get(f"/cases/{filing.instance_id}"))
+    reviewer = login(app, "review-440106")
+    assert "请本周完成" in text(reviewer.get("/notifications/"))
+    assert "催办" not in text(reviewer.get(f"/cases/{filing.instance_id}")).split("办理记录")[0].split("待办理")[1]

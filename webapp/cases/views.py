@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from wtforms import SelectField, StringField
-from wtforms.validators import Length, Optional
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
 from webapp.extensions import db_session
-from webapp.filings.forms import PlainForm, WithdrawForm, options
+from webapp.filings.forms import PlainForm, WithdrawForm, ZhForm, options
 from webapp.models import current_actor
 from webapp.pagination import Page
 from webapp.tasks.views import case_url, task_url
-from workflows import service
+from workflows import errors, service
 from workflows.clock import now
 from workflows.models import DISTRICTS
 from workflows.models.filing import APPRENTICESHIP_TYPES
@@ -25,6 +25,7 @@ ACTION_LABELS = {
     "create": "创建备案草稿", "save": "保存草稿", "submit": "提交备案", "resubmit": "重新提交",
     "approve": "区人社局审核通过", "return": "退回企业修改", "reject": "不予通过", "record": "予以备案",
     "send_back": "退回区局重新审核", "withdraw": "企业撤回", "timer": "期限届满，系统自动处理",
+    "claim": "认领任务", "transfer": "转办", "release": "退回组", "urge": "催办",
 }
 ROLE_ACTORS = {"enterprise": "企业", "district": "区人社局", "city": "市职业能力建设指导中心"}
 # Comments the service writes itself; the timeline shows only what a person wrote.
@@ -34,6 +35,10 @@ DEFAULT_COMMENTS = frozenset({"创建备案草稿", "保存草稿", "提交备�
 def _any(label: str, items: dict[str, str]):  # type: ignore[no-untyped-def]
     """An "all" option first, then the items."""
     return options([("", label), *items.items()])
+
+
+class UrgeForm(ZhForm):
+    message = TextAreaField("催办内容", [InputRequired("请填写催办内容"), Length(max=500, message="催办内容不能超过500字")])
 
 
 class CaseFilterForm(PlainForm):
@@ -89,20 +94,44 @@ def detail(case_id: int):  # type: ignore[no-untyped-def]
     tasks = service.ready_tasks(db_session(), instance.id)
     _, current_ids, done_ids = service.case_diagram(db_session(), actor, instance.id)
     at = now()
+    history = service.history(db_session(), instance.id)
     return render_template(
         "cases/detail.html", instance=instance, filing=filing,
         enterprise_name=info.enterprise_name if info else "", district_name=info.district_name if info else "",
         tasks=tasks, can_act={t.task_id: service.may_complete(actor, t) for t in tasks},
         task_links={t.task_id: task_url(t, filing.id if filing is not None else None) for t in tasks},
-        history=service.history(db_session(), instance.id), action_labels=ACTION_LABELS, role_actors=ROLE_ACTORS,
+        history=history, action_labels=ACTION_LABELS, role_actors=ROLE_ACTORS,
         default_comments=DEFAULT_COMMENTS,
         current_ids=current_ids, done_ids=done_ids,
+        progress=service.filing_progress(history, instance.status) if filing is not None else None,
+        district_decision=(service.district_decision(history) if filing is not None and actor.role != "enterprise"
+                           else None),
+        can_urge=filing is not None and service.can_urge(db_session(), actor, instance),
+        urge_form=UrgeForm(formdata=None),
         overdue=instance.completed_at is None and instance.due_at is not None and instance.due_at < at,
         checks=service.visible_checks(actor, filing) if filing is not None else [],
         can_withdraw=(actor.role == "enterprise" and filing is not None
                       and service.filing_actions_of(instance, tasks).withdraw),
         withdraw_form=WithdrawForm(formdata=None),
     )
+
+
+@bp.route("/cases/<int:case_id>/urge", methods=["POST"])
+@login_required
+def urge(case_id: int) -> Response:
+    """催办 a filing waiting for its district review (city staff)."""
+    actor = current_actor()
+    form = UrgeForm()
+    if not form.validate_on_submit():
+        flash("；".join(e for errs in form.errors.values() for e in errs) or "请填写催办内容。", "error")
+        return redirect(url_for("cases.detail", case_id=case_id))
+    try:
+        service.urge_filing(db_session(), actor, case_id, form.message.data or "")
+    except (errors.Conflict, errors.ValidationFailed) as exc:
+        flash(exc.message, "error")
+    else:
+        flash("已催办，区人社局审核人员已收到通知。", "success")
+    return redirect(url_for("cases.detail", case_id=case_id))
 
 
 @bp.route("/cases/<int:case_id>/diagram.bpmn")
