@@ -38,7 +38,8 @@ def _any(label: str, items: dict[str, str]):  # type: ignore[no-untyped-def]
 
 
 class UrgeForm(ZhForm):
-    message = TextAreaField("催办内容", [InputRequired("请填写催办内容"), Length(max=500, message="催办内容不能超过500字")])
+    message = TextAreaField("催办内容", [InputRequired("请填写催办内容"),
+                                     Length(max=500, message="催办内容不能超过500字")])
 
 
 class CaseFilterForm(PlainForm):
