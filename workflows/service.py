@@ -85,6 +85,7 @@ from workflows.filings.rosters import (
     import_roster,
     template as roster_template,
 )
+from workflows.exports.cases import export_cases, safe_cell
 from workflows.filings.checks import live_figures
 from workflows.filings.progress import DistrictDecision, Progress, district_decision, progress as filing_progress
 from workflows.filings.rounds import RoundDiff, latest_diff as filing_round_diff, rounds_of as filing_rounds
@@ -269,6 +270,7 @@ __all__ = [
     "DrainResult", "NOTIFICATION_CHANNELS", "NOTIFICATION_KINDS", "channel_status", "configure_channels",
     "deliver_outbox", "notification_preferences", "outbox_failures", "outbox_pending",
     "save_notification_preferences",
+    "export_cases", "safe_cell",
     "DistrictDecision", "Progress", "district_decision", "filing_progress",
     "filing_rounds", "live_figures", "release_task", "transfer_candidates", "transfer_task", "urge_filing",
     "TotalsDifference", "reconcile_totals",
