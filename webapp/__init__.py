@@ -130,8 +130,13 @@ def _template_helpers(app: Flask) -> None:
                                   and request.endpoint.split(".")[0] == endpoint.split(".")[0]})
             # One item is current: the exact endpoint if listed (半年报告 vs 典型案例 share a blueprint),
             # else the first of the same blueprint.
+            # Sub-pages belong to the item whose address is their longest prefix (the gallery's case pages
+            # under /reports/gallery highlight 典型案例, not 半年报告).
             exact = [item for item in items if item["endpoint"] == request.endpoint]
-            current = exact[0] if exact else next((item for item in items if item["active"]), None)
+            prefixed = sorted((item for item in items if item["url"] != "/" and request.path.startswith(item["url"])),
+                              key=lambda item: len(item["url"]), reverse=True)
+            current = (exact[0] if exact else prefixed[0] if prefixed
+                       else next((item for item in items if item["active"]), None))
             for item in items:
                 item["active"] = item is current
             counter = app.extensions.get("unread_counter")

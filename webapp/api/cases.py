@@ -50,7 +50,8 @@ def list_cases(call: ApiCall) -> Response:
     "GET", "/cases/export.xlsx", operation_id="export_cases", tag=TAG, roles=("district", "city"),
     summary="导出案件列表（Excel）",
     description="与 `GET /cases` 相同的筛选条件和范围，导出全部符合条件的案件（不分页，流式输出）。"
-                "`rosters=1` 时另附“学员名单”工作表，身份证号码已脱敏。以 = + - @ 开头的文字按文本写入，不会被当作公式。",
+                "`rosters=1` 时另附“学员名单”工作表，身份证号码已脱敏。"
+                "以 = + - @ 开头的文字按文本写入，不会被当作公式。",
     params=(
         Param("status", no_description(STATUS), "状态代码"),
         Param("district", no_description(DISTRICT), "区划代码"),
