@@ -149,7 +149,8 @@ def test_open_tasks_and_overdue_per_district(session, city):  # type: ignore[no-
     assert data.tasks_total.total == 4 and data.tasks_total.overdue == 0
     # Past the resubmission window the returned filing's task is overdue.
     later = dashboard.overview(session, actor, city.year, at=datetime.now(UTC) + timedelta(days=400))
-    assert later.tasks[HP].overdue == 1 and later.tasks_total.overdue == 1
+    # ... and so is the district review (due review_window_days working days after it arrived).
+    assert later.tasks[HP].overdue == 1 and later.tasks[TH].overdue == 1 and later.tasks_total.overdue == 2
 
 
 def test_other_year_is_empty_but_statuses_stay(session, city):  # type: ignore[no-untyped-def]

@@ -32,3 +32,32 @@ def test_gallery_sub_pages_highlight_the_gallery(app, world, session):  # type: 
 def test_money_in_tiles_uses_wan_and_never_wraps(app) -> None:  # type: ignore[no-untyped-def]
     wan = app.jinja_env.filters["wan"]
     assert wan(300_000_000) == "300.00万元" and wan(512_345) == "5,123元" and wan(None) == "0元"
+
+
+def test_city_opens_a_semiannual_report_by_hand(app, world, session):  # type: ignore[no-untyped-def]
+    from tests.test_web_helpers import login, text
+    from workflows.models import WorkflowInstance
+
+    city = login(app, "city")
+    page = text(city.get("/reports/"))
+    assert "开启报告" in page
+    done = city.post("/reports/open", data={"district_code": "440112", "year": "2026", "half": "1"})
+    assert done.status_code == 302
+    assert "已开启黄埔区2026年上半年报告" in text(city.get("/reports/"))
+    keys = session.scalars(select(WorkflowInstance.business_key).where(
+        WorkflowInstance.kind == "semiannual_report")).all()
+    assert len(keys) == 1
+    city.post("/reports/open", data={"district_code": "440112", "year": "2026", "half": "1"})
+    assert len(session.scalars(select(WorkflowInstance.id).where(
+        WorkflowInstance.kind == "semiannual_report")).all()) == 1  # the second is refused (409 message)
+    assert city.post("/reports/open", data={"district_code": "", "year": "2026", "half": "1"}).status_code == 302
+    assert login(app, "review-440112").post("/reports/open", data={
+        "district_code": "440112", "year": "2026", "half": "2"}).status_code == 404
+
+
+def test_dashboard_tables_in_tabs_and_tiles_in_wan(app, world, session):  # type: ignore[no-untyped-def]
+    from tests.test_web_helpers import login
+
+    html = login(app, "city").get("/dashboard").get_data(as_text=True)
+    assert "data-tabs" in html and html.count("data-tab-label=") == 6
+    assert "万元" in html

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, CompoundSelect, func, select, union
+from sqlalchemy import CompoundSelect, Select, func, select, union
 from sqlalchemy.orm import Session
 
 from workflows import runner, store
