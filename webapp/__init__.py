@@ -133,8 +133,9 @@ def _template_helpers(app: Flask) -> None:
             # Sub-pages belong to the item whose address is their longest prefix (the gallery's case pages
             # under /reports/gallery highlight 典型案例, not 半年报告).
             exact = [item for item in items if item["endpoint"] == request.endpoint]
-            prefixed = sorted((item for item in items if item["url"] != "/" and request.path.startswith(item["url"])),
-                              key=lambda item: len(item["url"]), reverse=True)
+            prefixed = sorted((item for item in items
+                               if str(item["url"]) != "/" and request.path.startswith(str(item["url"]))),
+                              key=lambda item: len(str(item["url"])), reverse=True)
             current = (exact[0] if exact else prefixed[0] if prefixed
                        else next((item for item in items if item["active"]), None))
             for item in items:
