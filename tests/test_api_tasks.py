@@ -153,3 +153,21 @@ def test_unknown_task_is_404(api, tokens, task_id):  # type: ignore[no-untyped-d
     r = api.client.post(f"/api/v1/tasks/{task_id}/complete", json={"decision": "approve"},
                         headers={"Authorization": f"Bearer {tokens['review-440106']}"})
     assert r.status_code == 404 and error_of(r)["code"] == "not_found"
+
+
+def test_stale_task_index_row_is_409_not_500(api, tokens, session):  # type: ignore[no-untyped-def]
+    """The index names a task the stored workflow does not know (index and state disagree): 409."""
+    import uuid
+
+    from sqlalchemy import update
+
+    from workflows.models import TaskIndex
+
+    _submitted(api, tokens)
+    task_id = _inbox(api, tokens["review-440106"])[0]["id"]
+    stale = str(uuid.uuid4())
+    session.execute(update(TaskIndex).where(TaskIndex.task_id == task_id).values(task_id=stale))
+    session.commit()
+    r = api.post("/tasks/{id}/complete", id=stale, token=tokens["review-440106"],
+                 json={"decision": "approve", "confirm_mismatches": True})
+    assert r.status_code == 409 and error_of(r)["code"] == "conflict"
