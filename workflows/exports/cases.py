@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import IO, Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -93,10 +92,10 @@ def write_workbook(session: Session, actor: Actor, filters: CaseFilters, rosters
                 round((f.subsidy_fen or 0) / 100, 2) if f else None,
                 _local(f.submitted_at) if f else "", _local(instance.updated_at), _local(instance.completed_at),
             ]
-            cases_ws.append([WriteOnlyCell(cases_ws, value=safe_cell(v)) for v in values])
+            cases_ws.append([safe_cell(v) for v in values])
             if roster_ws is not None and f is not None:
                 for n, t in enumerate(f.trainees, start=1):
-                    roster_ws.append([WriteOnlyCell(roster_ws, value=safe_cell(v)) for v in (
+                    roster_ws.append([safe_cell(v) for v in (
                         instance.business_key, names.get(instance.id, ""), n, t.name, mask_id_number(t.id_number),
                         t.job_post, t.contract_start.isoformat() if t.contract_start else "")])
             count += 1
