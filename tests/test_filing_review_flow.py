@@ -92,3 +92,22 @@ def test_boundary_events_are_never_current_steps(world, session):  # type: ignor
     filing = submitted_filing(session, world)
     _, current, _ = service.case_diagram(session, world.actor("city"), filing.instance_id)
     assert current == ["district_review"]  # not the reminder timer or the withdraw listener on it
+
+
+def test_the_review_window_is_a_policy_parameter(world, session):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from workflows import policy
+
+    admin = world.actor("admin")
+    data = policy.input_from(policy.in_force(session))
+    data.effective_from = date.today()
+    data.review_window_days = 3
+    policy.add_version(session, admin, data)
+    bad = policy.input_from(policy.in_force(session))
+    bad.effective_from, bad.review_window_days = date.today(), 0
+    with pytest.raises(errors.ValidationFailed) as refused:
+        policy.add_version(session, admin, bad)
+    assert "review_window_days" in refused.value.fields
+    filing = submitted_filing(session, world)
+    assert task_of(session, filing).due_at.astimezone(service_tz()).date() == add_working_days(china_today(), 3)

@@ -163,7 +163,7 @@ def test_admin_publishes_on_the_screen_and_city_only_reads(app, session):  # typ
     today = clock.china_today(now())
     form = {"effective_from": today.isoformat(), "enterprise_share_pct": "22.5", "occupation_share_pct": "30",
             "intermediate_min_pct": "70", "max_period_years": "2", "max_period_years_with_reason": "3",
-            "resubmit_window_days": "10", "note": "穗人社规〔2026〕1号"}
+            "resubmit_window_days": "10", "review_window_days": "8", "note": "穗人社规〔2026〕1号"}
     for kind in ("enterprise_apprentice", "tech_trainee", "student_apprentice"):
         for level in range(1, 6):
             form[f"rate_{kind}_{level}"] = str(policy.DEFAULTS.rate(kind, level))
@@ -172,6 +172,7 @@ def test_admin_publishes_on_the_screen_and_city_only_reads(app, session):  # typ
     assert response.status_code == 302
     row = session.scalars(select(PolicyVersion)).one()
     assert (row.enterprise_share_bp, row.resubmit_window_days, row.rates["tech_trainee:4"]) == (2250, 10, 5800)
+    assert row.review_window_days == 8 and policy.params_of(row).review_window_days == 8  # 区级审核期限
     assert row.created_by_name == world.users["admin"].display_name
     form["effective_from"] = (today - timedelta(days=3)).isoformat()
     response = client.post("/admin/policy/new", data=form)
