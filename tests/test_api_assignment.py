@@ -39,6 +39,9 @@ def test_claim_transfer_release_and_the_inbox_filter(client, world, session):  #
     unassigned = client.get("/api/v1/tasks?assignee=none", headers=_auth(first)).get_json()["items"]
     assert [t["id"] for t in unassigned] == [task_of(session, other).task_id]
     assert client.get("/api/v1/tasks?assignee=everyone", headers=_auth(first)).status_code == 422
+    assert client.get("/api/v1/tasks?resubmitted=1", headers=_auth(first)).get_json()["total"] == 0
+    assert client.get("/api/v1/tasks?flagged=0&overdue=0", headers=_auth(first)).get_json()["total"] == 2
+    assert client.get("/api/v1/tasks?district=440112", headers=_auth(first)).get_json()["total"] == 0
 
     bad = client.post(f"/api/v1/tasks/{task_id}/transfer", headers=_auth(first), json={"to": "review-440106-2"})
     assert bad.status_code == 422

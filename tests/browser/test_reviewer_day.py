@@ -87,3 +87,25 @@ def test_batch_selection_in_the_inbox(as_user, live_server) -> None:  # type: ig
     rows = page.locator("table tbody tr")
     remaining = " ".join(text_of(rows.nth(i)) for i in range(rows.count()))
     assert bad in remaining and not any(k in remaining for k in good)
+
+
+def test_case_page_steps_and_the_diagram_summary_in_chinese(as_user, live_server) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    [key] = live_server.call(_submit_filings, (9301,))
+    city = as_user("city")
+    page = city.page
+    city.visit(f"/cases/?q={key}", "案件查询")
+    with page.expect_navigation():
+        page.locator("table tbody tr", has_text=key).locator("a").first.click()
+    city.check("案件详情")
+    steps = page.get_by_role("navigation", name="办理进度")
+    assert "区审核" in text_of(steps.locator('[aria-current="step"]'))
+    assert not page.locator(".diagram svg").count()  # the 流程图 section is closed: nothing drawn yet
+    page.locator("details.diagram-section > summary").click()
+    page.locator(".diagram .djs-element.highlight-current").first.wait_for(state="attached")
+    summary = page.locator(".diagram p.sr-only").inner_text()
+    assert summary.startswith("当前环节：区人社局审核"), summary
+    assert not re.search(r"[A-Za-z_]{3,}", summary), summary  # no element id such as fork or gw_urge_merge
+    assert "提醒" not in summary.split("。")[0]  # boundary timers are never current steps
+    city.check("案件详情（流程图已展开）")

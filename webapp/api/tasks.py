@@ -11,7 +11,7 @@ from webapp.api.core import PAGE, PER_PAGE, ApiCall, no_description, operation, 
 from webapp.api.errors import json_response
 from webapp.api.registry import ROLES, Param, tag
 from webapp.api.registry import Response as Reply
-from webapp.api.schemas.common import DATE, KIND
+from webapp.api.schemas.common import DATE, DISTRICT, KIND
 from webapp.extensions import db_session
 from workflows import service
 from workflows.clock import start_of_day
@@ -35,6 +35,10 @@ SORT_LABELS = "due 按期限先后（无期限的排最后）、submitted 按送
         Param("due_before", no_description(DATE), "期限早于该日（中国时间当日零点）"),
         Param("sort", {"type": "string", "enum": list(service.INBOX_SORTS), "default": "due"}, SORT_LABELS),
         Param("assignee", {"type": "string", "enum": ["me", "none"]}, "me：本人认领或转办给本人的；none：尚未认领的"),
+        Param("district", no_description(DISTRICT), "案件所在区（市中心筛选）"),
+        Param("flagged", {"type": "integer", "enum": [0, 1]}, "1：只看有提示项（软性校验未通过）的备案"),
+        Param("resubmitted", {"type": "integer", "enum": [0, 1]}, "1：只看重新提交（第2次及以后）的备案"),
+        Param("overdue", {"type": "integer", "enum": [0, 1]}, "1：只看已逾期的任务"),
         PAGE, PER_PAGE,
     ),
     responses={200: Reply("TaskList", "一页任务")},
@@ -46,7 +50,8 @@ def list_tasks(call: ApiCall) -> Response:
     filters = service.TaskFilters(
         q=(q.get("q") or "").strip() or None, kind=q.get("kind"), role=q.get("role"),
         due_before=start_of_day(date.fromisoformat(due_before)) if due_before else None,
-        sort=q.get("sort") or "due", assignee=q.get("assignee"))
+        sort=q.get("sort") or "due", assignee=q.get("assignee"), district=q.get("district"),
+        flagged=bool(q.get("flagged")), resubmitted=bool(q.get("resubmitted")), overdue=bool(q.get("overdue")))
     rows, total = service.task_page(db_session(), call.who, filters, page, per_page)
     return page_response([serializers.task(r.task, assignee=(r.assignee_username, r.assignee_name)
                                            if r.assignee_username else None) for r in rows], page, per_page, total)
