@@ -150,3 +150,16 @@ def test_two_colleagues_claiming_at_once_one_wins(app, world, session):  # type:
     assert assignee(session, task_id) == winner
     claims = fresh(session).scalars(select(AuditEvent.actor_id).where(AuditEvent.action == "claim")).all()
     assert claims == [winner]
+
+
+def test_a_claimed_plan_is_compiled_and_submitted_by_its_assignee_only(world, session):  # type: ignore[no-untyped-def]
+    instance = service.open_plan(session, world.actor("city"), "440106", 2027, 2)
+    first, second = world.actor("review-440106"), colleague(session)
+    row = fresh(session).scalars(select(TaskIndex).where(TaskIndex.instance_id == instance.id)).one()
+    service.claim_task(session, first, row.task_id)
+    with pytest.raises(errors.Conflict) as refused:
+        service.submit_plan(session, second, instance.id)
+    assert "天河区审核员" in refused.value.message
+    service.release_task(session, first, row.task_id)
+    service.submit_plan(session, second, instance.id)
+    assert status_of(session, instance.id) == "city_record"
