@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app webapp
 STAMP := $(VENV)/.installed-stamp
 ASSETS := webapp/static/vendor/.stamp
 
-.PHONY: run test test-pg install assets browser screenshots bench lint validate tick clean
+.PHONY: run test test-pg install assets browser fonts screenshots bench lint validate tick clean
 
 install: $(STAMP)
 
@@ -38,20 +38,32 @@ browser:
 	  apt-get install -y -q chromium-l10n >/dev/null 2>&1 || true; \
 	fi
 
-run: install assets
+# The CJK font embedded in the receipt PDFs (备案回执): WenQuanYi Micro Hei, with Noto Sans CJK as the
+# fallback the receipt also knows (RECEIPT_FONT overrides both).
+fonts:
+	@if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] && [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get install -y -q fonts-wqy-microhei >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null && apt-get install -y -q fonts-wqy-microhei >/dev/null)); \
+	  else \
+	    echo "备案回执需要中文字体：请运行 sudo apt-get install -y fonts-wqy-microhei"; exit 1; \
+	  fi; \
+	fi
+
+run: install assets fonts
 	$(FLASK) init-db
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # The whole suite on SQLite; again (without the browser stories) on PostgreSQL when TEST_DATABASE_URL is set.
-test: install assets browser
+test: install assets browser fonts
 	env -u TEST_DATABASE_URL $(PY) -m pytest -n 2 -q
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
 	  $(PY) -m pytest -q -n 2 -m "not browser"; \
 	fi
 
-test-pg: install
+test-pg: install fonts
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://root@127.0.0.1:5432/test} \
 	  $(PY) -m pytest -q -n 2 -m "not browser"
 

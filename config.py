@@ -40,6 +40,11 @@ class Config:
     UPLOAD_MAX_PICTURE_BYTES = _int("UPLOAD_MAX_PICTURE_BYTES", 10 * 1024 * 1024)
     UPLOAD_MAX_VIDEO_BYTES = _int("UPLOAD_MAX_VIDEO_BYTES", 500 * 1024 * 1024)
     UPLOAD_MAX_DOCUMENT_BYTES = _int("UPLOAD_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024)
+    # The receipt (备案回执): the CJK font embedded in the PDF ("path" or "path#index" for a collection;
+    # empty: WenQuanYi Micro Hei or Noto Sans CJK SC as installed by `make fonts`), and the public address
+    # its QR code and verification URL start with (empty: this site's own address).
+    RECEIPT_FONT = os.environ.get("RECEIPT_FONT", "")
+    RECEIPT_BASE_URL = os.environ.get("RECEIPT_BASE_URL", "")
     REPORT_DUE_DAY = _int("REPORT_DUE_DAY", 10)
     REPORT_REMINDER_DAYS = _int("REPORT_REMINDER_DAYS", 5)
 
@@ -57,6 +62,11 @@ class Config:
     WEBHOOK_URL = os.environ.get("WEBHOOK_URL", "")
     WEBHOOK_SECRET = os.environ.get("WEBHOOK_SECRET", "")
     SITE_URL = os.environ.get("SITE_URL", "")
+    # Resident ID numbers are encrypted with this key (URL-safe base64 of 32 random bytes, made by
+    # `flask --app webapp pii generate-key`), kept outside the database: PII_KEY, or PII_KEY_FILE naming a
+    # file that holds it. Only APP_ENV=development falls back to instance/pii.key, made on first run.
+    PII_KEY = os.environ.get("PII_KEY", "")
+    PII_KEY_FILE = os.environ.get("PII_KEY_FILE", "")
     @classmethod
     def check(cls) -> None:
         """Refuse to start a production instance without a real secret key."""
@@ -78,6 +88,8 @@ class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
     SECRET_KEY = "test-secret"
+    PII_KEY = "dGVzdC1vbmx5LXBpaS1rZXktMDEyMzQ1Njc4OWFiY2Q"  # fixed test-only key (32 bytes)
+    PII_KEY_FILE = ""
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SMTP_URL = ""
     WEBHOOK_URL = ""

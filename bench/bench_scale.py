@@ -108,6 +108,7 @@ def build(app: Any, n: int, seed: int = 13) -> dict[str, int]:
     from webapp.extensions import db
     from workflows import store
     from workflows.filings import totals
+    from workflows.security import pii  # trainees' ID numbers are stored encrypted, with their blind index
 
     rng = random.Random(seed)
     engine = db.engine
@@ -205,7 +206,7 @@ def build(app: Any, n: int, seed: int = 13) -> dict[str, int]:
         for t in tpl["trainees"]:
             number = f"9{fid:09d}{len(trainee_rows) % 100:02d}{rng.randrange(10**6):06d}"[:18]
             trainee_rows.append({**t, "id": ids["trainee"] + counts["trainees"] + len(trainee_rows), "filing_id": fid,
-                                 "id_number": number})
+                                 "id_number_cipher": pii.encrypt(number), "id_number_index": pii.blind_index(number)})
         for c in tpl["courses"]:
             course_rows.append({**c, "id": ids["course"] + counts["courses"] + len(course_rows), "filing_id": fid})
         for user_id in (reviewers.get(district), clerks.get(ent_id)):

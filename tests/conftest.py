@@ -12,6 +12,7 @@ from sqlalchemy import text
 from config import TestConfig
 from webapp import create_app
 from webapp.extensions import db
+from workflows import policy
 from workflows.db import Base
 from workflows.dto import Actor
 
@@ -42,12 +43,24 @@ def _per_worker_database(url: str) -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+@pytest.fixture(autouse=True)
+def _required_attachments(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests written before filings carried supporting documents submit without them: they run under a
+    policy requiring no document kind. Tests marked ``required_attachments`` get the shipped defaults
+    (labour contract and training agreement; 学生学徒 also the school agreement)."""
+    if request.node.get_closest_marker("required_attachments") is None:
+        monkeypatch.setattr(policy, "DEFAULT_REQUIRED_ATTACHMENTS",
+                            {kind: () for kind in policy.DEFAULT_REQUIRED_ATTACHMENTS})
+        monkeypatch.setattr(policy, "DEFAULTS", policy.PolicyParams())
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _features() -> None:
     """Engine tests that run without the app still need the features registered (create_app does it)."""
-    from workflows import features
+    from workflows import features, service
 
     features.install()
+    service.configure_pii(TestConfig.PII_KEY)
 
 
 @pytest.fixture(scope="session")

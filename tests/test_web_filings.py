@@ -256,4 +256,6 @@ def test_filing_form_links_the_roster_template_and_import(app, world):  # type: 
 
     client = login(app, "ent-440106-1")
     page = client.get("/filings/new").get_data(as_text=True)
-    assert "/rosters/template.xlsx" in page and "保存草稿后即可导入" in page
+    # Issue 15: the import works on a new, unsaved filing too (the page reads the roster through /rosters/parse).
+    assert "/rosters/template.xlsx" in page and 'data-url="/rosters/parse"' in page
+    assert 'value="append"' in page and 'value="replace"' in page

@@ -49,8 +49,10 @@ def test_every_role_story_from_draft_to_recorded(app, world, session):  # type: 
     html = text(page)
     assert page.status_code == 200
     for words in ("自动校验结果", "硬性规则", "提示", "未发现硬性问题", "出纳会计", data.trainees[1].name,
-                  data.trainees[2].id_number, "通用素质必修课", "审核结论", "退回修改", "不予通过"):
+                  service.mask_id_number(data.trainees[2].id_number), "通用素质必修课", "审核结论", "退回修改",
+                  "不予通过"):
         assert words in html, words
+    assert data.trainees[2].id_number not in html  # masked until the reviewer reveals them
     assert 'name="confirm_mismatches" type="checkbox" value="trainees[0].job_post"' in page.get_data(as_text=True)
 
     # Return without a comment: refused next to the comment, nothing changes.

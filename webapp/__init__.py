@@ -36,6 +36,8 @@ def create_app(config_class: type[Config] = Config) -> Flask:
                                webhook_url=app.config.get("WEBHOOK_URL", ""),
                                webhook_secret=app.config.get("WEBHOOK_SECRET", ""),
                                site_url=app.config.get("SITE_URL", ""))
+    service.configure_pii(app.config.get("PII_KEY", ""), app.config.get("PII_KEY_FILE", ""),
+                          app.instance_path if app.config.get("ENV_NAME") == "development" else None)
 
     from webapp import models  # noqa: F401  (registers the user loader)
     from webapp.blueprints import register_blueprints
@@ -53,7 +55,24 @@ def create_app(config_class: type[Config] = Config) -> Flask:
 
     start_scheduler(app)
     _security_headers(app)
+    _no_store(app)
     return app
+
+
+def _no_store(app: Flask) -> None:
+    """Pages a signed-in person reads and every API answer may carry personal data (trainees' names and ID
+    numbers): no browser or proxy keeps a copy (``Cache-Control: no-store``). Static assets, and responses
+    that chose their own caching (diagram XML, attachments), keep theirs."""
+
+    @app.after_request
+    def no_store(response):  # type: ignore[no-untyped-def]
+        endpoint = request.endpoint or ""
+        if endpoint == "static" or endpoint.endswith(".static") or "Cache-Control" in response.headers:
+            return response
+        if request.path.startswith("/api/") or current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"
+        return response
 
 
 # Everything is served from this site (the intranet has no internet): scripts only from our own files.
@@ -113,7 +132,7 @@ NAV = [
 
 
 def _template_helpers(app: Flask) -> None:
-    from workflows.service import KIND_LABELS, STATUS_LABELS, status_label
+    from workflows.service import KIND_LABELS, STATUS_LABELS, human_size, status_label
 
     app.jinja_env.globals["status_label"] = status_label
 
@@ -153,6 +172,10 @@ def _template_helpers(app: Flask) -> None:
         from zoneinfo import ZoneInfo
 
         return value.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+
+    @app.template_filter("filesize")
+    def format_size(size: int | None) -> str:
+        return human_size(int(size or 0))
 
     @app.template_filter("yuan")
     def format_yuan(fen: int | None) -> str:

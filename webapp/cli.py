@@ -46,7 +46,7 @@ def register_cli(app: Flask) -> None:
             sys.exit(2)
 
 
-        counts = service.seed_demo(db_session())
+        counts = service.seed_demo(db_session(), str(current_app.config["UPLOAD_DIR"]))
         click.echo(f"演示数据就绪：{counts['users']} 个用户，{counts['enterprises']} 家企业。密码均为 Demo@2026。")
 
     workflows_group = AppGroup("workflows", help="BPMN 流程：校验、定时器。")
@@ -146,5 +146,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_group)
 
     from webapp.admin.cli import register_admin_cli
+    from webapp.pii_cli import register_pii_cli
+
+    register_pii_cli(app)
 
     register_admin_cli(app)

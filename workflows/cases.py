@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
@@ -96,7 +96,10 @@ def unit_of_work(session: Session) -> Iterator[None]:
 
 
 def scope_cases(stmt: Select, actor: Actor) -> Select:
-    """Restrict a query over WorkflowInstance to what ``actor`` may see (SPEC section 2)."""
+    """Restrict a query over WorkflowInstance to what ``actor`` may see (SPEC section 2). Enterprise
+    drafts are private to their enterprise: nobody else sees them in lists, counts, search or by id."""
+    if actor.role in ("city", "admin", "district"):
+        stmt = stmt.where(or_(WorkflowInstance.kind != "filing", WorkflowInstance.status != "draft"))
     if actor.role in ("city", "admin"):
         return stmt
     if actor.role == "district":

@@ -3,20 +3,25 @@ status. Idempotent: running it twice changes nothing. Used by `flask seed-demo`,
 
 from __future__ import annotations
 
+import io
 import random
+import tempfile
 from datetime import date, timedelta
 
+from fpdf import FPDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.cn import ric, uscc
 
-from workflows import cases, queries
+from workflows import cases, policy, queries
 from workflows.accounts.users import create_user, hash_password
 from workflows.catalogue import admin as catalogue_admin
 from workflows.catalogue import reads as catalogue_reads
 from workflows.dto import Actor, CourseData, FilingData, TraineeData
+from workflows.filings import attachments as filing_attachments
 from workflows.filings import use_cases as filing_cases
 from workflows.models import DISTRICTS, District, DistrictYearPlan, Enterprise, Filing, User
+from workflows.uploads.formats import UploadLimits
 
 DEMO_PASSWORD = "Demo@2026"
 
@@ -100,8 +105,10 @@ def sample_filing(enterprise_seed: int, occupation_code: str | None = None, leve
     )
 
 
-def seed(session: Session) -> dict[str, int]:
-    """Create the demo world once; returns counts of what exists afterwards."""
+def seed(session: Session, upload_dir: str | None = None) -> dict[str, int]:
+    """Create the demo world once; returns counts of what exists afterwards. Submitted demo filings carry
+    the supporting documents the policy requires, stored under ``upload_dir`` (a temporary folder if None)."""
+    upload_dir = upload_dir or tempfile.mkdtemp(prefix="demo-uploads-")
     ensure_districts(session)
     catalogue_admin.ensure_loaded(session)  # the shipped catalogues become editable rows (no-op once loaded)
     _user(session, "admin", display_name="系统管理员", role="admin")
@@ -140,12 +147,21 @@ def seed(session: Session) -> dict[str, int]:
             pending.append((Actor(user.id, user.display_name, "enterprise", district, enterprise.id), enterprise))
     session.commit()
     for actor, enterprise in pending:
-        _demo_filings(session, actor, enterprise)
+        _demo_filings(session, actor, enterprise, upload_dir)
     return {"users": len(session.scalars(select(User.id)).all()),
             "enterprises": len(session.scalars(select(Enterprise.id)).all())}
 
 
-def _demo_filings(session: Session, actor: Actor, enterprise: Enterprise) -> None:
+def demo_document(title: str) -> bytes:
+    """A one-page PDF standing in for a scanned supporting document."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=14)
+    pdf.cell(text=f"Demo document: {title}")
+    return bytes(pdf.output())
+
+
+def _demo_filings(session: Session, actor: Actor, enterprise: Enterprise, upload_dir: str) -> None:
     """One filing per status for this enterprise's clerk, driven through the real service layer."""
     occupations = catalogue_reads.occupations()
     reviewer = session.scalars(select(User).where(User.username == f"review-{enterprise.district_code}")).one()
@@ -156,7 +172,13 @@ def _demo_filings(session: Session, actor: Actor, enterprise: Enterprise) -> Non
     def new(i: int, level: int = 4):  # type: ignore[no-untyped-def]
         codes = [code for code, o in occupations.items() if level in o.levels]  # the level must be offered
         data = sample_filing(enterprise.id * 10 + i, codes[(enterprise.id + i) % len(codes)], level)
-        return filing_cases.create_filing(session, actor, data)
+        filing = filing_cases.create_filing(session, actor, data)
+        if i:  # every filing but the draft is submitted: attach what the policy requires
+            for kind in policy.in_force(session).required_attachment_kinds(filing.apprenticeship_type):
+                filing_attachments.add_attachment(session, actor, filing.id, filing_attachments.IncomingDocument(
+                    io.BytesIO(demo_document(kind)), f"{kind}.pdf", "application/pdf", kind),
+                    upload_dir=upload_dir, limits=UploadLimits())
+        return filing
 
     def review(filing, decision: str, comment: str = "") -> None:  # type: ignore[no-untyped-def]
         task = queries.ready_tasks(session, filing.instance_id)[0]

@@ -36,3 +36,10 @@ class ValidationFailed(ServiceError):
 
     status_code = 422
     code = "validation_error"
+
+
+class Forbidden(ServiceError):
+    """In scope, but the actor's role may not do this (e.g. reveal full ID numbers); says why in Chinese."""
+
+    status_code = 403
+    code = "forbidden"

@@ -51,6 +51,15 @@ def rate_key(apprenticeship_type: str, level: int) -> str:
 
 RATE_KEYS: tuple[str, ...] = tuple(rate_key(t, lv) for t in ids.APPRENTICESHIP_TYPES for lv in ids.LEVELS)
 
+# Supporting documents each apprenticeship type must carry at submission (SPEC section 4, issue 15):
+# a labour contract (or social-insurance proof) and a training agreement for all; 学生学徒 also the
+# school-enterprise agreement. A policy version may set its own table (``required_attachments``).
+DEFAULT_REQUIRED_ATTACHMENTS: dict[str, tuple[str, ...]] = {
+    "enterprise_apprentice": ("labour_contract", "training_agreement"),
+    "tech_trainee": ("labour_contract", "training_agreement"),
+    "student_apprentice": ("labour_contract", "training_agreement", "school_agreement"),
+}
+
 
 @dataclass(frozen=True)
 class PolicyParams:
@@ -69,6 +78,12 @@ class PolicyParams:
     resubmit_working_days: bool = False
     review_window_days: int = 10  # working days the district has for reviewing a filing
     version_rates: dict[str, int] = field(default_factory=dict)
+    required_attachments: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_REQUIRED_ATTACHMENTS))
+
+    def required_attachment_kinds(self, apprenticeship_type: str) -> tuple[str, ...]:
+        """The supporting-document kinds a filing of this type must carry when it is submitted."""
+        return tuple(self.required_attachments.get(apprenticeship_type, ()))
 
     def rate(self, apprenticeship_type: str, level: int) -> int:
         """Yuan per person per year, as the diagram's DMN table will decide it."""
@@ -98,6 +113,7 @@ class PolicyParams:
             enterprise_share_threshold=self.enterprise_share_threshold,
             occupation_share_threshold=self.occupation_share_threshold,
             intermediate_min_share=self.intermediate_min_share,
+            required_attachments=self.required_attachments,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -147,7 +163,7 @@ def china_date(at: datetime) -> date:
 
 def params_of(row: PolicyVersion | None) -> PolicyParams:
     if row is None:
-        return DEFAULTS
+        return PolicyParams()
     return PolicyParams(
         version_id=row.id,
         effective_from=row.effective_from,
@@ -160,6 +176,8 @@ def params_of(row: PolicyVersion | None) -> PolicyParams:
         resubmit_working_days=bool(row.resubmit_working_days),
         review_window_days=int(row.review_window_days or 10),
         version_rates={str(k): int(v) for k, v in (row.rates or {}).items()},
+        required_attachments=({str(k): tuple(v) for k, v in row.required_attachments.items()}
+                              if row.required_attachments is not None else dict(DEFAULT_REQUIRED_ATTACHMENTS)),
     )
 
 
@@ -183,7 +201,7 @@ def in_force(session: Session, at: datetime | None = None) -> PolicyParams:
 def by_id(session: Session, version_id: int | None) -> PolicyParams:
     """The parameters of one version (the defaults for None)."""
     if version_id is None:
-        return DEFAULTS
+        return PolicyParams()
     row = session.get(PolicyVersion, int(version_id))
     if row is None:
         raise LookupError(f"policy version {version_id} not found")
@@ -230,6 +248,8 @@ class PolicyInput:
     rates: dict[str, int]
     note: str = ""
     review_window_days: int = 10
+    # apprenticeship type -> supporting-document kinds required at submission (None: the defaults)
+    required_attachments: dict[str, tuple[str, ...]] | None = None
 
 
 def input_from(params: PolicyParams) -> PolicyInput:
@@ -245,6 +265,7 @@ def input_from(params: PolicyParams) -> PolicyInput:
         resubmit_working_days=params.resubmit_working_days,
         rates=params.effective_rates(),
         review_window_days=params.review_window_days,
+        required_attachments={t: params.required_attachment_kinds(t) for t in ids.APPRENTICESHIP_TYPES},
     )
 
 
@@ -281,6 +302,10 @@ def validate(data: PolicyInput, today: date) -> dict[str, list[str]]:
                 f"{ids.APPRENTICESHIP_TYPES[kind]}{ids.LEVELS[int(level)]}的补贴标准应为0至{MAX_RATE_YUAN}元的整数"]
     if len(data.note or "") > 1000:
         errors["note"] = ["说明不能超过1000字"]
+    for kind, required in (data.required_attachments or {}).items():
+        unknown = [k for k in required if k not in ids.ATTACHMENT_KINDS]
+        if kind not in ids.APPRENTICESHIP_TYPES or unknown:
+            errors[f"required_{kind}"] = ["证明材料类别不正确：" + "、".join(unknown or [kind])]
     return errors
 
 
@@ -303,6 +328,9 @@ def add_version(session: Session, actor: Actor, data: PolicyInput) -> PolicyVers
             resubmit_working_days=bool(data.resubmit_working_days),
             review_window_days=int(data.review_window_days),
             rates={key: int(data.rates[key]) for key in RATE_KEYS},
+            required_attachments=(
+                {t: [k for k in ids.ATTACHMENT_KINDS if k in (data.required_attachments.get(t) or ())]
+                 for t in ids.APPRENTICESHIP_TYPES} if data.required_attachments is not None else None),
             note=(data.note or "").strip(),
             created_by_id=actor.id,
             created_by_name=actor.name,

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import CompoundSelect, Select, func, select, union
 from sqlalchemy.orm import Session
 
-from workflows import runner, store
+from workflows import paging, runner, store
 from workflows.cases import get_case, scope_cases, task_row
 from workflows.dto import Actor
 from workflows.engine import get_engine
@@ -80,7 +80,7 @@ def list_cases(session: Session, actor: Actor, filters: CaseFilters, page: int =
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = list(session.scalars(
         stmt.order_by(WorkflowInstance.updated_at.desc(), WorkflowInstance.id.desc())
-        .offset(max(page - 1, 0) * per_page).limit(per_page)
+        .offset(paging.offset(page, per_page)).limit(per_page)
     ))
     return rows, total
 

@@ -66,7 +66,10 @@ from workflows.tasks.batch import ItemResult as BatchItemResult, batch_complete,
 
 # Training filings
 from workflows.filings.use_cases import (
+    copy_filing,
     create_filing,
+    delete_draft,
+    filing_created_by,
     filing_of,
     filing_of_case,
     get_filing,
@@ -75,21 +78,42 @@ from workflows.filings.use_cases import (
     urge_filing,
     withdraw_filing,
 )
+from workflows.filings.attachments import (
+    IncomingDocument,
+    MAX_ATTACHMENTS,
+    copy_with_documents as copy_filing_with_documents,
+    add_attachment as add_filing_attachment,
+    delete_attachment as delete_filing_attachment,
+    document_to_serve as filing_document_to_serve,
+    list_attachments as filing_attachments,
+)
+from workflows.filings.checks import job_post_results
+from workflows.filings.receipt import (
+    FontMissing,
+    Verification,
+    find_font as receipt_font,
+    receipt_data,
+    render as render_receipt,
+    verify as verify_receipt,
+)
 from workflows.filings.status import ORDER as FILING_STATUS_ORDER
 from workflows.filings.totals import Difference as TotalsDifference, reconcile as reconcile_totals
 from workflows.filings.status import FilingActions, actions as filing_actions, actions_of as filing_actions_of
 from workflows.filings.rosters import (
     COLUMNS as ROSTER_COLUMNS,
     TYPE_REQUIRED as ROSTER_TYPE_REQUIRED,
+    IMPORT_MODES as ROSTER_IMPORT_MODES,
     editable_filing,
     import_roster,
+    parse_upload as parse_roster,
     template as roster_template,
 )
-from workflows.exports.cases import export_cases, safe_cell
+from workflows.exports.cases import export_cases
 from workflows.filings.checks import live_figures
 from workflows.filings.progress import DistrictDecision, Progress, district_decision, progress as filing_progress
 from workflows.filings.rounds import RoundDiff, latest_diff as filing_round_diff, rounds_of as filing_rounds
-from workflows.rules.ids import APPRENTICESHIP_TYPES, COURSE_CATEGORIES, LEVELS
+from workflows.rules.ids import APPRENTICESHIP_TYPES, ATTACHMENT_KINDS, COURSE_CATEGORIES, LEVELS
+from workflows.rules.inputs import DATE_FORMS_HINT, DATE_PATTERN, parse_date_text
 from workflows.rules.money import format_share, period_years, subsidy_fen
 
 # Catalogues and policy parameters
@@ -187,7 +211,7 @@ from workflows.reports.review import mark_excellent, review_report, submit_error
 from workflows.reports.gallery import GalleryFilters, gallery, gallery_options
 from workflows.uploads.formats import FORMATS, UploadLimits, human_size
 from workflows.uploads.names import content_disposition
-from workflows.uploads.storage import spool_dir
+from workflows.uploads.storage import discard as discard_files, spool_dir
 from workflows.spreadsheets import SpreadsheetInvalid, XLSX_MIMETYPE
 
 # The dashboard
@@ -251,11 +275,39 @@ from workflows.accounts.administration import (
 )
 from workflows.demo import ensure_districts, id_number, seed as seed_demo
 
+# Personal data (resident ID numbers: encrypted at rest, masked, revealed by a logged action) and the security log
+from workflows.security.pii import (
+    PiiKeyError,
+    generate_key as generate_pii_key,
+    install as install_pii_key,
+    load_key as load_pii_key,
+    read_key_file as read_pii_key_file,
+    parse_key as parse_pii_key,
+)
+from workflows.security.rotation import Rotation as PiiRotation, rotate as rotate_pii_key
+from workflows.security.exposure import (
+    PersonShown,
+    REVEAL_PARAM as ID_REVEAL_PARAM,
+    editing_own as shows_own_ids_in_full,
+    may_reveal as may_reveal_ids,
+    reveal_id_numbers,
+    shown as trainees_shown,
+)
+from workflows.security.log import record as security_record
+from workflows.rules.ids import mask_id_number
+from workflows.paging import page_number
+
 
 def configure(bpmn_dir: str | Path) -> None:
     """Start-up: parse the diagrams once and register every feature (``workflows.features``)."""
     configure_engine(bpmn_dir)
     features.install()
+
+
+def configure_pii(key: str = "", key_file: str = "", dev_dir: str | Path | None = None) -> None:
+    """Start-up: install the key resident ID numbers are encrypted with (``PII_KEY``, else ``PII_KEY_FILE``,
+    else in development ``<dev_dir>/pii.key``, made on first run). PiiKeyError when none is given."""
+    install_pii_key(load_pii_key(key, key_file, dev_dir))
 
 
 def validate_diagrams(bpmn_dir: str | Path) -> dict[str, ProcessVersion]:
@@ -270,17 +322,27 @@ __all__ = [
     "DrainResult", "NOTIFICATION_CHANNELS", "NOTIFICATION_KINDS", "channel_status", "configure_channels",
     "deliver_outbox", "notification_preferences", "outbox_failures", "outbox_pending",
     "save_notification_preferences",
-    "export_cases", "safe_cell",
+    "export_cases",
     "DistrictDecision", "Progress", "district_decision", "filing_progress",
     "filing_rounds", "live_figures", "release_task", "transfer_candidates", "transfer_task", "urge_filing",
     "TotalsDifference", "reconcile_totals",
     "Outcome", "ReadyTask", "INBOX_MAX_PER_PAGE", "INBOX_SORTS", "InboxRow", "TaskCounts", "TaskFilters",
     "task_counts", "task_page",
     "FilingActions", "filing_actions", "filing_actions_of",
+    "ATTACHMENT_KINDS", "DATE_FORMS_HINT", "DATE_PATTERN", "FontMissing", "IncomingDocument", "MAX_ATTACHMENTS",
+    "ROSTER_IMPORT_MODES", "Verification", "add_filing_attachment", "copy_filing", "copy_filing_with_documents",
+    "delete_draft",
+    "delete_filing_attachment", "filing_attachments", "filing_created_by", "filing_document_to_serve",
+    "job_post_results", "parse_date_text", "parse_roster", "receipt_data", "receipt_font", "render_receipt",
+    "verify_receipt", "discard_files",
     "APPRENTICESHIP_TYPES", "COURSE_CATEGORIES", "DECISIONS", "DISTRICT_FIGURE_RULES", "FILING_STATUS_ORDER",
     "FORMATS", "KIND_LABELS", "LEVELS", "PERIODIC_STATUS_LABELS", "PERIOD_LABELS", "PLAN_ACTION_LABELS", "PLAN_KIND",
     "PLAN_STATUS_LABELS", "POLICY_VERSION_STATES", "REPORT_KIND", "REPORT_STATUS_LABELS", "ROSTER_COLUMNS",
     "ROSTER_TYPE_REQUIRED", "STATUS_LABELS", "STUCK_TIMER_GRACE", "TOKEN_DEFAULT_HOURS", "XLSX_MIMETYPE",
+    "ID_REVEAL_PARAM", "PersonShown", "PiiKeyError", "PiiRotation", "configure_pii", "generate_pii_key",
+    "install_pii_key", "load_pii_key", "mask_id_number", "may_reveal_ids", "page_number", "parse_pii_key",
+    "read_pii_key_file", "reveal_id_numbers", "rotate_pii_key", "security_record", "shows_own_ids_in_full",
+    "trainees_shown",
     "BpmnFileError", "CaseFilters", "CaseInfo", "EnterpriseInput", "GalleryFilters", "IncomingFile",
     "OccupationInput", "Overview", "PeriodCell", "PlanEdit", "PlanFilters", "PlanRowEdit", "PolicyInput",
     "PublicityData", "ReportCaseData", "ReportFilters", "ReportView", "SpreadsheetInvalid", "TextbookInput",

@@ -1,4 +1,7 @@
-"""Excel (.xlsx) reading and writing shared by the catalogue import and the trainee roster import.
+"""Excel (.xlsx) reading and writing shared by the catalogue import, the trainee roster import and every export.
+
+Every cell an export writes goes through ``safe_cell``: text that a spreadsheet would take for a formula
+(starting with ``=``, ``+``, ``-`` or ``@``, or a tab / carriage return before one) is written as text.
 
 Imports are all-or-nothing: a parser collects every bad cell as a ``CellError`` (row number as Excel
 shows it, column header, Chinese message) and the caller raises ``SpreadsheetInvalid`` with the whole
@@ -16,6 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.rich_text import CellRichText
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -23,6 +27,19 @@ from workflows.errors import ValidationFailed
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ERRORS_LISTED = 500
+
+
+# What makes a spreadsheet read a cell as a formula (OWASP "CSV injection"): these first characters.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """``value`` as an export cell: text starting like a formula becomes an inline text cell (openpyxl
+    writes it as a string, never as ``<f>``; Excel shows it as typed and never evaluates it). Numbers,
+    dates and other text pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return CellRichText(value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -245,7 +262,7 @@ def write_template(sheet_title: str, columns: Sequence[tuple[str, str, int]], no
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for index, (header, comment, width) in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=header)
+        cell = sheet.cell(row=1, column=index, value=safe_cell(header))
         cell.font, cell.fill = bold, fill
         if comment:
             cell.comment = Comment(comment, "系统")
@@ -255,12 +272,12 @@ def write_template(sheet_title: str, columns: Sequence[tuple[str, str, int]], no
             sheet.cell(row=row, column=index).number_format = "@"
     for r, values in enumerate(rows, start=2):
         for c, value in enumerate(values, start=1):
-            sheet.cell(row=r, column=c, value=value)
+            sheet.cell(row=r, column=c, value=safe_cell(value))
     sheet.freeze_panes = "A2"
     help_sheet = workbook.create_sheet("填写说明")
     help_sheet.column_dimensions["A"].width = 100
     for r, line in enumerate(notes, start=1):
-        help_sheet.cell(row=r, column=1, value=line)
+        help_sheet.cell(row=r, column=1, value=safe_cell(line))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

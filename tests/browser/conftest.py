@@ -131,7 +131,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     app = create_app(BrowserConfig)
     with app.app_context():
         Base.metadata.create_all(db.engine)
-        demo.seed(db.session)
+        demo.seed(db.session, BrowserConfig.UPLOAD_DIR)
         db.session.remove()
 
     server = make_server("127.0.0.1", 0, app, threaded=True)

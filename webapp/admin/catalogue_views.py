@@ -14,6 +14,7 @@ from webapp.admin.forms import (
     TextbookForm,
     TextbookImportForm,
     rate_field_name,
+    required_field_name,
 )
 from webapp.extensions import db_session
 from webapp.models import current_actor
@@ -193,6 +194,8 @@ def policy_new():  # type: ignore[no-untyped-def]
         for key, value in start.rates.items():
             kind, level = key.split(":")
             form[rate_field_name(kind, int(level))].data = value
+        for kind, required in (start.required_attachments or {}).items():
+            form[required_field_name(kind)].data = list(required)
     elif form.validate_on_submit():
         data = service.PolicyInput(
             effective_from=form.effective_from.data,
@@ -206,7 +209,9 @@ def policy_new():  # type: ignore[no-untyped-def]
             resubmit_working_days=bool(form.resubmit_working_days.data),
             rates={service.rate_key(k, lv): form[rate_field_name(k, lv)].data
                    for k in service.APPRENTICESHIP_TYPES for lv in service.LEVELS},
-            note=form.note.data or "")
+            note=form.note.data or "",
+            required_attachments={k: tuple(form[required_field_name(k)].data or ())
+                                  for k in service.APPRENTICESHIP_TYPES})
         done = saved(form, lambda: service.add_policy_version(db_session(), actor, data),
                       lambda row: f"已发布政策参数第 {row.id} 版，自 {row.effective_from.isoformat()} 起生效。",
                       "admin.policies")
@@ -214,6 +219,7 @@ def policy_new():  # type: ignore[no-untyped-def]
             return done
     status = 422 if request.method == "POST" else 200
     return render_template("admin/policy_form.html", form=form, types=service.APPRENTICESHIP_TYPES,
-                           levels=service.LEVELS, rate_field_name=rate_field_name), status
+                           levels=service.LEVELS, rate_field_name=rate_field_name,
+                           required_field_name=required_field_name), status
 
 

@@ -168,7 +168,15 @@ def rate_field_name(kind: str, level: int) -> str:
     return f"rate_{kind}_{level}"
 
 
+def required_field_name(kind: str) -> str:
+    return f"required_{kind}"
+
+
 for _kind, _label in service.APPRENTICESHIP_TYPES.items():
+    setattr(PolicyForm, required_field_name(_kind),
+            SelectMultipleField(f"{_label}：提交时必须上传的证明材料",
+                                choices=list(service.ATTACHMENT_KINDS.items()),
+                                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()))
     for _level, _level_label in service.LEVELS.items():
         setattr(PolicyForm, rate_field_name(_kind, _level),
                 IntegerField(f"{_label} · {_level_label}（元/人·年）",

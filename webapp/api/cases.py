@@ -9,11 +9,13 @@ from webapp.api.core import (
     MAX_ID,
     PAGE,
     PER_PAGE,
+    REVEAL,
     ApiCall,
     no_description,
     operation,
     page_of,
     page_response,
+    reveal_ids,
 )
 from webapp.api.errors import json_response
 from webapp.api.registry import Param, tag
@@ -74,12 +76,15 @@ def export_cases(call: ApiCall) -> Response:
 @operation(
     "GET", "/cases/{id}", operation_id="get_case", tag=TAG,
     params=(Param("id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "案件编号", location="path",
-                  required=True, example=1),),
+                  required=True, example=1), REVEAL),
     summary="案件详情",
     description="状态、企业、备案内容、自动校验结果（checks）、调用者可办理的任务（tasks）和办理记录（history）。"
-                "超出本人范围的案件返回 404。",
-    responses={200: Reply("Case", "案件详情")},
+                "超出本人范围的案件返回 404。学员身份证号码默认脱敏；区、市审核人员加 `?reveal=id_numbers` "
+                "查看完整号码（记入安全审计日志），其他角色返回 403。",
+    responses={200: Reply("Case", "案件详情")}, errors=(403,),
 )
 def get_case(call: ApiCall) -> Response:
-    instance = service.get_case(db_session(), call.who, call.path["id"])
-    return json_response(serializers.case(db_session(), call.who, instance))
+    session = db_session()
+    instance = service.get_case(session, call.who, call.path["id"])
+    return json_response(serializers.case(session, call.who, instance, revealed=reveal_ids(call, instance)))
+

@@ -25,7 +25,7 @@ from webapp.api.validation import RequestInvalid, parse_json_body, parse_query, 
 from webapp.extensions import csrf, db_session
 from workflows import service
 from workflows.dto import Actor
-from workflows.models import ApiToken, User
+from workflows.models import ApiToken, User, WorkflowInstance
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Bearer tokens only, never cookies: there is no ambient credential for a cross-site request to ride on.
@@ -49,6 +49,18 @@ MAX_PER_PAGE = 100
 PAGE = Param("page", {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}, "页码，从 1 开始")
 PER_PAGE = Param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20},
                  f"每页条数（最多 {MAX_PER_PAGE}）")
+
+
+REVEAL = Param("reveal", {"type": "string", "enum": ["id_numbers"]},
+               "`id_numbers`：显示学员的完整身份证号码（仅区人社局审核人员和市指导中心工作人员；每次查看记入安全审计日志）")
+
+
+def reveal_ids(call: ApiCall, instance: WorkflowInstance) -> bool:
+    """``?reveal=id_numbers`` on a filing case: the reveal, logged (Forbidden for roles that may not)."""
+    if call.query.get("reveal") != service.ID_REVEAL_PARAM or instance.kind != "filing":
+        return False
+    service.reveal_id_numbers(db_session(), call.who, instance.id, request.remote_addr or "")
+    return True
 
 
 def no_description(definition: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,7 @@ ROLE_LABELS: dict[str, str] = {
 # Error statuses every operation may answer, with their stable codes.
 ERROR_CODES: dict[int, str] = {
     401: "unauthorized",
+    403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",

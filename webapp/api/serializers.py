@@ -75,7 +75,8 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def filing(f: Filing) -> dict[str, Any]:
+def filing(f: Filing, people: list[service.PersonShown]) -> dict[str, Any]:
+    """The filing with its trainees as the reader may see them (``people``: service.trainees_shown)."""
     return {
         "id": f.id,
         "apprenticeship_type": f.apprenticeship_type,
@@ -87,11 +88,11 @@ def filing(f: Filing) -> dict[str, Any]:
         "period_reason": f.period_reason,
         "tutors": {"enterprise": f.tutor_enterprise, "institution": f.tutor_institution},
         "trainees": [{
-            "name": t.name, "id_number": t.id_number, "job_post": t.job_post,
+            "name": p.name, "id_number": p.id_number, "job_post": t.job_post,
             "contract_start": iso(t.contract_start), "school": t.school, "graduation_year": t.graduation_year,
             "recruited_on": iso(t.recruited_on), "major": t.major,
             "expected_graduation": iso(t.expected_graduation),
-        } for t in f.trainees],
+        } for t, p in zip(f.trainees, people, strict=True)],
         "courses": [{
             "category": c.category, "name": c.name, "hours": c.hours, "textbook_isbn": c.textbook_isbn,
             "off_catalogue_reason": c.off_catalogue_reason,
@@ -105,6 +106,7 @@ def filing(f: Filing) -> dict[str, Any]:
         "submitted_at": iso(f.submitted_at),
         "created_at": iso(f.created_at),
         "updated_at": iso(f.updated_at),
+        "id_numbers": "full" if people and people[0].full else "masked",
     }
 
 
@@ -169,14 +171,18 @@ def case_summary(instance: WorkflowInstance) -> dict[str, Any]:
     }
 
 
-def case(session: Session, actor: Actor, instance: WorkflowInstance) -> dict[str, Any]:
-    """Everything about one case the actor may see (the caller has checked scope)."""
+def case(session: Session, actor: Actor, instance: WorkflowInstance, revealed: bool = False) -> dict[str, Any]:
+    """Everything about one case the actor may see (the caller has checked scope). ID numbers are masked
+    unless ``revealed`` (the caller logged a reveal) or the enterprise is editing its own filing."""
     enterprise = session.get(Enterprise, instance.enterprise_id) if instance.enterprise_id else None
     filing_row = None
+    people: list[service.PersonShown] = []
     checks: list[dict[str, Any]] = []
     if instance.kind == "filing":
         filing_row = service.filing_of(session, instance)
         checks = [check(r) for r in service.visible_checks(actor, filing_row)]
+        full = revealed or service.shows_own_ids_in_full(session, actor, filing_row)
+        people = service.trainees_shown(actor, filing_row.trainees, full)
     out = {
         **case_summary(instance),
         "kind_label": service.KIND_LABELS.get(instance.kind, instance.kind),
@@ -184,7 +190,7 @@ def case(session: Session, actor: Actor, instance: WorkflowInstance) -> dict[str
         "completed_at": iso(instance.completed_at),
         "enterprise": ({"id": enterprise.id, "name": enterprise.name, "credit_code": enterprise.credit_code}
                        if enterprise else None),
-        "filing": filing(filing_row) if filing_row is not None else None,
+        "filing": filing(filing_row, people) if filing_row is not None else None,
         "checks": checks,
         "tasks": [task(r) for r in service.ready_tasks(session, instance.id) if service.may_complete(actor, r)],
         "history": [{"at": iso(e.created_at), "actor": e.actor_name, "action": e.action, "task_name": e.task_name,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import login_required
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from webapp.extensions import db_session
-from webapp.filings.forms import PlainForm, WithdrawForm, ZhForm, options
+from webapp.extensions import db_session, limiter
+from webapp.filings.forms import ConfirmForm, PlainForm, WithdrawForm, ZhForm, options
 from webapp.models import current_actor
 from webapp.pagination import Page
 from webapp.tasks.views import case_url, task_url
@@ -26,7 +26,9 @@ ACTION_LABELS = {
     "approve": "区人社局审核通过", "return": "退回企业修改", "reject": "不予通过", "record": "予以备案",
     "send_back": "退回区局重新审核", "withdraw": "企业撤回", "timer": "期限届满，系统自动处理",
     "claim": "认领任务", "transfer": "转办", "release": "退回组", "urge": "催办",
+    "attach": "上传证明材料", "detach": "删除证明材料", "copy": "复制为新备案",
 }
+COPY_PROMINENT = ("withdrawn", "rejected", "expired")
 ROLE_ACTORS = {"enterprise": "企业", "district": "区人社局", "city": "市职业能力建设指导中心"}
 # Comments the service writes itself; the timeline shows only what a person wrote.
 DEFAULT_COMMENTS = frozenset({"创建备案草稿", "保存草稿", "提交备案", "重新提交", "企业撤回"})
@@ -74,7 +76,7 @@ def index():  # type: ignore[no-untyped-def]
     filters = _clean(form)
     if actor.role == "district":
         filters.district = None  # the scope already limits a district reviewer to its own district
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = service.page_number(request.args.get("page"))
     rows, total = service.list_cases(db_session(), actor, filters, page, PER_PAGE)
     infos = service.case_infos(db_session(), [r.id for r in rows])
     return render_template(
@@ -105,6 +107,19 @@ def export():  # type: ignore[no-untyped-def]
 @bp.route("/cases/<int:case_id>")
 @login_required
 def detail(case_id: int):  # type: ignore[no-untyped-def]
+    return _detail(case_id)
+
+
+@bp.route("/cases/<int:case_id>/reveal-ids", methods=["POST"])
+@login_required
+def reveal_ids(case_id: int):  # type: ignore[no-untyped-def]
+    """A district or city reviewer shows the full ID numbers of this case's trainees (written to the security
+    log); the page is answered directly, never as a link that could be replayed or cached."""
+    service.reveal_id_numbers(db_session(), current_actor(), case_id, request.remote_addr or "")
+    return _detail(case_id, full=True)
+
+
+def _detail(case_id: int, full: bool = False):  # type: ignore[no-untyped-def]
     actor = current_actor()
     instance = service.get_case(db_session(), actor, case_id)
     filing = service.filing_of(db_session(), instance) if instance.kind == "filing" else None
@@ -115,6 +130,9 @@ def detail(case_id: int):  # type: ignore[no-untyped-def]
     history = service.history(db_session(), instance.id)
     return render_template(
         "cases/detail.html", instance=instance, filing=filing,
+        people=service.trainees_shown(actor, filing.trainees, full) if filing is not None else [],
+        reveal_url=(url_for("cases.reveal_ids", case_id=instance.id)
+                    if filing is not None and service.may_reveal_ids(actor) else None),
         enterprise_name=info.enterprise_name if info else "", district_name=info.district_name if info else "",
         tasks=tasks, can_act={t.task_id: service.may_complete(actor, t) for t in tasks},
         task_links={t.task_id: task_url(t, filing.id if filing is not None else None) for t in tasks},
@@ -131,6 +149,10 @@ def detail(case_id: int):  # type: ignore[no-untyped-def]
         can_withdraw=(actor.role == "enterprise" and filing is not None
                       and service.filing_actions_of(instance, tasks).withdraw),
         withdraw_form=WithdrawForm(formdata=None),
+        can_copy=actor.role == "enterprise" and filing is not None,
+        copy_prominent=instance.status in COPY_PROMINENT,
+        confirm_form=ConfirmForm(formdata=None),
+        attachments=list(filing.attachments) if filing is not None else [],
     )
 
 
@@ -161,3 +183,40 @@ def diagram_xml(case_id: int) -> Response:
     response.headers["Cache-Control"] = "private, max-age=300"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def verify_url(code: str) -> str:
+    """The public verification address printed on a receipt (RECEIPT_BASE_URL, else this site)."""
+    base = (current_app.config.get("RECEIPT_BASE_URL") or "").rstrip("/")
+    path = url_for("cases.verify", code=code)
+    return f"{base}{path}" if base else url_for("cases.verify", code=code, _external=True)
+
+
+@bp.route("/cases/<int:case_id>/receipt.pdf")
+@login_required
+def receipt(case_id: int) -> Response:
+    """备案回执 (recorded) or 申请表 (anything else) of a filing case in scope, as PDF."""
+    data = service.receipt_data(db_session(), current_actor(), case_id)
+    try:
+        font = service.receipt_font(current_app.config.get("RECEIPT_FONT") or None)
+    except service.FontMissing as exc:
+        return Response(str(exc), status=503, mimetype="text/plain")
+    pdf = service.render_receipt(data, verify_url(data.filing.receipt_code or ""), font=font,
+                                 generated_at=now())
+    kind = "备案回执" if data.is_receipt else "备案申请表"
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = service.content_disposition(
+        f"{kind}-{data.instance.business_key}.pdf", True)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/verify/<code>")
+@limiter.limit("30/minute")
+def verify(code: str) -> tuple[str, int]:
+    """Is a receipt genuine? No sign-in; business key, enterprise, status and record date only."""
+    try:
+        found = service.verify_receipt(db_session(), code)
+    except errors.NotFound:
+        return render_template("cases/verify.html", found=None), 404
+    return render_template("cases/verify.html", found=found), 200

@@ -8,11 +8,12 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     Field,
     FieldList,
+    FileField,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -22,7 +23,8 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import TextInput
 
 from webapp.form_errors import form_field, place_errors
 from workflows import service
@@ -76,8 +78,32 @@ def _area(label: str, max_length: int, **kwargs: Any) -> TextAreaField:
                          filters=[_strip], **kwargs)
 
 
-def _date(label: str, **kwargs: Any) -> DateField:
-    return DateField(label, [Optional()], **kwargs)
+class ChineseDateField(Field):
+    """A date typed as people type it (2027-03-01, 2027/3/1, 20270301, 2027年3月1日), parsed on the server
+    by ``service.parse_date_text``: a text input (with the same pattern) so no browser drops a typed value;
+    filing_form.js puts a date picker beside it."""
+
+    widget = TextInput()
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return self.data.isoformat() if self.data else ""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        try:
+            self.data = service.parse_date_text(str(valuelist[0]))
+        except ValueError as exc:
+            self.data = None
+            raise ValueError(f"{self.label.text}：{exc}") from exc
+
+
+def _date(label: str, **kwargs: Any) -> ChineseDateField:
+    render_kw = {"pattern": service.DATE_PATTERN, "placeholder": "2027-03-01", "autocomplete": "off",
+                 "data-date-text": "", "title": f"可填写 {service.DATE_FORMS_HINT}"}
+    return ChineseDateField(label, [Optional()], render_kw=render_kw, **kwargs)
 
 
 class TraineeForm(PlainForm):
@@ -133,6 +159,8 @@ class FilingForm(ZhForm):
     retention_measures = _area("留用及晋升措施", 5000, description="学生学徒必填。")
     trainees = FieldList(FormField(TraineeForm))
     courses = FieldList(FormField(CourseForm))
+    # One-time token of a new-filing form: posting it twice creates one draft (Back, Enter, double click).
+    creation_token = HiddenField()
     save = SubmitField("保存草稿")
     submit = SubmitField("提交")
 
@@ -262,3 +290,14 @@ def _messages(errors: Any) -> list[str]:
 class WithdrawForm(ZhForm):
     reason = _area("撤回原因", 500)
     submit = SubmitField("确认撤回")
+
+
+class ConfirmForm(ZhForm):
+    """A button that changes something (delete a draft, copy a filing): CSRF only."""
+
+
+class AttachmentForm(ZhForm):
+    kind = SelectField("材料类别", choices=options(service.ATTACHMENT_KINDS), default="labour_contract")
+    note = _text("说明", 200, description="选填，例如“张伟的劳动合同”或“全体学员社保缴费证明”。")
+    file = FileField("文件", [DataRequired("请选择要上传的文件")],
+                     description="PDF、JPEG/PNG 图片或 Word（.docx），按文件内容检查类型。")

@@ -2,21 +2,46 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db_session
-from webapp.filings.forms import MAX_COURSES, MAX_TRAINEES, CourseForm, FilingForm, TraineeForm, WithdrawForm
+from webapp.filings.forms import (
+    MAX_COURSES,
+    MAX_TRAINEES,
+    AttachmentForm,
+    ConfirmForm,
+    CourseForm,
+    FilingForm,
+    TraineeForm,
+    WithdrawForm,
+)
 from webapp.models import current_actor
+from webapp.reports.blueprint import limits, upload_dir
+from webapp.reports.views import MULTIPART_ROOM, SpoolingParser
 from workflows import errors, service
 from workflows.clock import now
 from workflows.dto import Actor
 from workflows.models import Filing, TaskIndex, WorkflowInstance
 
 bp = Blueprint("filings", __name__, static_folder="static", static_url_path="/filings/static")
+
+UPLOAD_ENDPOINTS = {"filings.upload_attachment"}
+
+
+@bp.url_value_preprocessor
+def _request_limits(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Supporting documents: the body may be as large as the largest document or picture allowed, and
+    file parts are spooled next to the stored files (as the reports' uploads)."""
+    if endpoint in UPLOAD_ENDPOINTS:
+        allowed = limits()
+        request.max_content_length = max(allowed.document, allowed.picture) + MULTIPART_ROOM
+        request.form_data_parser_class = SpoolingParser
 
 
 
@@ -90,6 +115,13 @@ def _render_form(form: FilingForm, filing: Filing | None = None, instance: Workf
         max_courses=MAX_COURSES,
         withdraw_form=WithdrawForm(formdata=None),
         can_withdraw=instance is not None and service.filing_actions_of(instance, tasks).withdraw,
+        can_delete=instance is not None and instance.status == "draft",
+        confirm_form=ConfirmForm(formdata=None),
+        attachment_form=AttachmentForm(formdata=None),
+        attachments=list(filing.attachments) if filing is not None else [],
+        required_kinds=params.required_attachment_kinds(form.apprenticeship_type.data or "enterprise_apprentice"),
+        attachment_kinds=service.ATTACHMENT_KINDS,
+        roster_modes=service.ROSTER_IMPORT_MODES,
     ), status
 
 
@@ -115,12 +147,18 @@ def new():  # type: ignore[no-untyped-def]
     if request.method == "GET":
         form.trainees.append_entry()
         form.courses.append_entry()
+        form.creation_token.data = secrets.token_urlsafe(24)
         return _render_form(form)
+    already = service.filing_created_by(db_session(), actor, form.creation_token.data or "")
+    if already is not None:
+        # The same form posted again (Back after saving or submitting, Enter twice): nothing new is created.
+        flash("该备案已经保存过，未重复创建。", "info")
+        return redirect(url_for("filings.edit", filing_id=already.id))
     if not form.validate_on_submit():
         return _render_form(form, status=422)
     data, rows = form.to_data()
     try:
-        filing = service.create_filing(db_session(), actor, data)
+        filing = service.create_filing(db_session(), actor, data, creation_token=form.creation_token.data)
     except errors.ValidationFailed as exc:
         form.apply_errors(exc.fields, rows)
         return _render_form(form, status=422)
@@ -199,3 +237,102 @@ def withdraw(filing_id: int) -> Response | tuple[str, int]:
         return redirect(url_for("cases.detail", case_id=instance.id))
     status = 422 if request.method == "POST" else 200
     return render_template("filings/withdraw.html", form=form, filing=filing, instance=instance), status
+
+
+@bp.route("/filings/<int:filing_id>/delete", methods=["POST"])
+@login_required
+def delete(filing_id: int) -> Response:
+    """Delete a draft that was never submitted."""
+    actor = _enterprise_actor()
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        names = service.delete_draft(db_session(), actor, filing_id)
+    except errors.Conflict as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("filings.index"))
+    service.discard_files(upload_dir(), names)
+    flash("草稿已删除。", "success")
+    return redirect(url_for("filings.index"))
+
+
+@bp.route("/filings/<int:filing_id>/copy", methods=["POST"])
+@login_required
+def copy(filing_id: int) -> Response:
+    """复制为新备案: a new draft with the same content."""
+    actor = _enterprise_actor()
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    filing = service.copy_filing_with_documents(db_session(), actor, filing_id, upload_dir=upload_dir())
+    flash("已复制为新的备案草稿（含证明材料），请核对修改后提交。", "success")
+    return redirect(url_for("filings.edit", filing_id=filing.id))
+
+
+@bp.route("/filings/job-post-check")
+@login_required
+def job_post_check() -> Response:
+    """The R2 job-post check while typing (the server's rule): ?occupation_code=...&job_post=...(repeatable)."""
+    _enterprise_actor()
+    posts = [p[:100] for p in request.args.getlist("job_post")[:MAX_TRAINEES]]
+    result = service.job_post_results(db_session(), request.args.get("occupation_code", "")[:20], posts)
+    response = jsonify(result)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/filings/<int:filing_id>/attachments", methods=["POST"])
+@login_required
+def upload_attachment(filing_id: int) -> Response | tuple[str, int]:
+    actor = _enterprise_actor()
+    form = AttachmentForm()
+    if not form.validate_on_submit():
+        message = "；".join(m for field in form for m in field.errors) or "请选择文件。"
+        flash(f"证明材料未上传：{message}", "error")
+        return redirect(url_for("filings.edit", filing_id=filing_id) + "#attachments-section")
+    upload = form.file.data
+    try:
+        service.add_filing_attachment(db_session(), actor, filing_id, service.IncomingDocument(
+            stream=upload.stream, filename=upload.filename, mimetype=upload.mimetype, kind=form.kind.data or "",
+            note=form.note.data or ""), upload_dir=upload_dir(), limits=limits())
+    except errors.ValidationFailed as exc:
+        flash(exc.message, "error")
+    except errors.Conflict as exc:
+        flash(exc.message, "error")
+    else:
+        flash("证明材料已上传。", "success")
+    return redirect(url_for("filings.edit", filing_id=filing_id) + "#attachments-section")
+
+
+@bp.route("/filings/<int:filing_id>/attachments/<int:attachment_id>/delete", methods=["POST"])
+@login_required
+def delete_attachment(filing_id: int, attachment_id: int) -> Response:
+    actor = _enterprise_actor()
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        service.delete_filing_attachment(db_session(), actor, filing_id, attachment_id, upload_dir=upload_dir())
+    except errors.Conflict as exc:
+        flash(exc.message, "error")
+    else:
+        flash("证明材料已删除。", "success")
+    return redirect(url_for("filings.edit", filing_id=filing_id) + "#attachments-section")
+
+
+@bp.route("/filings/<int:filing_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(filing_id: int, attachment_id: int) -> Response:
+    """A supporting document, for anyone who may see the filing (inline for pictures and PDFs)."""
+    found = service.filing_document_to_serve(db_session(), current_actor(), filing_id, attachment_id,
+                                             upload_dir=upload_dir(), thumbnail=request.args.get("thumb") == "1")
+    response = send_file(found.path, mimetype=found.mime, as_attachment=not found.inline,
+                         download_name=found.download_name, max_age=0)
+    response.headers["Content-Disposition"] = service.content_disposition(found.download_name, found.inline)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    # The review screen previews pictures and PDFs in a frame of this same site, nowhere else.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; frame-ancestors 'self'"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response

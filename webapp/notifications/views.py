@@ -50,7 +50,7 @@ def target_url(row: Notification) -> str | None:
 @login_required
 def index():  # type: ignore[no-untyped-def]
     actor = current_actor()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = service.page_number(request.args.get("page"))
     unread_only = request.args.get("unread") == "1"
     rows, total = service.notifications_for(db_session(), actor, page, PER_PAGE, unread_only)
     return render_template("notifications/index.html", rows=rows, page=Page(page, PER_PAGE, total),

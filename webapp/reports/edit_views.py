@@ -5,7 +5,7 @@ blueprint (uploads arrive spooled and size-capped by ``views``).
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -58,12 +58,17 @@ def _render_edit(view: service.ReportView, summary_form: SummaryForm, publicity_
 def save_summary(report_id: int):  # type: ignore[no-untyped-def]
     actor = current_actor()
     form = SummaryForm()
+    autosave = request.headers.get("X-Autosave") == "1"
     if form.validate_on_submit():
         try:
             service.save_summary(db_session(), actor, report_id, form.summary.data or "")
         except errors.ValidationFailed as exc:
+            if autosave:
+                return jsonify({"ok": False, "message": exc.message}), 422
             general = apply_errors(form, exc)
         else:
+            if autosave:  # the page's background save (app.js data-autosave): no redirect, no flash
+                return jsonify({"ok": True}), 200
             flash("经验总结已保存。", "success")
             return redirect(url_for("reports.edit", report_id=report_id))
     else:

@@ -25,7 +25,7 @@ def gallery():  # type: ignore[no-untyped-def]
     options = service.gallery_options(db_session())
     form.occupation.choices = [("", "全部"), *options.occupations]
     form.period.choices = [("", "全部"), *options.periods]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = service.page_number(request.args.get("page"))
     per_page = 24
     filters = service.GalleryFilters(
         district=form.district.data or None, occupation=form.occupation.data or None,

@@ -48,7 +48,7 @@ def inbox() -> str:
     data = {name: field.data for name, field in form._fields.items() if not field.errors}
     selected = request.args.get("task") or None
     only_overdue = bool(data.get("overdue"))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = service.page_number(request.args.get("page"))
     at = now()
     filters = service.TaskFilters(
         q=(data.get("q") or "").strip() or None, task_name=selected, overdue=only_overdue, at=at,
@@ -121,10 +121,7 @@ def show(task_id: str):  # type: ignore[no-untyped-def]
     form = form_class()
     results = list(filing.check_results or []) if filing is not None else []
     if isinstance(form, DistrictReviewForm):
-        form.confirm_mismatches.choices = options(
-            (r["field"], r["message"]) for r in results
-            if r.get("rule") == "job_post_match" and (r.get("details") or {}).get("result") == "mismatch"
-        )
+        form.confirm_mismatches.choices = _mismatch_choices(results)
     general_errors: list[str] = []
     if form.validate_on_submit():
         confirmed = form.all_confirmed() if isinstance(form, DistrictReviewForm) else False
@@ -143,17 +140,53 @@ def show(task_id: str):  # type: ignore[no-untyped-def]
         else:
             flash(f"已办理“{title}”：{label}。", "success")
             return redirect(url_for("tasks.inbox"))
+    return _render(actor, row, filing, form, partial, results, general_errors,
+                   422 if request.method == "POST" else 200)
+
+
+@bp.route("/tasks/<task_id>/reveal-ids", methods=["POST"])
+@login_required
+def reveal_ids(task_id: str):  # type: ignore[no-untyped-def]
+    """The task page with the full ID numbers of the case's trainees (the reveal is written to the security
+    log); the decision form stays empty."""
+    actor = current_actor()
+    try:
+        row = service.get_task(db_session(), actor, task_id)
+    except errors.Conflict:
+        return _already_done(actor, task_id)
+    if row.kind != "filing" or row.form_key not in TASK_FORMS:
+        raise errors.NotFound("未找到该任务。")
+    filing = service.reveal_id_numbers(db_session(), actor, row.instance_id, request.remote_addr or "")
+    form_class, partial = TASK_FORMS[row.form_key]
+    form = form_class(formdata=None)
+    results = list(filing.check_results or [])
+    if isinstance(form, DistrictReviewForm):
+        form.confirm_mismatches.choices = _mismatch_choices(results)
+    return _render(actor, row, filing, form, partial, results, [], 200, full=True)
+
+
+def _mismatch_choices(results: list[dict]) -> list:
+    return options(
+        (r["field"], r["message"]) for r in results
+        if r.get("rule") == "job_post_match" and (r.get("details") or {}).get("result") == "mismatch"
+    )
+
+
+def _render(actor: Actor, row: TaskIndex, filing, form, partial: str, results: list[dict],  # type: ignore[no-untyped-def]
+            general_errors: list[str], status: int, full: bool = False):
     instance = service.get_case(db_session(), actor, row.instance_id)
     info = service.case_infos(db_session(), [instance.id]).get(instance.id)
-    status = 422 if request.method == "POST" else 200
     history = service.history(db_session(), instance.id)
-    row = service.get_task(db_session(), actor, task_id)  # fresh: the assignee may have changed
+    row = service.get_task(db_session(), actor, row.task_id)  # fresh: the assignee may have changed
     return render_template(
         "tasks/show.html", row=row, instance=instance, filing=filing, form=form, partial=partial,
         results=results, general_errors=general_errors, history=history,
         enterprise_name=info.enterprise_name if info else "", district_name=info.district_name if info else "",
         overdue=row.due_at is not None and row.due_at < now(),
         **_review_context(actor, row, instance, filing, history),
+        people=service.trainees_shown(actor, filing.trainees, full) if filing is not None else [],
+        reveal_url=(url_for("tasks.reveal_ids", task_id=row.task_id)
+                    if filing is not None and service.may_reveal_ids(actor) else None),
     ), status
 
 

@@ -19,6 +19,7 @@ from workflows.rules import hard as hard_rules
 from workflows.rules import inputs as rule_inputs
 from workflows.rules import money
 from workflows.rules import soft as soft_rules
+from workflows.rules.job_post import job_post_match
 
 
 def filing_input(session: Session, filing: Filing) -> rule_inputs.FilingInput:
@@ -42,21 +43,25 @@ def filing_input(session: Session, filing: Filing) -> rule_inputs.FilingInput:
         retention_measures=filing.retention_measures, institution_name=filing.institution_name,
         institution_type=filing.institution_type, tutor_enterprise=filing.tutor_enterprise,
         tutor_institution=filing.tutor_institution,
+        attachment_kinds=tuple(sorted({a.kind for a in filing.attachments})),
     )
 
 
 def active_enrolments(session: Session, filing: Filing) -> list[rule_inputs.ActiveEnrolment]:
-    ids = [t.id_number for t in filing.trainees if t.id_number]
-    if not ids:
+    """This filing's trainees who are also in another active filing, matched on the keyed blind index
+    (never the plain number, which is not stored); each enrolment carries this filing's own number."""
+    numbers = {t.id_number_index: t.id_number for t in filing.trainees if t.id_number_index}
+    if not numbers:
         return []
     rows = session.execute(
-        select(Trainee.id_number, Filing.occupation_code, Filing.level, Filing.period_start, Filing.period_end,
-               Filing.id)
+        select(Trainee.id_number_index, Filing.occupation_code, Filing.level, Filing.period_start,
+               Filing.period_end, Filing.id)
         .join(Filing, Trainee.filing_id == Filing.id)
         .join(WorkflowInstance, Filing.instance_id == WorkflowInstance.id)
-        .where(Trainee.id_number.in_(ids), Filing.id != filing.id, WorkflowInstance.status.in_(ACTIVE))
+        .where(Trainee.id_number_index.in_(list(numbers)), Filing.id != filing.id,
+               WorkflowInstance.status.in_(ACTIVE))
     ).all()
-    return [rule_inputs.ActiveEnrolment(r[0], r[1], r[2], r[3], r[4], f"备案{r[5]}") for r in rows
+    return [rule_inputs.ActiveEnrolment(numbers[r[0]], r[1], r[2], r[3], r[4], f"备案{r[5]}") for r in rows
             if r[3] is not None and r[4] is not None]
 
 
@@ -227,3 +232,26 @@ def decision_figures(session: Session, instance: WorkflowInstance) -> dict:
     """What a filing decision records with its audit row (registered as the filing kind's figures)."""
     filing = session.scalars(select(Filing).where(Filing.instance_id == instance.id)).first()
     return live_figures(session, filing) if filing is not None else {}
+
+
+JOB_POST_WORDS = {"match": "与培训职业一致", "likely": "与培训职业相近，审核时需确认",
+                  "mismatch": "与培训职业不一致，审核时需确认或将被退回"}
+
+
+def job_post_results(session: Session, occupation_code: str, job_posts: list[str]) -> dict:
+    """The R2 check of job posts as the enterprise types them: the server's own rule
+    (``rules.job_post.job_post_match``) over the catalogue, so the page shows what submission will."""
+    occupation = catalogue_reads.occupations(session).get((occupation_code or "").strip())
+    if occupation is None:
+        return {"occupation": None, "results": [
+            {"job_post": p, "result": None, "message": "请先选择培训职业（工种）"} for p in job_posts]}
+    results = []
+    for post in job_posts:
+        text = (post or "").strip()
+        if not text:
+            results.append({"job_post": post, "result": None, "message": ""})
+            continue
+        result = job_post_match(text, occupation)
+        results.append({"job_post": post, "result": result,
+                        "message": f"岗位“{text}”{JOB_POST_WORDS[result]}（{occupation.name}）"})
+    return {"occupation": {"code": occupation.code, "name": occupation.name}, "results": results}

@@ -8,16 +8,15 @@ edit form, so the filing is saved exactly as if the clerk had typed the rows. Cr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from workflows.dto import Actor, CourseData, FilingData, TraineeData
-from workflows.errors import Conflict, NotFound
+from workflows.dto import Actor, TraineeData
+from workflows.errors import Conflict, NotFound, ValidationFailed
 from workflows.filings.status import edit_task
-from workflows.filings.use_cases import get_filing, save_filing
+from workflows.filings.use_cases import filing_data_of, get_filing, save_filing
 from workflows.models import Filing
 from workflows.rules import ids
 from workflows.spreadsheets import CellError, SpreadsheetInvalid, parse_date, read_sheet, text, write_template
@@ -56,7 +55,7 @@ def template() -> bytes:
         "4. 学生学徒须填写：院校（在读院校）、专业、预计毕业日期。",
         "5. 日期格式为 2024-03-01（也可填 2024/3/1 或 2024年3月1日，或使用 Excel 日期单元格）。",
         "6. 导入时只要有一处错误，系统会列出全部错误（行号、列名、原因），且不导入任何学员。",
-        "7. 导入成功后，备案中原有的学员名单将被名册替换。",
+        "7. 导入时可选择替换现有名单，或追加到现有名单之后。",
     ]
     return write_template("学员名册", columns, notes)
 
@@ -138,24 +137,6 @@ def _year(value: Any, required: bool, type_label: str, fail: Any) -> int | None:
     return int(raw)
 
 
-def filing_data_of(filing: Filing, trainees: Sequence[TraineeData] | None = None) -> FilingData:
-    """The filing's content as the save path takes it (optionally with other trainees)."""
-    return FilingData(
-        apprenticeship_type=filing.apprenticeship_type, occupation_code=filing.occupation_code, level=filing.level,
-        institution_name=filing.institution_name, institution_type=filing.institution_type,
-        period_start=filing.period_start, period_end=filing.period_end, period_reason=filing.period_reason,
-        tutor_enterprise=filing.tutor_enterprise, tutor_institution=filing.tutor_institution,
-        career_plan=filing.career_plan, training_goals=filing.training_goals,
-        retention_measures=filing.retention_measures,
-        trainees=list(trainees) if trainees is not None else [
-            TraineeData(name=t.name, id_number=t.id_number, job_post=t.job_post, contract_start=t.contract_start,
-                        school=t.school, graduation_year=t.graduation_year, recruited_on=t.recruited_on,
-                        major=t.major, expected_graduation=t.expected_graduation) for t in filing.trainees],
-        courses=[CourseData(category=c.category, name=c.name, hours=c.hours, textbook_isbn=c.textbook_isbn,
-                            off_catalogue_reason=c.off_catalogue_reason) for c in filing.courses],
-    )
-
-
 def editable_filing(session: Session, actor: Actor, filing_id: int) -> Filing:
     """The actor's own filing, if it may still be edited (draft or returned); else NotFound/Conflict."""
     if actor.role != "enterprise":
@@ -168,10 +149,32 @@ def editable_filing(session: Session, actor: Actor, filing_id: int) -> Filing:
     return filing
 
 
-def import_roster(session: Session, actor: Actor, filing_id: int, data: bytes) -> Filing:
-    """Replace the trainees of the actor's draft or returned filing with an uploaded roster.
+IMPORT_MODES = {"replace": "替换现有名单", "append": "追加到现有名单之后"}
+
+
+def import_roster(session: Session, actor: Actor, filing_id: int, data: bytes, mode: str = "replace") -> Filing:
+    """Put an uploaded roster into the actor's draft or returned filing: replace its trainees
+    (``mode="replace"``) or add the roster's after them (``"append"``).
 
     SpreadsheetInvalid (a ValidationFailed) lists every bad cell and nothing changes."""
+    if mode not in IMPORT_MODES:
+        raise ValidationFailed("导入方式不正确。", {"mode": ["请选择“替换现有名单”或“追加到现有名单之后”"]})
     filing = editable_filing(session, actor, filing_id)
     trainees = parse(data, filing.apprenticeship_type, filing.period_start)
+    if mode == "append":
+        current = filing_data_of(filing).trainees
+        known = {t.id_number for t in current}
+        repeated = [t for t in trainees if t.id_number in known]
+        if repeated:
+            message = f"名册中有{len(repeated)}名学员已在当前名单中（如 {repeated[0].name}），请删除后再追加"
+            raise ValidationFailed(message, {"file": [message]})
+        trainees = [*current, *trainees]
     return save_filing(session, actor, filing_id, filing_data_of(filing, trainees))
+
+
+def parse_upload(data: bytes, apprenticeship_type: str, training_start: date | None) -> list[TraineeData]:
+    """A roster read for a filing not saved yet: the rows go back to the page, which fills its table
+    (append or replace there); nothing is stored. SpreadsheetInvalid lists every bad cell."""
+    if apprenticeship_type not in ids.APPRENTICESHIP_TYPES:
+        apprenticeship_type = "enterprise_apprentice"
+    return parse(data, apprenticeship_type, training_start)

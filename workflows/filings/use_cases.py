@@ -4,17 +4,20 @@ filing in the actor's scope. The web layer and the API reach them through ``work
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import secrets
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from workflows import cases, deadlines, policy
 from workflows.cases import advance, audit, unit_of_work
 from workflows.catalogue import reads as catalogue_reads
 from workflows.clock import now
-from workflows.dto import Actor, FilingData
+from workflows.dto import Actor, CourseData, FilingData, TraineeData
 from workflows.errors import Conflict, NotFound, ValidationFailed
 from workflows.filings import checks, rounds, status
-from workflows.models import Course, Enterprise, Filing, TaskIndex, Trainee, WorkflowInstance
+from workflows.models import AuditEvent, Course, Enterprise, Filing, Notification, TaskIndex, Trainee, WorkflowInstance
 from workflows.notifications import delivery
 from workflows.rules.money import period_years, subsidy_fen
 
@@ -98,11 +101,33 @@ def fund_plan_fen(filing: Filing, params: policy.PolicyParams) -> int:
     return subsidy_fen(len(filing.trainees), params.rate(filing.apprenticeship_type, filing.level), years)
 
 
-def create_filing(session: Session, actor: Actor, data: FilingData) -> Filing:
-    """A new draft filing for the actor's enterprise, with its case started at 填写并提交备案."""
+def new_receipt_code() -> str:
+    """An unguessable verification code for a filing's receipt (about 190 random bits)."""
+    return secrets.token_urlsafe(24)
+
+
+def filing_created_by(session: Session, actor: Actor, creation_token: str) -> Filing | None:
+    """The filing the same new-filing form already created (a repeated POST: Back, Enter, double click)."""
+    if actor.role != "enterprise" or not creation_token:
+        return None
+    return session.scalars(select(Filing).where(Filing.enterprise_id == actor.enterprise_id,
+                                                Filing.creation_token == creation_token)).first()
+
+
+def create_filing(session: Session, actor: Actor, data: FilingData, creation_token: str | None = None) -> Filing:
+    """A new draft filing for the actor's enterprise, with its case started at 填写并提交备案.
+
+    ``creation_token`` is the one-time token of the form posting it: a second POST with the same token
+    creates nothing and answers with the filing the first one created."""
+    token = (creation_token or "").strip()[:64] or None
+    if token is not None:
+        existing = filing_created_by(session, actor, token)
+        if existing is not None:
+            return existing
     with unit_of_work(session):
         enterprise = _enterprise_of(session, actor)
-        filing = Filing(enterprise_id=enterprise.id, district_code=enterprise.district_code, created_at=now())
+        filing = Filing(enterprise_id=enterprise.id, district_code=enterprise.district_code, created_at=now(),
+                        creation_token=token, receipt_code=new_receipt_code())
         _write_content(filing, data)
         session.add(filing)
         session.flush()
@@ -214,3 +239,57 @@ def urge_filing(session: Session, actor: Actor, instance_id: int, message: str) 
                              "urge")
         audit(session, instance, actor, "urge", task_name="催办", comment=message, status_before=instance.status)
     return instance
+
+
+def filing_data_of(filing: Filing, trainees: Sequence[TraineeData] | None = None) -> FilingData:
+    """The filing's content as the save path takes it (optionally with other trainees)."""
+    return FilingData(
+        apprenticeship_type=filing.apprenticeship_type, occupation_code=filing.occupation_code, level=filing.level,
+        institution_name=filing.institution_name, institution_type=filing.institution_type,
+        period_start=filing.period_start, period_end=filing.period_end, period_reason=filing.period_reason,
+        tutor_enterprise=filing.tutor_enterprise, tutor_institution=filing.tutor_institution,
+        career_plan=filing.career_plan, training_goals=filing.training_goals,
+        retention_measures=filing.retention_measures,
+        trainees=list(trainees) if trainees is not None else [
+            TraineeData(name=t.name, id_number=t.id_number, job_post=t.job_post, contract_start=t.contract_start,
+                        school=t.school, graduation_year=t.graduation_year, recruited_on=t.recruited_on,
+                        major=t.major, expected_graduation=t.expected_graduation) for t in filing.trainees],
+        courses=[CourseData(category=c.category, name=c.name, hours=c.hours, textbook_isbn=c.textbook_isbn,
+                            off_catalogue_reason=c.off_catalogue_reason) for c in filing.courses],
+    )
+
+
+def copy_filing(session: Session, actor: Actor, filing_id: int) -> Filing:
+    """复制为新备案: a new draft with the same content as one of the enterprise's own filings (any status).
+    The supporting documents are copied by ``attachments.copy_with_documents``, which calls this."""
+    filing = get_filing(session, actor, filing_id)
+    if actor.role != "enterprise" or filing.enterprise_id != actor.enterprise_id:
+        raise NotFound("未找到该备案。")
+    data = filing_data_of(filing)
+    source_key = f"F{filing.id:08d}"
+    copy = create_filing(session, actor, data)
+    with unit_of_work(session):
+        instance = cases.locked(session, copy.instance_id, "未找到该备案。")
+        audit(session, instance, actor, "copy", status_before=instance.status, comment=f"复制自备案 {source_key}")
+    return copy
+
+
+def delete_draft(session: Session, actor: Actor, filing_id: int) -> list[str | None]:
+    """Delete a draft that was never submitted, with its case and history (Conflict for anything else:
+    a submitted filing is a record). Returns the stored files to discard once committed."""
+    with unit_of_work(session):
+        filing = get_filing(session, actor, filing_id)
+        if actor.role != "enterprise" or filing.enterprise_id != actor.enterprise_id:
+            raise NotFound("未找到该备案。")
+        instance = cases.locked(session, filing.instance_id, "未找到该备案。")
+        if instance.status != "draft" or filing.submitted_at is not None:
+            raise Conflict("只有从未提交的草稿可以删除；已提交的备案可以撤回。")
+        names = [n for a in filing.attachments for n in (a.stored_name, a.thumb_name)]
+        instance_id = instance.id
+        session.delete(filing)
+        session.flush()
+        session.execute(delete(TaskIndex).where(TaskIndex.instance_id == instance_id))
+        session.execute(delete(AuditEvent).where(AuditEvent.instance_id == instance_id))
+        session.execute(delete(Notification).where(Notification.instance_id == instance_id))
+        session.delete(instance)
+    return names

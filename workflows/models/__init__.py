@@ -2,7 +2,7 @@
 
 from workflows.models.catalogue import CatalogueRevision, Occupation, PolicyVersion, Textbook
 from workflows.models.engine import AuditEvent, SpecVersion, TaskIndex, WorkflowInstance
-from workflows.models.filing import Course, Filing, FilingRound, Trainee
+from workflows.models.filing import Course, Filing, FilingAttachment, FilingRound, Trainee
 from workflows.models.notification import (
     CHANNELS,
     NOTIFICATION_KINDS,
@@ -14,6 +14,7 @@ from workflows.models.org import DISTRICTS, District, Enterprise, User
 from workflows.models.plan import DistrictYearFigure, DistrictYearPlan
 from workflows.models.quarterly_plan import QuarterlyPlan, QuarterlyPlanRow
 from workflows.models.report_models import PublicityItem, ReportAttachment, ReportCase, SemiannualReport
+from workflows.models.security import SecurityEvent
 from workflows.models.token import ApiToken
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "DistrictYearPlan",
     "Enterprise",
     "Filing",
+    "FilingAttachment",
     "NOTIFICATION_KINDS",
     "Notification",
     "Occupation",
@@ -40,6 +42,7 @@ __all__ = [
     "QuarterlyPlanRow",
     "ReportAttachment",
     "ReportCase",
+    "SecurityEvent",
     "SemiannualReport",
     "SpecVersion",
     "TaskIndex",

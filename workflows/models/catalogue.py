@@ -80,6 +80,8 @@ class PolicyVersion(Base):
     # The district's review of a filing is due this many working days after it arrives.
     review_window_days: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     rates: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # Supporting-document kinds each apprenticeship type must carry at submission (None: the defaults).
+    required_attachments: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_by_name: Mapped[str] = mapped_column(String(100), default="")

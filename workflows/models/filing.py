@@ -12,6 +12,8 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, UTCDateTime, utcnow
+from workflows.rules.ids import ATTACHMENT_KINDS, mask_id_number
+from workflows.security import pii
 
 APPRENTICESHIP_TYPES: dict[str, str] = {
     "enterprise_apprentice": "企业新型学徒",
@@ -45,7 +47,10 @@ COURSE_CATEGORIES: dict[str, str] = {
 
 class Filing(Base):
     __tablename__ = "filing"
-    __table_args__ = (Index("ix_filing_district_year", "district_code", "plan_year"),)
+    __table_args__ = (
+        Index("ix_filing_district_year", "district_code", "plan_year"),
+        UniqueConstraint("enterprise_id", "creation_token", name="uq_filing_creation_token"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("workflow_instance.id"), unique=True)
@@ -78,12 +83,20 @@ class Filing(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The one-time token of the form that created this draft: posting the same form again (Back, Enter,
+    # a double click) finds this filing instead of creating another one.
+    creation_token: Mapped[str | None] = mapped_column(String(64))
+    # The receipt's verification code (secrets.token_urlsafe): GET /verify/<code>, printed as a QR code.
+    receipt_code: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     trainees: Mapped[list[Trainee]] = relationship(
         back_populates="filing", cascade="all, delete-orphan", order_by="Trainee.seq"
     )
     courses: Mapped[list[Course]] = relationship(
         back_populates="filing", cascade="all, delete-orphan", order_by="Course.seq"
+    )
+    attachments: Mapped[list[FilingAttachment]] = relationship(
+        back_populates="filing", cascade="all, delete-orphan", order_by="FilingAttachment.id"
     )
 
     @property
@@ -100,14 +113,18 @@ class Filing(Base):
 
 
 class Trainee(Base):
+    """A trainee of one filing. The resident ID number is never stored in plain text: ``id_number_cipher``
+    holds it encrypted (AES-GCM, ``workflows.security.pii``) and ``id_number_index`` its keyed blind index,
+    which the cross-filing checks match on. ``id_number`` reads and writes the plain number in memory."""
+
     __tablename__ = "trainee"
-    __table_args__ = (Index("ix_trainee_id_number", "id_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     filing_id: Mapped[int] = mapped_column(ForeignKey("filing.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(50))
-    id_number: Mapped[str] = mapped_column(String(18))
+    id_number_cipher: Mapped[str] = mapped_column(String(200), default="")
+    id_number_index: Mapped[str] = mapped_column(String(64), default="", index=True)
     job_post: Mapped[str] = mapped_column(String(100), default="")
     contract_start: Mapped[date | None] = mapped_column(Date)
     school: Mapped[str] = mapped_column(String(100), default="")
@@ -117,6 +134,20 @@ class Trainee(Base):
     expected_graduation: Mapped[date | None] = mapped_column(Date)
 
     filing: Mapped[Filing] = relationship(back_populates="trainees")
+
+    @property
+    def id_number(self) -> str:
+        """The plain number (decrypted on each read; show ``id_number_masked`` unless a rule allows more)."""
+        return pii.decrypt(self.id_number_cipher) if self.id_number_cipher else ""
+
+    @id_number.setter
+    def id_number(self, value: str) -> None:
+        self.id_number_cipher = pii.encrypt(value) if value else ""
+        self.id_number_index = pii.blind_index(value) if value else ""
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
 
 
 class Course(Base):
@@ -151,3 +182,33 @@ class FilingRound(Base):
     round: Mapped[int] = mapped_column(Integer)
     content: Mapped[dict] = mapped_column(JSON, default=dict)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FilingAttachment(Base):
+    """A supporting document of a filing (``ATTACHMENT_KINDS``), stored by ``workflows.uploads``."""
+
+    __tablename__ = "filing_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filing.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    format: Mapped[str] = mapped_column(String(10))
+    mime: Mapped[str] = mapped_column(String(100))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    thumb_name: Mapped[str | None] = mapped_column(String(64))
+    original_name: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    filing: Mapped[Filing] = relationship(back_populates="attachments")
+
+    @property
+    def kind_label(self) -> str:
+        return ATTACHMENT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def previewable(self) -> bool:
+        return self.format in ("jpeg", "png", "webp", "pdf")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from workflows import paging
 from workflows.cases import unit_of_work
 from workflows.clock import now
 from workflows.dto import Actor
@@ -27,7 +28,7 @@ def list_for(session: Session, actor: Actor, page: int = 1, per_page: int = 20, 
         stmt = stmt.where(Notification.read_at.is_(None))
     total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
     rows = list(session.scalars(stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
-                                .offset(max(page - 1, 0) * per_page).limit(per_page)))
+                                .offset(paging.offset(page, per_page)).limit(per_page)))
     return rows, total
 
 

@@ -24,6 +24,7 @@ from workflows.errors import NotFound
 from workflows.models import DISTRICTS, QuarterlyPlan, WorkflowInstance
 from workflows.plans import config as plan_config
 from workflows.plans import queries as plan_queries
+from workflows.spreadsheets import safe_cell
 
 PLAN_COLUMNS = ["区", "企业名称", "统一社会信用代码", "培训工种（职业）", "项目", "等级", "培训人数",
                 "资金使用计划（元）", "备注"]
@@ -39,7 +40,7 @@ MONEY_FORMAT = "#,##0.00"
 
 def _header(ws: Worksheet, row: int, columns: list[str]) -> None:
     for col, title in enumerate(columns, start=1):
-        cell = ws.cell(row=row, column=col, value=title)
+        cell = ws.cell(row=row, column=col, value=safe_cell(title))
         cell.font = _BOLD
         cell.fill = _HEADER_FILL
         cell.border = _BORDER
@@ -47,7 +48,7 @@ def _header(ws: Worksheet, row: int, columns: list[str]) -> None:
 
 
 def _title(ws: Worksheet, text: str, width: int) -> None:
-    ws.cell(row=1, column=1, value=text).font = Font(bold=True, size=14)
+    ws.cell(row=1, column=1, value=safe_cell(text)).font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
 
 
@@ -65,7 +66,7 @@ def write_plan_sheet(ws: Worksheet, plan: QuarterlyPlan) -> tuple[int, int]:
                   f"{row.occupation_name}（{row.occupation_code}）" if row.occupation_code else row.occupation_name,
                   row.project, row.level_label, row.trainees, row.fund_fen / 100, row.reason]
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=row_no, column=col, value=value)
+            cell = ws.cell(row=row_no, column=col, value=safe_cell(value))
             cell.border = _BORDER
         ws.cell(row=row_no, column=8).number_format = MONEY_FORMAT
         trainees += row.trainees
@@ -74,7 +75,7 @@ def write_plan_sheet(ws: Worksheet, plan: QuarterlyPlan) -> tuple[int, int]:
     totals = ["合计", f"{row_no - 3}项", None, None, None, None, trainees, fund / 100,
               plan.notes or None]
     for col, value in enumerate(totals, start=1):
-        cell = ws.cell(row=row_no, column=col, value=value)
+        cell = ws.cell(row=row_no, column=col, value=safe_cell(value))
         cell.font = _BOLD
         cell.border = _BORDER
     ws.cell(row=row_no, column=8).number_format = MONEY_FORMAT
@@ -135,11 +136,11 @@ def quarter_workbook(session: Session, year: int, quarter: int, at: datetime | N
                       plan.submitted_at.astimezone(clock.CHINA_TZ).strftime("%Y-%m-%d %H:%M")
                       if plan.submitted_at else None]
         for col, value in enumerate(values, start=1):
-            summary.cell(row=row_no, column=col, value=value).border = _BORDER
+            summary.cell(row=row_no, column=col, value=safe_cell(value)).border = _BORDER
         summary.cell(row=row_no, column=7).number_format = MONEY_FORMAT
         row_no += 1
     for col, value in enumerate(["合计", None, None, None, None, total_trainees, total_fund / 100], start=1):
-        cell = summary.cell(row=row_no, column=col, value=value)
+        cell = summary.cell(row=row_no, column=col, value=safe_cell(value))
         cell.font = _BOLD
         cell.border = _BORDER
     summary.cell(row=row_no, column=7).number_format = MONEY_FORMAT

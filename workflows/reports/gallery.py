@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from workflows import paging
 from workflows.dto import Actor
 from workflows.errors import NotFound
 from workflows.models import WorkflowInstance
@@ -70,7 +71,7 @@ def gallery(session: Session, actor: Actor, filters: GalleryFilters, page: int =
         stmt.options(selectinload(ReportCase.attachments), selectinload(ReportCase.report))
         .order_by(ReportCase.excellent.desc(), SemiannualReport.year.desc(), SemiannualReport.half.desc(),
                   SemiannualReport.district_code, ReportCase.seq)
-        .offset(max(page - 1, 0) * per_page).limit(per_page)))
+        .offset(paging.offset(page, per_page)).limit(per_page)))
     return rows, total
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from workflows.rules.ids import (
     APPRENTICESHIP_TYPES,
+    ATTACHMENT_KINDS,
     COURSE_CATEGORIES,
     INSTITUTION_TYPES,
     LEVELS,
@@ -211,6 +212,15 @@ def _check_courses(f: FilingInput, textbooks: Mapping[str, Textbook]) -> list[Ch
     return out
 
 
+def _check_attachments(f: FilingInput, params: Params) -> list[CheckResult]:
+    """A required supporting document missing (SPEC section 4; the kinds per type are a policy parameter)."""
+    present = set(f.attachment_kinds)
+    return [_hard("attachment_missing", "attachments",
+                  f"缺少证明材料：{ATTACHMENT_KINDS.get(kind, kind)}"
+                  f"（{APPRENTICESHIP_TYPES.get(f.apprenticeship_type, '')}备案必须上传）", kind=kind)
+            for kind in params.required_attachments.get(f.apprenticeship_type, ()) if kind not in present]
+
+
 def hard_checks(f: FilingInput, occupations: Mapping[str, Occupation], textbooks: Mapping[str, Textbook],
                 active: Sequence[ActiveEnrolment], params: Params,
                 reveal_other_filing: bool = False) -> list[CheckResult]:
@@ -226,4 +236,5 @@ def hard_checks(f: FilingInput, occupations: Mapping[str, Occupation], textbooks
         *_check_trainees(f, active, reveal_other_filing),
         *_check_type_fields(f),
         *_check_courses(f, textbooks),
+        *_check_attachments(f, params),
     ]

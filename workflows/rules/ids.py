@@ -221,6 +221,15 @@ INSTITUTION_TYPES: dict[str, str] = {
     "technical_school": "技工院校", "vocational_college": "职业院校", "training_agency": "职业培训机构",
     "enterprise_center": "企业培训中心", "public_base": "公共实训基地",
 }
+# Supporting documents (证明材料) a filing carries, by the codes of the API (issue 15).
+ATTACHMENT_KINDS: dict[str, str] = {
+    "labour_contract": "劳动合同或社保缴费证明",
+    "business_licence": "营业执照",
+    "training_agreement": "培训协议 / 校企合作协议",
+    "school_agreement": "学生学徒的校企培养协议",
+    "training_plan": "培养计划",
+    "other": "其他",
+}
 _OCCUPATION_CODE = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")
 
 

@@ -7,8 +7,9 @@ Pure dataclasses: no database, no Flask, no I/O.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -77,6 +78,8 @@ class FilingInput:
     institution_type: str = ""
     tutor_enterprise: str = ""
     tutor_institution: str = ""
+    # The kinds of the supporting documents attached (``models.filing.ATTACHMENT_KINDS`` codes).
+    attachment_kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,8 @@ class Params:
     enterprise_share_threshold: float = 0.20
     occupation_share_threshold: float = 0.30
     intermediate_min_share: float = 0.70
+    # apprenticeship type -> supporting-document kinds required at submission
+    required_attachments: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -134,3 +139,38 @@ def course_label(i: int, course: CourseInput) -> str:
     """How messages name a course: its category and title, or its position when untitled."""
     label = COURSE_CATEGORIES.get(course.category, "课程")
     return f"{label}《{course.name.strip()}》" if course.name.strip() else f"第{i + 1}门课程（{label}）"
+
+
+# --- dates as people type them -----------------------------------------------------------------------
+
+DATE_FORMS_HINT = "2027-03-01、2027/3/1、20270301 或 2027年3月1日"
+# The forms the filing screens accept (the page's text inputs carry the same pattern, DATE_PATTERN).
+_DATE_FORMS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+)
+DATE_PATTERN = r"\s*(\d{4}[\-\/.]\d{1,2}[\-\/.]\d{1,2}|\d{8}|\d{4}年\d{1,2}月\d{1,2}日?)\s*"
+
+
+def parse_date_text(text: str | None) -> date | None:
+    """A date typed in one of the usual Chinese forms (``DATE_FORMS_HINT``); None when blank.
+
+    Full-width digits and separators are folded first (２０２７－０３－０１). ValueError (with a Chinese
+    message) for anything else or an impossible day (2027-02-30)."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    value = value.translate(_FULL_WIDTH).replace(" ", "")
+    for form in _DATE_FORMS:
+        match = form.match(value)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                return date(year, month, day)
+            except ValueError:
+                raise ValueError(f"日期“{text}”不存在，请检查年月日") from None
+    raise ValueError(f"日期格式不正确，请填写如 {DATE_FORMS_HINT}")
+
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９－／．", "0123456789-/.")

@@ -1,8 +1,9 @@
 """What a file really is, decided by its bytes: ``detect`` the format from the first bytes (refusing
 executables, HTML/SVG, archives, old Office files, QuickTime, HEIC), ``check_claims`` against the upload
 field, the extension and the browser's claim, and ``verify`` the whole file on disk (pictures decode
-completely, MP4 boxes add up, PDFs end properly and carry no scripts, DOCX is a real Word document
-without macros).
+completely, MP4 boxes add up, PDFs end properly and, read with a real parser (pypdf: names with ``#xx``
+escapes decoded, objects inside object streams included), carry no scripts, actions or embedded files; DOCX is
+a real Word document without macros, remote templates, altChunk or other external content).
 
 Raises ``UploadRefused`` with a Chinese reason.
 """
@@ -15,6 +16,10 @@ import zipfile
 from pathlib import Path
 
 import filetype
+from lxml import etree
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from workflows.uploads.formats import (
     ACCEPTED,
@@ -149,6 +154,7 @@ def _check_pdf(path: Path) -> None:
         fh.seek(max(size - 2048, 0))
         if b"%%EOF" not in fh.read():
             raise UploadRefused("PDF 文件不完整（缺少文件结尾），请重新导出后上传")
+        _check_pdf_objects(path)  # the parser names what it found; the byte scan below is a second net
         fh.seek(0)
         carry = b""
         while chunk := fh.read(CHUNK_SIZE):
@@ -156,6 +162,97 @@ def _check_pdf(path: Path) -> None:
             if b"/JavaScript" in window or b"/Launch" in window or b"/EmbeddedFile" in window:
                 raise UploadRefused("PDF 文件含有脚本、启动命令或嵌入文件，不允许上传")
             carry = window[-16:]
+
+
+# PDF keys and action types that run something: (what, Chinese label). Checked on every object the file holds.
+_PDF_ACTIVE_KEYS = {
+    "/JS": "JavaScript 脚本", "/JavaScript": "JavaScript 脚本", "/AA": "自动触发的动作（/AA）",
+    "/Launch": "启动外部程序的命令", "/EmbeddedFile": "嵌入文件", "/EmbeddedFiles": "嵌入文件",
+    "/XFA": "XFA 动态表单（可含脚本）", "/RichMedia": "富媒体（可含脚本）",
+}
+_PDF_ACTIVE_ACTIONS = {
+    "/JavaScript": "JavaScript 脚本", "/Launch": "启动外部程序的命令", "/ImportData": "导入外部数据的动作",
+    "/RichMediaExecute": "富媒体脚本", "/GoToE": "打开嵌入文件的动作",
+}
+_PDF_MAX_OBJECTS = 500_000
+
+
+def _pdf_active_content(reader: PdfReader) -> str | None:
+    """What in the parsed PDF would run (a Chinese label), or None. Walks every object reachable from the
+    trailer and every object the cross-reference table lists (including those inside object streams)."""
+    stack: list = [reader.trailer]
+    for generation, numbers in getattr(reader, "xref", {}).items():
+        stack.extend(IndirectObject(number, generation, reader) for number in numbers)
+    stack.extend(IndirectObject(number, 0, reader) for number in getattr(reader, "xref_objStm", {}))
+    seen: set[tuple[int, int]] = set()
+    visited = 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            ref = (item.idnum, item.generation)
+            if ref in seen:
+                continue
+            seen.add(ref)
+            item = item.get_object()
+        visited += 1
+        if visited > _PDF_MAX_OBJECTS:
+            raise UploadRefused("PDF 文件结构过于复杂，无法检查其内容，不允许上传")
+        if isinstance(item, DictionaryObject):  # streams too: their dictionaries
+            for key, value in dict.items(item):
+                if key in _PDF_ACTIVE_KEYS:
+                    return f"{_PDF_ACTIVE_KEYS[key]}（{key}）"
+                if key == "/S" and value in _PDF_ACTIVE_ACTIONS:
+                    return f"{_PDF_ACTIVE_ACTIONS[value]}（{value}）"
+                if key == "/Type" and value == "/EmbeddedFile":
+                    return "嵌入文件（/EmbeddedFile）"
+                stack.append(value)
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+    return None
+
+
+def _check_pdf_objects(path: Path) -> None:
+    try:
+        reader = PdfReader(path, strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UploadRefused("加密（设有打开密码）的 PDF 无法检查其内容，不允许上传，请去除密码后重新上传")
+        found = _pdf_active_content(reader)
+    except UploadRefused:
+        raise
+    except (PyPdfError, ValueError, TypeError, KeyError, IndexError, AttributeError, OSError, RecursionError,
+            NotImplementedError, AssertionError, ZeroDivisionError) as exc:
+        raise UploadRefused("PDF 文件结构无效，无法检查其内容，请重新导出后上传") from exc
+    if found:
+        raise UploadRefused(f"PDF 文件含有{found}，不允许上传，请去除后重新导出")
+
+
+# Relationship types a .docx may point outside itself with (clicked by a person, never fetched by Word).
+_DOCX_SAFE_EXTERNAL = {"hyperlink"}
+_DOCX_LINK_SCHEMES = ("http://", "https://", "mailto:")
+_DOCX_EXTERNAL_LABELS = {
+    "attachedTemplate": "远程模板", "oleObject": "外部对象（OLE）", "image": "外部图片", "frame": "外部框架网页",
+    "subDocument": "外部子文档", "aFChunk": "外部格式内容（altChunk）",
+}
+_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def _docx_external(zf: zipfile.ZipFile, names: set[str]) -> str | None:
+    """The first relationship that makes Word load or embed content from elsewhere (a Chinese label)."""
+    for name in sorted(n for n in names if n.lower().endswith(".rels")):
+        try:
+            root = etree.fromstring(zf.read(name)[:5_000_000], parser=_XML)
+        except etree.XMLSyntaxError as exc:
+            raise UploadRefused("Word 文档不完整或已损坏，无法打开") from exc
+        for rel in root.iter("{*}Relationship"):
+            kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
+            external = (rel.get("TargetMode") or "").lower() == "external"
+            target = (rel.get("Target") or "").strip().lower()
+            if kind == "aFChunk":
+                return _DOCX_EXTERNAL_LABELS[kind]
+            if external and (kind not in _DOCX_SAFE_EXTERNAL or not target.startswith(_DOCX_LINK_SCHEMES)):
+                label = _DOCX_EXTERNAL_LABELS.get(kind, "外部内容" if kind not in _DOCX_SAFE_EXTERNAL else "非网页链接")
+                return f"{label}（{rel.get('Target') or ''}）"[:200]
+    return None
 
 
 def _check_docx(path: Path, limit: int) -> None:
@@ -168,6 +265,7 @@ def _check_docx(path: Path, limit: int) -> None:
             if len(infos) > 5000 or sum(i.file_size for i in infos) > max(limit * 10, 50 * 1024 * 1024):
                 raise UploadRefused("Word 文档内容异常（解压后过大），不允许上传")
             types = zf.read("[Content_Types].xml")[:1_000_000]
+            external = _docx_external(zf, names)
     except UploadRefused:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, KeyError, RuntimeError, ValueError,
@@ -177,6 +275,9 @@ def _check_docx(path: Path, limit: int) -> None:
         raise UploadRefused("含有宏的 Word 文档不允许上传，请另存为普通 .docx")
     if b"wordprocessingml.document.main+xml" not in types:
         raise UploadRefused("文件是压缩包而不是 Word 文档（.docx），不允许上传")
+    if external:
+        raise UploadRefused(f"Word 文档引用了{external}，打开时会从外部加载内容，不允许上传；"
+                            "请另存为不含外部引用的普通 .docx 后上传")
 
 
 def verify(path: Path, fmt: str, limits: UploadLimits) -> tuple[int | None, int | None]:

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 
 CHUNK_SIZE = 1024 * 1024
 
-KIND_LABELS: dict[str, str] = {"picture": "图片", "video": "视频", "document": "文档", "scan": "扫描件"}
+KIND_LABELS: dict[str, str] = {"picture": "图片", "video": "视频", "document": "文档", "scan": "扫描件",
+                               "evidence": "证明材料"}
 KIND_HINTS: dict[str, str] = {
     "picture": "JPEG、PNG 或 WebP 格式",
     "video": "MP4 格式",
     "document": "PDF 或 Word（.docx）格式",
     "scan": "JPEG、PNG、WebP 图片或 PDF",
+    "evidence": "PDF、JPEG/PNG 图片或 Word（.docx）格式",
 }
 # What each upload field accepts ("scan": a publicity item's scanned copy, a picture or a PDF).
 ACCEPTED: dict[str, tuple[str, ...]] = {
@@ -24,6 +26,8 @@ ACCEPTED: dict[str, tuple[str, ...]] = {
     "video": ("mp4",),
     "document": ("pdf", "docx"),
     "scan": ("jpeg", "png", "webp", "pdf"),
+    # a filing's supporting document (劳动合同、营业执照、协议…): a scan, a photo or the document itself
+    "evidence": ("jpeg", "png", "pdf", "docx"),
 }
 
 
@@ -62,7 +66,7 @@ class UploadLimits:
     document: int = 20 * 1024 * 1024
 
     def of(self, kind: str) -> int:
-        if kind == "scan":
+        if kind in ("scan", "evidence"):
             return max(self.picture, self.document)
         return int(getattr(self, kind))
 

@@ -9,6 +9,7 @@ import hashlib
 import os
 import re
 import secrets
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -134,6 +135,17 @@ def _sha256_of(path: Path) -> str:
         while chunk := fh.read(CHUNK_SIZE):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def duplicate(upload_dir: str | os.PathLike[str], stored_name: str) -> str:
+    """A copy of a stored file under a new random name (a copied filing gets its own files)."""
+    source = path_of(upload_dir, stored_name)
+    token = secrets.token_hex(16)
+    suffix = stored_name[32:]  # ".pdf", ".thumb.jpg" ...
+    target = path_of(upload_dir, f"{token}{suffix}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return target.name
 
 
 def discard(upload_dir: str | os.PathLike[str], names: Iterable[str | None]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from webapp.api.registry import ROLES, ref, schema
 from webapp.api.schemas.common import DATE, DATETIME, KIND, STATUS, choices, nullable, relaxed, text
 from workflows.models.filing import APPRENTICESHIP_TYPES, COURSE_CATEGORIES, INSTITUTION_TYPES, LEVELS
-from workflows.service import DECISIONS
+from workflows.service import ATTACHMENT_KINDS, DECISIONS
 
 # --- filings -----------------------------------------------------------------------------------------
 
@@ -96,7 +96,14 @@ _filing_out["properties"].update({
     "submitted_at": nullable(DATETIME),
     "created_at": DATETIME,
     "updated_at": DATETIME,
+    "id_numbers": {"type": "string", "enum": ["masked", "full"],
+                   "description": "学员身份证号码的显示方式：默认 `masked`（如 `4401**********0011`）；企业修改本企业"
+                                  "草稿或被退回的备案时为 `full`；区、市审核人员以 `?reveal=id_numbers` 查看时为 `full`"
+                                  "（每次查看记入安全审计日志）。系统管理员只能看到脱敏后的姓名和号码。"},
 })
+_filing_out["properties"]["trainees"]["items"]["properties"]["id_number"] = {
+    "type": "string",
+    "description": "居民身份证号码：默认脱敏（前4位和后4位，如 `4401**********0011`），见 `id_numbers`"}
 _filing_out["required"] = list(_filing_out["properties"])
 FILING = schema("Filing", _filing_out)
 
@@ -294,3 +301,45 @@ def case_schema(sections: dict[str, dict[str, Any]]) -> dict[str, Any]:
     properties.update(sections)
     return {"type": "object", "required": required, "properties": properties}
 
+
+
+# Supporting documents (issue 15)
+_ATTACHMENT_KIND = {"type": "string", "enum": list(ATTACHMENT_KINDS),
+                    "description": "材料类别：" + choices(ATTACHMENT_KINDS)}
+FILING_ATTACHMENT = schema("FilingAttachment", {
+    "type": "object", "description": "备案的证明材料",
+    "required": ["id", "filing_id", "kind", "kind_label", "note", "format", "mime", "original_name", "size_bytes",
+                 "url", "thumbnail_url", "created_at"],
+    "properties": {
+        "id": {"type": "integer"},
+        "filing_id": {"type": "integer"},
+        "kind": _ATTACHMENT_KIND,
+        "kind_label": {"type": "string"},
+        "note": {"type": "string", "description": "说明（如“张伟的劳动合同”）"},
+        "format": {"type": "string", "enum": ["jpeg", "png", "pdf", "docx"]},
+        "mime": {"type": "string"},
+        "original_name": {"type": "string"},
+        "size_bytes": {"type": "integer"},
+        "url": {"type": "string", "description": "页面上的查看地址（需登录，范围与备案相同）"},
+        "thumbnail_url": {"type": ["string", "null"], "description": "图片的缩略图地址"},
+        "created_at": DATETIME,
+    },
+})
+FILING_ATTACHMENT_LIST = schema("FilingAttachmentList", {
+    "type": "object", "required": ["items", "required_kinds"],
+    "properties": {"items": {"type": "array", "items": ref("FilingAttachment")},
+                   "required_kinds": {"type": "array", "items": {"type": "string", "enum": list(ATTACHMENT_KINDS)},
+                                      "description": "按当前政策参数，提交时必须具备的材料类别"}},
+})
+FILING_ATTACHMENT_INPUT = schema("FilingAttachmentInput", {
+    "type": "object",
+    "description": "multipart/form-data：一个文件（字段 file）及其类别（字段 kind）。类型按文件内容判断"
+                   "（PDF、JPEG/PNG、DOCX），与扩展名或声明类型不符的文件被拒绝。",
+    "additionalProperties": False,
+    "required": ["kind"],
+    "properties": {
+        "kind": _ATTACHMENT_KIND,
+        "note": {"type": "string", "maxLength": 200, "description": "说明（选填）"},
+        "file": {"type": "string", "format": "binary"},
+    },
+})

@@ -28,6 +28,16 @@
  *   Double-submit guard: a POST form ignores a second submission within a few seconds
  *   (opt out with data-allow-resubmit on the form).
  *
+ *   Unsaved changes: <form data-unsaved-warning> asks before the page is left (beforeunload) once
+ *   anything in it changed, until it is submitted.
+ *
+ *   Autosave: <form data-autosave> (e.g. the report's summary) is posted in the background
+ *   (header X-Autosave: 1) a moment after typing stops, and before any other form on the page is
+ *   submitted or a link is followed, so no button loses the typed text. [data-autosave-status]
+ *   inside it says what happened.
+ *
+ *   Print: <button data-print> prints the page (print stylesheet in app.css / cases.css).
+ *
  * Messages are never auto-dismissed. Written in ES2015 without newer syntax so older
  * Chromium-based browsers on government desktops run it.
  */
@@ -215,8 +225,10 @@
       (lastSubmitter && lastSubmitter.form === form ? lastSubmitter : null);
     lastSubmitter = null;
 
+    var flushed = form.hasAttribute('data-autosave-flushed');
+    form.removeAttribute('data-autosave-flushed');
     var message = (submitter && submitter.getAttribute('data-confirm')) || form.getAttribute('data-confirm');
-    if (message && !window.confirm(message)) {
+    if (!flushed && message && !window.confirm(message)) {
       event.preventDefault();
       event.stopImmediatePropagation();
       return;
@@ -234,6 +246,104 @@
     }
     if (!event.defaultPrevented) {
       form.setAttribute('data-submitted-at', String(now));
+    }
+  });
+
+  /* ---------- Unsaved changes ---------- */
+  function markDirty(event) {
+    var form = event.target && event.target.form;
+    if (form && form.hasAttribute('data-unsaved-warning')) { form.setAttribute('data-dirty', ''); }
+  }
+  document.addEventListener('input', markDirty, true);
+  document.addEventListener('change', markDirty, true);
+  document.addEventListener('submit', function (event) {
+    if (!event.defaultPrevented && event.target.removeAttribute) { event.target.removeAttribute('data-dirty'); }
+  });
+  window.addEventListener('beforeunload', function (event) {
+    if (document.querySelector('form[data-unsaved-warning][data-dirty]')) {
+      event.preventDefault();
+      event.returnValue = '';
+      return '';
+    }
+    return undefined;
+  });
+
+  /* ---------- Autosave ---------- */
+  var AUTOSAVE_DELAY_MS = 1200;
+
+  function autosaveStatus(form, text) {
+    var status = form.querySelector('[data-autosave-status]');
+    if (status) { status.textContent = text; }
+  }
+
+  function autosave(form) {
+    window.clearTimeout(form.autosaveTimer);
+    if (!form.hasAttribute('data-dirty') && !form.autosavePending) { return Promise.resolve(true); }
+    form.removeAttribute('data-dirty');
+    form.autosavePending = true;
+    autosaveStatus(form, '正在自动保存…');
+    return window.fetch(form.action, {
+      method: 'POST', body: new FormData(form), credentials: 'same-origin',
+      headers: { 'X-Autosave': '1', 'Accept': 'application/json' }
+    }).then(function (response) {
+      form.autosavePending = false;
+      if (!response.ok) { throw new Error(String(response.status)); }
+      var time = new Date();
+      autosaveStatus(form, '已自动保存（' + time.toTimeString().slice(0, 5) + '）');
+      return true;
+    }).catch(function () {
+      form.autosavePending = false;
+      form.setAttribute('data-dirty', '');
+      autosaveStatus(form, '自动保存未成功，请点击保存按钮');
+      return false;
+    });
+  }
+
+  document.addEventListener('input', function (event) {
+    var form = event.target && event.target.form;
+    if (!form || !form.hasAttribute('data-autosave')) { return; }
+    form.setAttribute('data-dirty', '');
+    window.clearTimeout(form.autosaveTimer);
+    form.autosaveTimer = window.setTimeout(function () { autosave(form); }, AUTOSAVE_DELAY_MS);
+  });
+
+  function dirtyAutosaveForms(except) {
+    return toArray(document.querySelectorAll('form[data-autosave][data-dirty]')).filter(function (f) {
+      return f !== except;
+    });
+  }
+
+  // Another form of the page is submitted: save the typed text first, then go on.
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    var pending = dirtyAutosaveForms(form);
+    if (event.defaultPrevented || !pending.length) { return; }
+    event.preventDefault();
+    var submitter = event.submitter || null;
+    form.removeAttribute('data-submitted-at');
+    Promise.all(pending.map(autosave)).then(function () {
+      form.setAttribute('data-autosave-flushed', '');
+      if (form.requestSubmit) { form.requestSubmit(submitter); } else { form.submit(); }
+    });
+  });
+
+  // A link is followed: the same.
+  document.addEventListener('click', function (event) {
+    var target = event.target instanceof Element ? event.target : null;
+    var link = target && target.closest('a[href]');
+    if (!link || event.defaultPrevented || link.target === '_blank' || link.hasAttribute('download')) { return; }
+    var pending = dirtyAutosaveForms(null);
+    if (!pending.length) { return; }
+    event.preventDefault();
+    Promise.all(pending.map(autosave)).then(function () { window.location.href = link.href; });
+  });
+
+  /* ---------- Print ---------- */
+  document.addEventListener('click', function (event) {
+    var target = event.target instanceof Element ? event.target : null;
+    if (target && target.closest('[data-print]')) {
+      event.preventDefault();
+      window.print();
     }
   });
 
