@@ -24,8 +24,9 @@ def test_export_api_filters_scope_rosters_masked(client, world, session):  # typ
     submitted_filing(session, world, "ent-440112-1", seed=2)
     who = world.actor("ent-440106-2")
     data = filing_data(3)
-    data.trainees[0].name = "=HYPERLINK(\"http://evil\")"
-    evil = service.create_filing(session, who, data)  # a draft with a formula-looking name
+    data.trainees[0].job_post = "=HYPERLINK(\"http://evil\")"  # a formula-looking job post (a soft flag only)
+    evil = service.create_filing(session, who, data)
+    service.submit_filing(session, who, evil.id)
     token = token_for(client, "city")
     reply = client.get("/api/v1/cases/export.xlsx?rosters=1&district=440106",
                        headers={"Authorization": f"Bearer {token}"})
@@ -39,7 +40,7 @@ def test_export_api_filters_scope_rosters_masked(client, world, session):  # typ
     assert ids and all("**********" in i for i in ids)
     raw = [t.id_number for t in first.trainees]
     assert not any(r in str(book) for r in raw)  # no ID number in clear anywhere
-    assert "'=HYPERLINK(\"http://evil\")" in [row[3] for row in roster[1:]]
+    assert "'=HYPERLINK(\"http://evil\")" in [row[5] for row in roster[1:]]
     assert evil.id
     district = token_for(client, "review-440112")
     own = sheets(client.get("/api/v1/cases/export.xlsx", headers={"Authorization": f"Bearer {district}"}).get_data())

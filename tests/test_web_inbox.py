@@ -141,7 +141,7 @@ def test_case_page_steps_diagram_section_and_urge(app, world, session):  # type:
     filing = submitted_filing(session, world)
     city = login(app, "city")
     html = text(city.get(f"/cases/{filing.instance_id}"))
-    assert 'aria-label="办理进度"' in html and '<details class="card diagram-section"' in html and "流程图" in html
+    assert 'aria-label="办理进度"' in html and '<details class="card diagram-section' in html and "流程图" in html
     assert "催办" in html
     assert city.post(f"/cases/{filing.instance_id}/urge", data={"message": ""}).status_code == 302
     assert "请填写催办内容" in text(city.get(f"/cases/{filing.instance_id}"))

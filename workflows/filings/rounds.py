@@ -1,8 +1,8 @@
 """Submission rounds (第N次提交): what the enterprise submitted each time, frozen at submission, and what
 changed from one round to the next, field by field (trainees added / removed / changed, courses, period).
 
-A snapshot keeps no resident ID number in clear: trainees are matched across rounds by a hash of it and
-shown by its mask (``rules.ids.mask_id_number``).
+A snapshot keeps no resident ID number in clear: trainees are matched across rounds by its keyed blind
+index (``trainee.id_number_index``) and shown by its mask (``rules.ids.mask_id_number``).
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ def _text(value: Any) -> str:
 
 
 def id_key(id_number: str) -> str:
-    """The stable key of a trainee across rounds: a hash of the normalised ID number."""
+    """A fallback key of a trainee across rounds when no blind index is set (the keyed
+    ``trainee.id_number_index`` is used first, so no unkeyed hash of an ID number is stored)."""
     return hashlib.sha256(normalize_id_number(id_number or "").encode("utf-8")).hexdigest()[:24]
 
 
@@ -69,7 +70,7 @@ def snapshot(filing: Filing) -> dict[str, Any]:
             "retention_measures": filing.retention_measures or "", "subsidy": f"{yuan:,}",
         },
         "trainees": [{
-            "key": id_key(t.id_number), "id_masked": mask_id_number(t.id_number), "name": t.name,
+            "key": t.id_number_index or id_key(t.id_number), "id_masked": mask_id_number(t.id_number), "name": t.name,
             "job_post": t.job_post or "", "contract_start": _text(t.contract_start), "school": t.school or "",
             "graduation_year": _text(t.graduation_year), "recruited_on": _text(t.recruited_on),
             "major": t.major or "", "expected_graduation": _text(t.expected_graduation),
