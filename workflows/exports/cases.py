@@ -3,8 +3,8 @@
 ``rules.ids.mask_id_number``), written with openpyxl's write-only mode in batches of ``BATCH`` cases
 into a temporary file that is streamed out, so memory stays flat however many cases match.
 
-Cell values a spreadsheet would read as a formula (starting with = + - @, a tab or carriage return)
-are written as text with a leading apostrophe (``safe_cell``), so a name like ``=HYPERLINK(...)`` can
+Every cell goes through ``spreadsheets.safe_cell``: text a spreadsheet would read as a formula (starting
+with = + - @, a tab or carriage return) is written as an inline text cell, so ``=HYPERLINK(...)`` can
 never run in the reader's Excel.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
-from typing import IO, Any
+from typing import IO
 
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -26,21 +26,14 @@ from workflows.models import DISTRICTS, Enterprise, Filing, WorkflowInstance
 from workflows.models.filing import APPRENTICESHIP_TYPES, LEVELS
 from workflows.queries import CaseFilters, case_query
 from workflows.rules.ids import mask_id_number
+from workflows.spreadsheets import safe_cell
 
 BATCH = 500
 CHUNK = 64 * 1024
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 CASE_COLUMNS = ("案件编号", "业务类型", "标题", "状态", "所在区", "企业", "学徒类型", "培训职业（工种）", "等级",
                 "学员人数", "申请补贴（元）", "提交时间", "最近办理", "办结时间")
 ROSTER_COLUMNS = ("案件编号", "企业", "序号", "姓名", "身份证号码（已脱敏）", "工作岗位", "劳动合同起始日")
-
-
-def safe_cell(value: Any) -> Any:
-    """A value as it may go into a cell: text that would start a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _local(value: datetime | None) -> str:
