@@ -50,10 +50,11 @@ fonts:
 	  fi; \
 	fi
 
+# The development demo: APP_ENV=development (the only setting that accepts the built-in SECRET_KEY).
 run: install assets fonts
-	$(FLASK) init-db
-	$(FLASK) seed-demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	APP_ENV=development $(FLASK) init-db
+	APP_ENV=development $(FLASK) seed-demo
+	APP_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
 
 # The whole suite on SQLite; again (without the browser stories) on PostgreSQL when TEST_DATABASE_URL is set.
 test: install assets browser fonts

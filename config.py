@@ -14,11 +14,17 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+DEV_SECRET_KEY = "dev-only-not-secret"
+APP_ENVS = ("development", "test", "production")
+MIN_SECRET_KEY_BYTES = 32
+
+
 class Config:
     """Development defaults; every value can be overridden by an environment variable."""
 
-    ENV_NAME = os.environ.get("APP_ENV", "development")
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # Unset means "not explicitly development": a real SECRET_KEY is then required (see check()).
+    ENV_NAME = os.environ.get("APP_ENV", "")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'app.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None
@@ -62,18 +68,33 @@ class Config:
     WEBHOOK_URL = os.environ.get("WEBHOOK_URL", "")
     WEBHOOK_SECRET = os.environ.get("WEBHOOK_SECRET", "")
     SITE_URL = os.environ.get("SITE_URL", "")
+    # Accounts and sessions (issue 11): lockout after failed sign-ins, idle and absolute session lifetime.
+    LOGIN_LOCKOUT_ATTEMPTS = _int("LOGIN_LOCKOUT_ATTEMPTS", 5)
+    LOGIN_LOCKOUT_MINUTES = _int("LOGIN_LOCKOUT_MINUTES", 15)
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)
+    SESSION_MAX_HOURS = _int("SESSION_MAX_HOURS", 12)
     # Resident ID numbers are encrypted with this key (URL-safe base64 of 32 random bytes, made by
     # `flask --app webapp pii generate-key`), kept outside the database: PII_KEY, or PII_KEY_FILE naming a
     # file that holds it. Only APP_ENV=development falls back to instance/pii.key, made on first run.
     PII_KEY = os.environ.get("PII_KEY", "")
     PII_KEY_FILE = os.environ.get("PII_KEY_FILE", "")
+
     @classmethod
     def check(cls) -> None:
-        """Refuse to start a production instance without a real secret key."""
-        if cls.ENV_NAME == "production" and (
-            not os.environ.get("SECRET_KEY") or cls.SECRET_KEY == "dev-only-not-secret"
-        ):
-            raise RuntimeError("生产环境必须设置 SECRET_KEY 环境变量 (SECRET_KEY is required in production)")
+        """Refuse to start with an unknown APP_ENV, or outside explicit development (APP_ENV=development)
+        with the default or a short (< 32 bytes) SECRET_KEY."""
+        if cls.ENV_NAME and cls.ENV_NAME not in APP_ENVS:
+            raise RuntimeError(f"未知的 APP_ENV：{cls.ENV_NAME}（可选 {' / '.join(APP_ENVS)}）"
+                               f" (unknown APP_ENV {cls.ENV_NAME!r})")
+        if cls.ENV_NAME == "development":
+            return
+        key = cls.SECRET_KEY.encode("utf-8") if isinstance(cls.SECRET_KEY, str) else bytes(cls.SECRET_KEY or b"")
+        if cls.SECRET_KEY == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_BYTES:
+            raise RuntimeError(
+                f"必须设置至少 {MIN_SECRET_KEY_BYTES} 字节的随机 SECRET_KEY 环境变量"
+                "（仅 APP_ENV=development 可用默认值）"
+                f" (SECRET_KEY must be a random value of at least {MIN_SECRET_KEY_BYTES} bytes outside "
+                "APP_ENV=development)")
 
 
 class ProductionConfig(Config):
@@ -87,7 +108,7 @@ class TestConfig(Config):
 
     ENV_NAME = "test"
     TESTING = True
-    SECRET_KEY = "test-secret"
+    SECRET_KEY = "test-secret-key-0123456789abcdef-not-for-production"
     PII_KEY = "dGVzdC1vbmx5LXBpaS1rZXktMDEyMzQ1Njc4OWFiY2Q"  # fixed test-only key (32 bytes)
     PII_KEY_FILE = ""
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")

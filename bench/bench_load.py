@@ -1,9 +1,10 @@
 """Load benchmark: completions over HTTP against a running server, with 1, 4, 8 and 16 clients.
 
 Each client signs in as a district reviewer (the clients spread over the districts, two per district
-past eleven), takes the first ready review task of its inbox (``GET /api/v1/tasks``) and returns it to
-the enterprise with a comment (``POST /api/v1/tasks/{id}/complete``; a return is always allowed, an
-approval may be refused by the R5 budget). A completion counts when it answers 200 with status
+past eleven), reads a page of 100 tasks of its inbox (``GET /api/v1/tasks``; the clients of one district
+split the page between them) and returns each ready review task of its share to the enterprise with a
+comment (``POST /api/v1/tasks/{id}/complete``; a return is always allowed, an approval may be refused
+by the R5 budget), then reads the inbox again. A completion counts when it answers 200 with status
 ``returned``; a 409 (another client of the same district took the task first) is counted apart; any
 5xx is an error. Prints completions/s, p50/p95/p99 of the completion request and the errors; asserts
 nothing about time.
@@ -51,7 +52,28 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else 0.0
 
 
-def run(base: str, clients: int, seconds: float, password: str) -> dict[str, Any]:
+def server_cpu_seconds(master: int) -> float:
+    """User + system CPU seconds of a gunicorn master's workers so far (Linux /proc; 0 if unreadable)."""
+    import os
+
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        with open(f"/proc/{master}/task/{master}/children") as f:
+            children = [int(p) for p in f.read().split()]
+    except OSError:
+        return 0.0
+    for pid in children:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def run(base: str, clients: int, seconds: float, password: str, master: int = 0) -> dict[str, Any]:
     tokens = []
     for i in range(clients):
         who = f"review-{DISTRICTS[i % len(DISTRICTS)]}"
@@ -65,47 +87,56 @@ def run(base: str, clients: int, seconds: float, password: str) -> dict[str, Any
     barrier = threading.Barrier(clients + 1)
     stop_at = [0.0]
 
-    def client(token: str, offset: int) -> None:
+    def client(token: str, offset: int, share: int) -> None:
         barrier.wait()
         while time.perf_counter() < stop_at[0]:
-            status, body = call(f"{base}/api/v1/tasks?per_page=20&kind=filing", token=token)
+            status, body = call(f"{base}/api/v1/tasks?per_page=100&kind=filing", token=token)
             items = [t for t in (body or {}).get("items", []) if t["name"] == "district_review"] \
                 if status == 200 else []
-            if not items:
+            mine = items[offset::share]  # the clients of one district split its inbox page between them
+            if not mine:
                 with lock:
                     tally["empty" if status == 200 else ("5xx" if status >= 500 else "other_4xx")] += 1
                 time.sleep(0.05)
                 continue
-            task = items[offset % len(items)]
-            t0 = time.perf_counter()
-            status, body = call(f"{base}/api/v1/tasks/{task['id']}/complete", "POST",
-                                {"decision": "return", "comment": "负载测试：请补充材料"}, token)
-            elapsed = time.perf_counter() - t0
-            with lock:
-                if status == 200:
-                    if body.get("status") == "returned":
-                        tally["ok"] += 1
-                        latencies.append(elapsed)
+            for task in mine:
+                if time.perf_counter() >= stop_at[0]:
+                    break
+                t0 = time.perf_counter()
+                status, body = call(f"{base}/api/v1/tasks/{task['id']}/complete", "POST",
+                                    {"decision": "return", "comment": "负载测试：请补充材料"}, token)
+                elapsed = time.perf_counter() - t0
+                with lock:
+                    if status == 200:
+                        if body.get("status") == "returned":
+                            tally["ok"] += 1
+                            latencies.append(elapsed)
+                        else:
+                            tally["wrong"] += 1
+                    elif status == 409:
+                        tally["conflict"] += 1
+                    elif status >= 500:
+                        tally["5xx"] += 1
                     else:
-                        tally["wrong"] += 1
-                elif status == 409:
-                    tally["conflict"] += 1
-                elif status >= 500:
-                    tally["5xx"] += 1
-                else:
-                    tally["other_4xx"] += 1
+                        tally["other_4xx"] += 1
 
-    threads = [threading.Thread(target=client, args=(t, i // len(DISTRICTS))) for i, t in enumerate(tokens)]
+    per_district = [sum(1 for j in range(clients) if j % len(DISTRICTS) == i % len(DISTRICTS))
+                    for i in range(clients)]
+    threads = [threading.Thread(target=client, args=(t, i // len(DISTRICTS), per_district[i]))
+               for i, t in enumerate(tokens)]
     for t in threads:
         t.start()
     stop_at[0] = time.perf_counter() + seconds
+    cpu0 = server_cpu_seconds(master) if master else 0.0
     started = time.perf_counter()
     barrier.wait()
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
+    cpu = (server_cpu_seconds(master) - cpu0) if master else 0.0
     return {"clients": clients, "seconds": wall, "per_second": tally["ok"] / wall, "p50": pct(latencies, 50),
-            "p95": pct(latencies, 95), "p99": pct(latencies, 99), **tally}
+            "p95": pct(latencies, 95), "p99": pct(latencies, 99),
+            "cpu_ms": cpu * 1000 / tally["ok"] if master and tally["ok"] else 0.0, **tally}
 
 
 def main() -> None:
@@ -114,16 +145,19 @@ def main() -> None:
     parser.add_argument("--clients", default="1,4,8,16")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--password", default="Demo@2026")
+    parser.add_argument("--gunicorn-pid", type=int, default=0,
+                        help="the server's gunicorn master pid (same machine): also print its workers' CPU "
+                             "ms per completion, inbox reads included")
     args = parser.parse_args()
     base = args.url.rstrip("/")
     print(f"server {base}; each level runs {args.seconds:.0f} s; a completion = return of a district review task")
     print(f"{'clients':>7} {'compl/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'ok':>6} {'409':>5} "
-          f"{'4xx':>4} {'5xx':>4} {'empty':>5}")
+          f"{'4xx':>4} {'5xx':>4} {'empty':>5}" + (f" {'cpu ms/compl':>12}" if args.gunicorn_pid else ""))
     for n in (int(x) for x in args.clients.split(",")):
-        r = run(base, n, args.seconds, args.password)
+        r = run(base, n, args.seconds, args.password, args.gunicorn_pid)
         print(f"{r['clients']:>7} {r['per_second']:>8.1f} {r['p50'] * 1000:>7.1f} {r['p95'] * 1000:>7.1f} "
               f"{r['p99'] * 1000:>7.1f} {r['ok']:>6} {r['conflict']:>5} {r['other_4xx']:>4} {r['5xx']:>4} "
-              f"{r['empty']:>5}")
+              f"{r['empty']:>5}" + (f" {r['cpu_ms']:>12.1f}" if args.gunicorn_pid else ""))
         if r["wrong"]:
             print(f"  {r['wrong']} completions answered 200 with an unexpected status")
 

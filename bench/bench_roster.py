@@ -36,7 +36,7 @@ def build_roster(rows: int) -> bytes:
     sheet.append(list(COLUMNS))
     for i in range(rows):
         birth = date(1995, 1, 1) + timedelta(days=i % 3000)
-        sheet.append([f"学员{i:04d}", id_number("440106", birth, i // 3000), "数控车工", "2024-09-01",
+        sheet.append([f"学员{i:04d}", id_number("440106", birth, i // 3000), "数控车工", "2024-09-01", "",
                       "广州市机电技师学院", 2023, "2023-07-01", "数控技术应用", ""])
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -13,8 +13,12 @@ city, recorded, returned, rejected, withdrawn) are the templates; each new case 
 with fresh ids (its workflow state gets new task ids and its own filing id, so every case moves on
 through the real engine), bulk-inserted (COPY on PostgreSQL, executemany on SQLite) for new enterprises
 spread over the districts. Some cases go to the demo enterprises, so the demo users (password Demo@2026)
-sign in and see new cases and ready tasks of their scope. The running totals are recomputed at the end
-(``flask workflows reconcile`` finds no difference).
+sign in and see new cases and ready tasks of their scope. Each case's history is padded with draft
+saves to about ten audit rows. The running totals are recomputed at the end (``flask workflows
+reconcile`` finds no difference).
+
+Before timing, every district-year with filings gets a budget the built cases cannot use up
+(``BENCH_BUDGET_FEN``), so the approvals are measured rather than refused by R5.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ MIX = {"recorded": 0.55, "district_review": 0.12, "city_record": 0.06, "returned
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 FILING_ID_RE = re.compile(r'"filing_id":\s*\d+')
 BATCH = 5000
+AUDIT_PER_CASE = 10
+BENCH_BUDGET_FEN = 10**13  # 1,000 亿元 a district-year: approvals are measured, never refused by R5
 
 
 def pct(values: list[float], p: float) -> float:
@@ -199,10 +205,15 @@ def build(app: Any, n: int, seed: int = 13) -> dict[str, int]:
             task_rows.append({**t, "id": ids["task_index"] + counts["tasks"] + len(task_rows), "instance_id": iid,
                               "task_id": mapping.get(t["task_id"], str(uuid.uuid4())), "district_code": district,
                               "enterprise_id": ent_id, "created_at": at + timedelta(hours=1)})
-        for k, a in enumerate(tpl["audit"]):
+        # The template's history, padded with draft saves after its first row (the creation) to about
+        # AUDIT_PER_CASE rows per case, as a clerk who saves the draft several times leaves it.
+        history = tpl["audit"][:1] + [dict(tpl["audit"][0], action="save", comment="保存草稿", task_name="",
+                                           task_id="", status_before="draft", status_after="draft")
+                                      for _ in range(max(AUDIT_PER_CASE - len(tpl["audit"]), 0))] + tpl["audit"][1:]
+        for k, a in enumerate(history):
             audit_rows.append({**a, "id": ids["audit_event"] + counts["audit"] + len(audit_rows), "instance_id": iid,
                                "task_id": mapping.get(a["task_id"], a["task_id"]),
-                               "created_at": at + timedelta(minutes=10 * k)})
+                               "created_at": at + timedelta(minutes=2 * k)})
         for t in tpl["trainees"]:
             number = f"9{fid:09d}{len(trainee_rows) % 100:02d}{rng.randrange(10**6):06d}"[:18]
             trainee_rows.append({**t, "id": ids["trainee"] + counts["trainees"] + len(trainee_rows), "filing_id": fid,
@@ -233,6 +244,27 @@ def build(app: Any, n: int, seed: int = 13) -> dict[str, int]:
     written = totals.reconcile(db.session, fix=True)
     print(f"  running totals recomputed ({len(written)} rows changed); {time.perf_counter() - t0:.0f} s in all")
     return counts
+
+
+def ensure_budgets(app: Any) -> None:
+    """Give every district-year that has filings a budget the built cases cannot use up (the demo's
+    budgets are spent many times over by N cases, and an approval refused by R5 measures nothing)."""
+    from sqlalchemy import select, update
+
+    from webapp.extensions import db
+    from workflows.models import DistrictYearPlan, Filing
+
+    with app.app_context():
+        s = db.session
+        pairs = set(s.execute(select(Filing.district_code, Filing.plan_year).where(
+            Filing.plan_year.is_not(None), Filing.district_code.is_not(None)).distinct()).tuples())
+        have = set(s.execute(select(DistrictYearPlan.district_code, DistrictYearPlan.year)).tuples())
+        s.add_all(DistrictYearPlan(district_code=d, year=y, budget_fen=BENCH_BUDGET_FEN, planned_headcount=10**6)
+                  for d, y in sorted(pairs - have))
+        s.execute(update(DistrictYearPlan).where(DistrictYearPlan.budget_fen < BENCH_BUDGET_FEN)
+                  .values(budget_fen=BENCH_BUDGET_FEN))
+        s.commit()
+        s.remove()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -382,6 +414,7 @@ def main() -> None:
     print(f"database: {have:,} cases, {audit:,} audit rows, {tasks:,} ready tasks ({url.split(':')[0]})")
     if args.build_only:
         return
+    ensure_budgets(app)
     results = measure(app, args.rounds)
     print(f"{args.rounds} interleaved rounds; times in ms")
     print(f"{'what':<36} {'median':>8} {'p95':>8}  status  failures")

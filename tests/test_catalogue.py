@@ -217,12 +217,14 @@ def test_admin_screens(client, world, session):  # type: ignore[no-untyped-def]
     page = client.get("/admin/textbooks?q=职业道德").get_data(as_text=True)
     assert "9787516738016" in page
     response = client.post("/admin/textbooks/import", data={
-        "file": (io.BytesIO(xlsx([["978-7-300-00001-6", "坏", "社", "专业技能课", ""]])), "books.xlsx")},
+        "file": (io.BytesIO(xlsx([["978-7-300-00001-6", "坏", "社", "专业技能课", ""]])), "books.xlsx"),
+        "source_document": "全国职业培训规划教材目录"},
         content_type="multipart/form-data")
     body = response.get_data(as_text=True)
     assert response.status_code == 422 and "ISBN校验位错误" in body and "未导入" in body
     response = client.post("/admin/textbooks/import", data={
-        "file": (io.BytesIO(xlsx([["978-7-300-00001-5", "好书", "社", "专业技能课", ""]])), "books.xlsx")},
+        "file": (io.BytesIO(xlsx([["978-7-300-00001-5", "好书", "社", "专业技能课", ""]])), "books.xlsx"),
+        "source_document": "全国职业培训规划教材目录"},
         content_type="multipart/form-data")
     assert response.status_code == 302
     assert catalogue_reads.textbooks(session)["9787300000015"].title == "好书"

@@ -32,13 +32,13 @@ def test_create_users_with_their_scope(session, world):  # type: ignore[no-untyp
         admin.create_user(session, root, admin.UserInput("review-2", "新审核员", "district", "short"))
     assert set(err.value.fields) == {"district_code", "password"}
     with pytest.raises(errors.ValidationFailed) as err:
-        admin.create_user(session, root, admin.UserInput("CITY", "重名", "city", "Passw0rd!"))
+        admin.create_user(session, root, admin.UserInput("CITY", "重名", "city", "Kx7#mQ2vRt9w"))
     assert "已被使用" in err.value.fields["username"][0]
-    created = admin.create_user(session, root, admin.UserInput("review-2", "新审核员", "district", "Passw0rd!",
+    created = admin.create_user(session, root, admin.UserInput("review-2", "新审核员", "district", "Kx7#mQ2vRt9w",
                                                                district_code="440112"))
     assert (created.role, created.district_code) == ("district", "440112")
     enterprise = session.scalars(select(Enterprise).where(Enterprise.district_code == "440113")).first()
-    clerk = admin.create_user(session, root, admin.UserInput("clerk-2", "经办人", "enterprise", "Passw0rd!",
+    clerk = admin.create_user(session, root, admin.UserInput("clerk-2", "经办人", "enterprise", "Kx7#mQ2vRt9w",
                                                              enterprise_id=enterprise.id))
     assert (clerk.enterprise_id, clerk.district_code) == (enterprise.id, "440113")
 

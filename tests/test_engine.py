@@ -22,11 +22,13 @@ from workflows.engine import (
 
 BPMN = Path(__file__).resolve().parent.parent / "bpmn"
 # What submit_filing puts into the task data for the DMN 确定补贴标准 and the script 计算资金计划.
-FUND_PLAN_INPUTS = {"apprenticeship_type": "enterprise_apprentice", "level": 4, "trainee_count": 3,
-                    "billed_years": 1, "policy_rates": {}, "review_window_days": 10, "case_kind": "filing",
-                    "case_key": "F00000001", "district_code": "440106", "filing_title": "测试备案"}
+FUND_PLAN_INPUTS = {"apprenticeship_type": "enterprise_apprentice", "level": 4, "shortage": False,
+                    "trainee_count": 3, "billed_months": 12, "policy_rates": {}, "review_window_days": 10,
+                    "case_kind": "filing", "case_key": "F00000001", "district_code": "440106",
+                    "filing_title": "测试备案"}
 FUND_PLAN_SERVICES = {"record_fund_plan": lambda _id, _fen: None,
-                      "compute_subsidy_fen": lambda n, rate, years: n * rate * years * 100,
+                      "note_estimated_deadline": lambda _id, _name, _days, _working: False,
+                      "compute_subsidy_fen": lambda n, rate, months: n * rate * months * 100 // 12,
                       **deadlines.SCRIPT_HELPERS, "notify_role": lambda *a, **k: 0}
 
 

@@ -7,13 +7,17 @@ import pytest
 
 from workflows import bindings, cases, features, service
 from workflows.dto import Actor
+from workflows.projects import config as project_config
 
 
 def test_install_registers_every_feature_once() -> None:
     features.install()
     features.install()
-    assert set(cases.DECISIONS) == {"district_review", "city_record", "plan_record", "report_accept"}
+    assert set(cases.DECISIONS) == {"district_review", "city_record", "plan_record", "report_accept",
+                                    *project_config.DECISIONS}
     assert set(cases.GUARDS) == set(cases.EFFECTS) == {"filing"}
+    # The filing's own effect first, then the training project's start on 予以备案 (each once).
+    assert [fn.__name__ for fn in cases.EFFECTS["filing"]] == ["on_filing_decision", "start_project"]
     assert [fn.__name__ for fn in cases.OPENERS] == ["open_quarter_plans", "open_ended_half_year"]
     helper_names = set(bindings.for_session(None, None))  # type: ignore[arg-type]  (factories only bind)
     assert {"run_filing_checks", "record_fund_plan", "run_plan_checks", "plan_share_below_min", "notify_role",
@@ -21,7 +25,8 @@ def test_install_registers_every_feature_once() -> None:
 
 
 def test_labels_come_from_the_features_once() -> None:
-    assert list(features.KIND_LABELS) == ["filing", "quarterly_plan", "semiannual_report"]
+    assert list(features.KIND_LABELS) == ["filing", "quarterly_plan", "semiannual_report", "training_project"]
+    assert features.status_label("training_project", "publicity") == "公示中"
     assert list(features.STATUS_LABELS)[:8] == ["draft", "district_review", "returned", "city_record", "recorded",
                                                 "rejected", "withdrawn", "expired"]
     assert features.status_label("semiannual_report", "recorded") == "已接收"

@@ -284,12 +284,30 @@ def test_plan_submitted_before_the_reminder_gets_none(session, world):  # type: 
     assert len(plan_notes(session, "escalation")) == 10
 
 
-def test_late_opened_plan_reminds_at_the_next_tick(session, world):  # type: ignore[no-untyped-def]
+def test_late_opened_plan_sends_one_notice_with_the_due_date(session, world):  # type: ignore[no-untyped-def]
     with frozen_now(datetime(2027, 1, 8, 10, 0, tzinfo=CN)):
         instance = service.open_plan(session, world.actor("city"), "440106", 2027, 1)
     assert instance.next_timer_at == datetime(2027, 1, 8, 10, 0, tzinfo=CN)
     assert service.tick(session, datetime(2027, 1, 8, 10, 1, tzinfo=CN)) == 1
-    assert len(plan_notes(session, "reminder")) == 1
+    assert plan_notes(session, "reminder") == []  # the one notice is the opening notice with the due date
+    [opened] = plan_notes(session, "opened", "district")
+    assert "2027年1月10日" in opened.body
+
+
+def test_a_plan_opened_after_its_due_date_gets_no_reminder_after_the_overdue_notice(session, world):  # type: ignore[no-untyped-def]
+    with frozen_now(datetime(2027, 1, 12, 10, 0, tzinfo=CN)):
+        service.open_plan(session, world.actor("city"), "440106", 2027, 1)
+    service.tick(session, datetime(2027, 1, 12, 10, 1, tzinfo=CN))
+    service.tick(session, datetime(2027, 1, 13, 10, 1, tzinfo=CN))
+    assert plan_notes(session, "reminder") == []
+    assert len(plan_notes(session, "opened", "district")) == 1
+
+
+def test_a_late_tick_sends_no_reminder_once_the_due_date_has_passed(session, world):  # type: ignore[no-untyped-def]
+    open_q1(session)
+    service.tick(session, AFTER_DUE)  # the scheduler was down over the reminder time
+    assert plan_notes(session, "reminder") == []
+    assert len(plan_notes(session, "overdue", "district")) == 11  # one per district
 
 
 # --------------------------------------------------------------------------------------------------
@@ -357,6 +375,7 @@ def test_notifications_reach_all_users_of_the_role_in_scope(session, world):  # 
     create_user(session, username="city-b", password="Demo@2026x", display_name="市中心乙", role="city")
     session.commit()
     open_q1(session)
+    service.tick(session, AFTER_REMINDER)
     service.tick(session, AFTER_DUE)
     _, instance = plan_of(session)
     reminded = {n.user_id for n in plan_notes(session, "reminder") if n.instance_id == instance.id}

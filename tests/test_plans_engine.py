@@ -143,12 +143,12 @@ def test_check_failure_loops_back_and_share_flag_notifies_the_city(engine):  # t
     assert plan.sent == [("city", "flag")]
 
 
-def test_late_opening_reminds_at_once(engine):  # type: ignore[no-untyped-def]
+def test_late_opening_sends_no_reminder(engine):  # type: ignore[no-untyped-def]
     opened = datetime(2027, 1, 8, 15, 0, tzinfo=CN)
     plan = Plan(engine, opened)
     assert runner.next_timer_at(plan.wf()) == opened
     plan.tick(datetime(2027, 1, 8, 15, 1, tzinfo=CN))
-    assert plan.kinds() == ["reminder"]
+    assert plan.kinds() == []  # the opening notice (sent by open_plan) carries the due date
 
 
 def test_working_day_deadlines_follow_the_official_calendar() -> None:

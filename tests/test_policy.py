@@ -139,7 +139,8 @@ def test_the_resubmission_window_of_the_version_sets_the_deadline(session, world
     service.complete_task(session, world.actor("review-440106"), task_of(session, filing).task_id, "return", "补充")
     session.expire_all()
     due = session.get(WorkflowInstance, filing.instance_id).next_timer_at
-    assert due is not None and timedelta(days=2) < due - start < timedelta(days=4)
+    expected = clock.end_of_day(clock.add_working_days(clock.china_today(start), 3))
+    assert due is not None and due == expected  # 3 working days (the default counts working days)
 
 
 def test_a_draft_is_estimated_with_todays_rates(session, world):  # type: ignore[no-untyped-def]
@@ -163,7 +164,10 @@ def test_admin_publishes_on_the_screen_and_city_only_reads(app, session):  # typ
     today = clock.china_today(now())
     form = {"effective_from": today.isoformat(), "enterprise_share_pct": "22.5", "occupation_share_pct": "30",
             "intermediate_min_pct": "70", "max_period_years": "2", "max_period_years_with_reason": "3",
-            "resubmit_window_days": "10", "review_window_days": "8", "note": "穗人社规〔2026〕1号"}
+            "resubmit_window_days": "10", "review_window_days": "8", "note": "穗人社规〔2026〕1号", "max_trainee_age": "60",
+            "student_graduation_window_years": "2", "student_highest_level": "3", "min_hours_per_year": "600",
+            "min_class_hours_per_year": "120", "start_report_days": "30",
+            "advance_max_pct": "40", "notice_working_days": "5", "refund_months": "3", "fund_risk_pct": "90"}
     for kind in ("enterprise_apprentice", "tech_trainee", "student_apprentice"):
         for level in range(1, 6):
             form[f"rate_{kind}_{level}"] = str(policy.DEFAULTS.rate(kind, level))

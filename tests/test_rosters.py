@@ -33,7 +33,7 @@ def roster(rows: list[list[object]], header: tuple[str, ...] = rosters.COLUMNS) 
 def person(i: int, **changes: object) -> list[object]:
     values: dict[str, object] = {
         "姓名": f"学员{i}", "身份证号码": id_number("440106", date(1999, 1, 1 + i % 28), i), "工作岗位": "数控车工",
-        "劳动合同起始日期": "2024-09-01", "院校": "", "毕业年份": "", "招聘日期": "", "专业": "", "预计毕业日期": "",
+        "劳动合同起始日期": "2024-09-01", "劳动合同终止日期": "", "院校": "", "毕业年份": "", "招聘日期": "", "专业": "", "预计毕业日期": "",
     }
     values.update(changes)
     return [values[c] for c in rosters.COLUMNS]

@@ -29,7 +29,16 @@ from workflows.rules.inputs import (
     TraineeInput,
 )
 from workflows.rules.job_post import job_post_match
-from workflows.rules.money import budget_check, fen_to_yuan_str, format_share, period_years, subsidy_fen
+from workflows.rules.money import (
+    budget_check,
+    fen_to_yuan_str,
+    format_share,
+    months_by_year,
+    period_months,
+    split_total_fen,
+    subsidy_fen,
+    year_split_fen,
+)
 from workflows.rules.soft import soft_checks
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -89,13 +98,13 @@ def filing(**changes: Any) -> FilingInput:
         trainees=[trainee(i) for i in range(3)],
         courses=[
             CourseInput(
-                "general_required", "职业道德", 16, textbook("职业道德（企业新型学徒制培训通用教材）")
+                "general_required", "职业道德", 40, textbook("职业道德（企业新型学徒制培训通用教材）")
             ),
             CourseInput(
-                "general_required", "安全生产", 16, textbook("安全生产基础知识（企业新型学徒制培训通用教材）")
+                "general_required", "安全生产", 40, textbook("安全生产基础知识（企业新型学徒制培训通用教材）")
             ),
-            CourseInput("professional_basic", "机械制图", 60, textbook("机械制图（第七版）")),
-            CourseInput("professional_skill", "车工技能", 200, textbook("车工工艺与技能训练")),
+            CourseInput("professional_basic", "机械制图", 300, textbook("机械制图（第七版）")),
+            CourseInput("professional_skill", "车工技能", 1520, textbook("车工工艺与技能训练")),
         ],
         institution_name="广州市机电技师学院",
         institution_type="technical_school",
@@ -591,24 +600,54 @@ def test_budget_check_blocks_what_does_not_fit() -> None:
 
 
 @pytest.mark.parametrize(
-    ("start", "end", "years"),
+    ("start", "end", "months"),
     [
-        (date(2024, 3, 1), date(2024, 9, 1), 1),
-        (date(2024, 3, 1), date(2025, 3, 1), 1),
-        (date(2024, 3, 1), date(2025, 3, 2), 2),
-        (date(2024, 3, 1), date(2026, 2, 28), 2),
-        (date(2024, 3, 1), date(2026, 3, 1), 2),
-        (date(2024, 2, 29), date(2027, 3, 1), 3),
-        (date(2024, 3, 1), date(2024, 1, 1), 1),
+        (date(2024, 3, 1), date(2024, 9, 1), 7),  # March .. September: the started September counts
+        (date(2024, 3, 1), date(2025, 2, 28), 12),
+        (date(2024, 3, 1), date(2025, 3, 1), 13),  # one year and one day = 13 months, not 2 years
+        (date(2024, 3, 1), date(2026, 2, 28), 24),
+        (date(2024, 3, 15), date(2025, 3, 14), 12),  # months run from the start day, not the calendar
+        (date(2024, 1, 31), date(2024, 2, 28), 1),
+        (date(2024, 1, 31), date(2024, 2, 29), 2),  # 01-31 + 1 month = 02-29 (clamped) starts month 2
+        (date(2027, 3, 1), date(2028, 3, 31), 13),
+        (date(2024, 3, 1), date(2024, 1, 1), 0),
     ],
 )
-def test_period_years(start: date, end: date, years: int) -> None:
-    assert period_years(start, end) == years
+def test_period_months(start: date, end: date, months: int) -> None:
+    assert period_months(start, end) == months
+
+
+def test_month_billing_and_year_split_of_the_issue_example() -> None:
+    """2027-03-01 to 2028-03-31 at 5,500 a year: 13 months, 5,958.33 yuan, of which 4,583.33 in 2027
+    (10 months) and 1,375.00 in 2028 (3 months)."""
+    months = period_months(date(2027, 3, 1), date(2028, 3, 31))
+    assert months == 13
+    assert months_by_year(date(2027, 3, 1), months) == {2027: 10, 2028: 3}
+    assert fen_to_yuan_str(subsidy_fen(1, 5500, months)) == "5,958.33"
+    split = year_split_fen(1, 5500, date(2027, 3, 1), months)
+    assert {y: fen_to_yuan_str(v) for y, v in split.items()} == {2027: "4,583.33", 2028: "1,375.00"}
+    assert sum(split.values()) == subsidy_fen(1, 5500, months)
+
+
+def test_a_computed_fund_plan_is_split_by_months_and_adds_up() -> None:
+    assert split_total_fen(595833, date(2027, 3, 1), 13) == {2027: 458333, 2028: 137500}
+    assert split_total_fen(1_650_000, date(2026, 3, 1), 12) == {2026: 1_375_000, 2027: 275_000}
+    assert sum(split_total_fen(1001, date(2025, 5, 31), 25).values()) == 1001
+
+
+@pytest.mark.parametrize("trainees", [1, 2, 3, 7, 11])
+@pytest.mark.parametrize("start", [date(2025, 1, 31), date(2025, 7, 15), date(2025, 12, 1)])
+def test_year_split_always_adds_up_to_the_whole(trainees: int, start: date) -> None:
+    for months in range(1, 37):
+        split = year_split_fen(trainees, 7000, start, months)
+        assert sum(split.values()) == subsidy_fen(trainees, 7000, months)
+        assert sum(months_by_year(start, months).values()) == months
 
 
 def test_subsidy_and_formatting() -> None:
-    assert subsidy_fen(3, 5500, 2) == 3_300_000
-    assert fen_to_yuan_str(subsidy_fen(3, 5500, 2)) == "33,000.00"
+    assert subsidy_fen(3, 5500, 24) == 3_300_000
+    assert fen_to_yuan_str(subsidy_fen(3, 5500, 24)) == "33,000.00"
+    assert subsidy_fen(1, 5000, 1) == 41667  # 416.666... yuan rounds half up to the fen
     assert fen_to_yuan_str(1_234_500) == "12,345.00"
     assert fen_to_yuan_str(5) == "0.05" and fen_to_yuan_str(-123_456) == "-1,234.56"
     assert format_share(0.725) == "72.5%" and format_share(0.7) == "70.0%" and format_share(1) == "100.0%"
@@ -622,3 +661,17 @@ def test_institution_and_double_tutors_are_required() -> None:
     assert {"institution.name", "institution.type", "tutors.enterprise", "tutors.institution"} <= fields
     assert all(r.severity == "hard" and not r.ok for r in results)
     assert any("院校导师" in r.message for r in results)
+
+
+def test_occupation_catalogue_csv_carries_the_shortage_flag_both_ways() -> None:
+    from workflows.rules.ids import load_occupations_csv, occupations_csv
+
+    text = ("code,name,aliases,job_posts,levels,shortage\n"
+            "6-18-01-01,车工,数控车工,车工,5|4|3,是\n6-18-01-02,铣工,,铣工,5|4,\n")
+    items = load_occupations_csv(text)
+    assert [o.shortage for o in items] == [True, False]
+    assert load_occupations_csv(occupations_csv(items)) == items
+    # The column is optional (older files), and a bad value names its line.
+    assert not load_occupations_csv("code,name,aliases,job_posts,levels\n6-18-01-01,车工,,车工,5\n")[0].shortage
+    with pytest.raises(ValueError, match="第2行"):
+        load_occupations_csv("code,name,aliases,job_posts,levels,shortage\n6-18-01-01,车工,,车工,5,也许\n")

@@ -10,7 +10,7 @@ import string
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from workflows.rules.ids import (
@@ -121,12 +121,14 @@ def test_credit_code_input_is_normalised() -> None:
     assert normalize_credit_code("9111-0000 600037341l") == "91110000600037341L"
 
 
+@settings(deadline=None)  # no timed asserts: the shared machine makes a 200 ms deadline flaky
 @given(credit_codes)
 def test_generated_credit_codes_pass(code: str) -> None:
     assert credit_code_error(code) is None
     assert credit_code_area(code) == code[2:8]
 
 
+@settings(deadline=None)  # no timed asserts: the shared machine makes a 200 ms deadline flaky
 @given(credit_codes, st.data())
 def test_any_single_substitution_breaks_a_credit_code(code: str, data: st.DataObject) -> None:
     assert credit_code_error(mutate(code, data)) is not None
@@ -179,16 +181,19 @@ def test_impossible_birth_date_is_rejected_even_with_a_valid_check_digit() -> No
         assert id_number_error(body + ric_check(body), None) == "身份证号码中的出生日期无效"
 
 
+@settings(deadline=None)  # no timed asserts: the shared machine makes a 200 ms deadline flaky
 @given(id_numbers)
 def test_generated_id_numbers_pass(number: str) -> None:
     assert id_number_error(number, None) is None
 
 
+@settings(deadline=None)  # no timed asserts: the shared machine makes a 200 ms deadline flaky
 @given(id_numbers, st.data())
 def test_any_single_substitution_breaks_an_id_number(number: str, data: st.DataObject) -> None:
     assert id_number_error(mutate(number, data), None) is not None
 
 
+@settings(deadline=None)  # no timed asserts: the shared machine makes a 200 ms deadline flaky
 @given(birth_dates)
 def test_trainee_must_be_16_at_training_start(born: date) -> None:
     body = "440106" + born.strftime("%Y%m%d") + "321"
@@ -236,17 +241,20 @@ def test_bad_isbns_are_named(isbn: str, fragment: str) -> None:
     assert error is not None and fragment in error
 
 
+@settings(deadline=None)  # no timed asserts: the shared machine makes a 200 ms deadline flaky
 @given(isbn13s)
 def test_generated_isbn13_pass_and_normalise_to_themselves(isbn: str) -> None:
     assert isbn_error(isbn) is None
     assert normalize_isbn(f"{isbn[:3]}-{isbn[3]}-{isbn[4:8]}-{isbn[8:12]}-{isbn[12]}") == isbn
 
 
+@settings(deadline=None)  # no timed asserts: the shared machine makes a 200 ms deadline flaky
 @given(isbn13s, st.data())
 def test_any_single_substitution_breaks_an_isbn(isbn: str, data: st.DataObject) -> None:
     assert isbn_error(mutate(isbn, data)) is not None
 
 
+@settings(deadline=None)  # no timed asserts: the shared machine makes a 200 ms deadline flaky
 @given(st.text("0123456789", min_size=9, max_size=9))
 def test_isbn10_is_converted_to_isbn13(body: str) -> None:
     isbn10 = body + isbn10_check(body)

@@ -82,7 +82,8 @@ def test_returned_case_expires_by_timer(session, world):  # type: ignore[no-unty
     assert instance.next_timer_at is not None
     assert service.tick(session, datetime.now(UTC) + timedelta(days=3)) == 0
     assert status(session, filing) == "returned"
-    assert service.tick(session, datetime.now(UTC) + timedelta(days=17)) == 1
+    # 15 working days (the default window counts working days, SPEC 5.1): at most ~6 calendar weeks.
+    assert service.tick(session, datetime.now(UTC) + timedelta(days=45)) == 1
     assert status(session, filing) == "expired"
     assert session.scalars(select(TaskIndex).where(TaskIndex.instance_id == filing.instance_id)).all() == []
     assert service.history(session, filing.instance_id)[-1].action == "timer"

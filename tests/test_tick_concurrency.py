@@ -31,7 +31,7 @@ def pg_url(app) -> str:  # type: ignore[no-untyped-def]
 
 def tick_twice_at_once(url: str, at: str) -> None:
     env = {**os.environ, "DATABASE_URL": url, "SCHEDULER_ENABLED": "0", "PERIOD_AUTO_OPEN": "1",
-           "APP_ENV": "test"}
+           "APP_ENV": "test", "SECRET_KEY": "tick-concurrency-test-secret-key-0123456789"}
     command = [sys.executable, "-m", "flask", "--app", "webapp", "workflows", "tick", "--now", at]
     workers = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True) for _ in range(2)]

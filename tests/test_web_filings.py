@@ -53,13 +53,13 @@ def test_save_draft_then_edit_shows_fund_plan(app, world, session):  # type: ign
     assert status_of(session, filing.instance_id) == "draft"
     assert [t.name for t in filing.trainees] == [t.name for t in data.trainees]
     assert len(filing.courses) == len(data.courses)
-    # 3 trainees x 5500 yuan (四级, 企业新型学徒) x 1 year
+    # 3 trainees x 5500 yuan (四级, 企业新型学徒) x 12 months / 12
     assert filing.subsidy_fen == 3 * 5500 * 100
 
     page = ent.get(location(response))
     html = text(page)
     assert page.status_code == 200 and "草稿已保存" in html
-    assert "3 人" in html and "5,500 元/人·年" in html and "1 年" in html and "16,500.00" in html
+    assert "3 人" in html and "5,500 元/人·年" in html and "12 个月" in html and "16,500.00" in html
     assert input_value(page, "trainees-2-id_number") == data.trainees[2].id_number
 
     # Change the level and the period: the fund plan is recomputed on save.
@@ -68,11 +68,13 @@ def test_save_draft_then_edit_shows_fund_plan(app, world, session):  # type: ign
     response = ent.post(location(response), data=form_fields(data, "save"))
     assert response.status_code == 302
     filing = fresh(session).get(Filing, filing.id)
-    assert filing.level == 3 and filing.subsidy_fen == 3 * 7000 * 100 * 2
-    assert "42,000.00" in text(ent.get(f"/filings/{filing.id}/edit"))
+    # Two years and a day: 25 months (a started month counts), not 3 years; split across the budget years.
+    assert filing.level == 3 and filing.subsidy_fen == 3 * 7000 * 100 * 25 // 12
+    page_text = text(ent.get(f"/filings/{filing.id}/edit"))
+    assert "43,750.00" in page_text and "25 个月" in page_text and "分年度" in page_text
 
     listing = text(ent.get("/filings/"))
-    assert "草稿" in listing and "6-18-01-01" in listing and "42,000.00" in listing
+    assert "草稿" in listing and "6-18-01-01" in listing and "43,750.00" in listing
 
 
 def test_hard_errors_come_back_next_to_their_fields(app, world, session):  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, request, url_for
@@ -17,6 +18,8 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     config_class.check()
     app = Flask(__name__, instance_path=str(_instance_dir()))
     app.config.from_object(config_class)
+    # The session cookie lives no longer than a session may (the server checks both limits anyway).
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=int(app.config.get("SESSION_MAX_HOURS", 12)))
     os.makedirs(app.instance_path, exist_ok=True)
     _sqlite_tuning(app)
 
@@ -55,8 +58,19 @@ def create_app(config_class: type[Config] = Config) -> Flask:
 
     start_scheduler(app)
     _security_headers(app)
+    _calendar_refresh(app)
     _no_store(app)
     return app
+
+
+def _calendar_refresh(app: Flask) -> None:
+    """Every request sees the admins' current holiday calendar (one primary-key query; reload on change)."""
+    from webapp.extensions import db_session
+    from workflows import service
+
+    @app.before_request
+    def refresh_calendar() -> None:
+        service.refresh_calendar(db_session())
 
 
 def _no_store(app: Flask) -> None:
@@ -131,6 +145,28 @@ NAV = [
 ]
 
 
+def _admin_warnings(app: Flask) -> list[str]:
+    """What an administrator must know on every page: holiday years not yet confirmed (deadlines use the
+    library's estimate) and, outside development, illustrative catalogues in use."""
+    if not current_user.is_authenticated or current_user.role != "admin":
+        return []
+    from webapp.extensions import db_session
+    from workflows import service
+
+    session = db_session()
+    warnings = []
+    years = service.unconfirmed_years(session)
+    if years:
+        listed = "、".join(str(y) for y in years)
+        warnings.append(f"{listed}年的节假日安排尚未确认：按工作日计算的期限暂按日历库的预估计算，"
+                        "并已标记待确认；国务院办公厅通知发布后请在“节假日安排”中录入并确认。")
+    if app.config.get("ENV_NAME") != "development":
+        for label in service.illustrative_in_use(session):
+            warnings.append(f"当前使用的{label}是随系统提供的示意数据，不是官方目录：请在“系统管理”中通过 Excel 导入"
+                            "官方目录（见 README“随系统提供的数据”）。")
+    return warnings
+
+
 def _template_helpers(app: Flask) -> None:
     from workflows.service import KIND_LABELS, STATUS_LABELS, human_size, status_label
 
@@ -163,7 +199,7 @@ def _template_helpers(app: Flask) -> None:
             if counter is not None:
                 unread = counter(current_user)
         return {"nav_items": items, "unread_count": unread, "config_endpoints": set(app.view_functions),
-                "STATUS_LABELS": STATUS_LABELS, "KIND_LABELS": KIND_LABELS}
+                "STATUS_LABELS": STATUS_LABELS, "KIND_LABELS": KIND_LABELS, "admin_warnings": _admin_warnings(app)}
 
     @app.template_filter("dt")
     def format_dt(value) -> str:  # type: ignore[no-untyped-def]

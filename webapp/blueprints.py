@@ -21,6 +21,7 @@ BLUEPRINTS = [
     "webapp.dashboard.views",
     "webapp.plans.views",
     "webapp.notifications.views",
+    "webapp.projects.views",
 ]
 
 

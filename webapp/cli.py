@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 import time
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from webapp.extensions import db, db_session
-from workflows import service
+from workflows import errors, service
 
 
 def _parse_now(value: str | None) -> datetime | None:
@@ -28,10 +29,16 @@ def _parse_now(value: str | None) -> datetime | None:
 def register_cli(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db() -> None:
-        """Apply database migrations (creates the database on first run)."""
+        """Apply database migrations (creates the database on first run), then fill the holiday calendar
+        for the years the libraries know that the table does not hold yet (last year to two years ahead)."""
         from flask_migrate import upgrade
 
         upgrade()
+        added = service.seed_calendar(db_session())
+        db.session.commit()
+        if added:
+            years = "、".join(str(y) for y in added)
+            click.echo(f"已载入节假日安排：{years}年（预估的年份须在国务院办公厅通知发布后确认）。")
 
 
         service.ensure_districts(db_session())
@@ -71,6 +78,7 @@ def register_cli(app: Flask) -> None:
     def tick(now_text: str | None) -> None:
         """Fire every timer due at that instant (run it from cron every minute)."""
         at = _parse_now(now_text)
+        service.refresh_calendar(db_session())
         fired = service.tick(db_session(), at, open_periods=current_app.config.get("PERIOD_AUTO_OPEN", True))
         click.echo(f"已触发 {fired} 个到期定时器。")
         _deliver(at)
@@ -82,6 +90,7 @@ def register_cli(app: Flask) -> None:
         every = interval or current_app.config["SCHEDULER_INTERVAL_SECONDS"]
         click.echo(f"定时器调度已启动，每 {every} 秒运行一次。按 Ctrl+C 停止。")
         while True:
+            service.refresh_calendar(db_session())  # the admins' current holiday calendar, every round
             fired = service.tick(db_session(), open_periods=current_app.config.get("PERIOD_AUTO_OPEN", True))
             if fired:
                 click.echo(f"{datetime.now(UTC).isoformat()} 已触发 {fired} 个定时器")
@@ -123,6 +132,32 @@ def register_cli(app: Flask) -> None:
                    f"尚待发送 {service.outbox_pending(db_session())} 条。")
 
     app.cli.add_command(notifications_group)
+    funds_group = AppGroup("funds", help="培训补贴资金：对账。")
+
+    @funds_group.command("reconcile")
+    @click.option("--repair", is_flag=True, help="按案件重算结果改写累计数")
+    def funds_reconcile(repair: bool) -> None:
+        """Recompute every district and year's money from the training projects and compare it with the
+        running totals; exit 1 when they differ (unless --repair rewrote them)."""
+        session = db_session()
+        mismatches = service.reconcile_funds(session, repair=repair)
+        if repair:
+            session.commit()
+        if not mismatches:
+            click.echo("资金累计数与案件一致。")
+            return
+        for m in mismatches:
+            s, c = m.stored, m.computed
+            click.echo(f"{m.district_code} {m.year}年：累计数 已占用{s.committed_fen} 已预支{s.advanced_fen} "
+                       f"已拨付{s.paid_fen} 已释放{s.released_fen}（分）；按案件重算 已占用{c.committed_fen} "
+                       f"已预支{c.advanced_fen} 已拨付{c.paid_fen} 已释放{c.released_fen}（分）")
+        if repair:
+            click.echo(f"已按案件重算改写 {len(mismatches)} 条累计数。")
+            return
+        click.echo(f"有 {len(mismatches)} 条累计数与案件不一致（可用 --repair 改写）。", err=True)
+        sys.exit(1)
+
+    app.cli.add_command(funds_group)
 
     users_group = AppGroup("users", help="用户管理。")
 
@@ -135,15 +170,36 @@ def register_cli(app: Flask) -> None:
     @click.password_option()
     def create(username: str, role: str, display_name: str, district: str | None, enterprise_id: int | None,
                password: str) -> None:
-        """Create a user."""
-
-
-        service.create_user(db_session(), username=username, password=password, display_name=display_name, role=role,
-                    district_code=district, enterprise_id=enterprise_id)
-        db_session().commit()
-        click.echo(f"已创建用户 {username}。")
+        """Create a user (the password rules apply; the user changes the password at the first sign-in)."""
+        try:
+            service.register_user(db_session(), username=username, password=password, display_name=display_name,
+                                  role=role, district_code=district, enterprise_id=enterprise_id,
+                                  operator=f"cli:{getpass.getuser()}")
+        except errors.ValidationFailed as exc:
+            for messages in exc.fields.values():
+                for message in messages:
+                    click.echo(message, err=True)
+            sys.exit(1)
+        click.echo(f"已创建用户 {username}。首次登录时须修改密码。")
 
     app.cli.add_command(users_group)
+
+    audit_group = AppGroup("audit", help="安全日志与案件审计记录。")
+
+    @audit_group.command("verify")
+    def verify() -> None:
+        """Recompute the hash chains of the security log and of every case's audit trail; non-zero exit and
+        the first broken row of each when any row was changed, deleted or inserted out of order."""
+        report = service.verify_audit(db_session())
+        db_session().rollback()
+        for broken in report.broken:
+            click.echo(f"校验失败：{broken}", err=True)
+        if not report.ok:
+            sys.exit(1)
+        click.echo(f"校验通过：安全日志 {report.security_rows} 条，案件审计记录 {report.audit_rows} 条"
+                   f"（{report.cases} 个案件），哈希链完整。")
+
+    app.cli.add_command(audit_group)
 
     from webapp.admin.cli import register_admin_cli
     from webapp.pii_cli import register_pii_cli

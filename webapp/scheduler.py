@@ -25,6 +25,7 @@ def _loop(app: Flask, interval: int, stop: threading.Event) -> None:
     while not stop.is_set():
         with app.app_context():
             try:
+                service.refresh_calendar(db_session())
                 fired = service.tick(db_session(), open_periods=app.config.get("PERIOD_AUTO_OPEN", True))
                 if fired:
                     log.info("scheduler: fired %s timers", fired)

@@ -52,6 +52,16 @@ PACKAGES: tuple[Package, ...] = (
             ("LICENSE", "LICENSE"),
         ),
     ),
+    # The occupation picker (searchable select over code, name and aliases; webapp/static/js/occupation-picker.js).
+    Package(
+        name="tom-select",
+        dest="tom-select",
+        files=(
+            ("dist/js/tom-select.complete.min.js", "tom-select.complete.min.js"),
+            ("dist/css/tom-select.min.css", "tom-select.min.css"),
+            ("LICENSE", "LICENSE"),
+        ),
+    ),
 )
 
 

@@ -30,6 +30,7 @@ from workflows.dto import Actor
 from workflows.engine import get_engine, script_services
 from workflows.errors import Conflict, NotFound, ValidationFailed
 from workflows.models import AuditEvent, TaskIndex, User, WorkflowInstance
+from workflows.security import chain
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,10 @@ StepTracker = Callable[[Session, WorkflowInstance], Callable[[], None]]
 
 DECISIONS: dict[str, Decisions] = {}
 GUARDS: dict[str, DecisionGuard] = {}
-EFFECTS: dict[str, DecisionEffect] = {}
 FIGURES: dict[str, DecisionFigures] = {}
+# Per case kind, in registration order: the kind's own effect, then effects other features add to it
+# (the training project starts on a filing's 予以备案).
+EFFECTS: dict[str, list[DecisionEffect]] = {}
 OPENERS: list[Opener] = []
 TRACKERS: dict[str, StepTracker] = {}
 
@@ -95,6 +98,10 @@ def unit_of_work(session: Session) -> Iterator[None]:
 # Scope
 
 
+# The case kinds an enterprise sees (its own): its filings and their training projects.
+ENTERPRISE_KINDS: tuple[str, ...] = ("filing", "training_project")
+
+
 def scope_cases(stmt: Select, actor: Actor) -> Select:
     """Restrict a query over WorkflowInstance to what ``actor`` may see (SPEC section 2). Enterprise
     drafts are private to their enterprise: nobody else sees them in lists, counts, search or by id."""
@@ -106,7 +113,7 @@ def scope_cases(stmt: Select, actor: Actor) -> Select:
         return stmt.where(WorkflowInstance.district_code == actor.district_code)
     if actor.role == "enterprise":
         return stmt.where(WorkflowInstance.enterprise_id == actor.enterprise_id,
-                          WorkflowInstance.kind == "filing")
+                          WorkflowInstance.kind.in_(ENTERPRISE_KINDS))
     return stmt.where(WorkflowInstance.id.is_(None))
 
 
@@ -151,8 +158,11 @@ def task_row(session: Session, actor: Actor, task_id: str) -> TaskIndex:
 def audit(session: Session, instance: WorkflowInstance, actor: Actor | None, action: str, *,
           task_name: str = "", task_id: str = "", comment: str = "", status_before: str = "",
           details: dict[str, Any] | None = None) -> None:
-    """Append one row to the case's history (no commit)."""
-    session.add(AuditEvent(
+    """Append one row to the case's history (no commit), chained to the case's previous row: its hash
+    covers the previous row's hash (the head kept on the instance, already loaded and locked by every
+    step, so the chain costs no extra read and cases never wait on one another)."""
+    at = now()
+    row = AuditEvent(
         details=details,
         instance_id=instance.id,
         actor_id=actor.id if actor else None,
@@ -163,8 +173,15 @@ def audit(session: Session, instance: WorkflowInstance, actor: Actor | None, act
         comment=comment,
         status_before=status_before,
         status_after=instance.status,
-        created_at=now(),
-    ))
+        created_at=at,
+        prev_hash=instance.audit_hash or "",
+    )
+    row.row_hash = chain.link(row.prev_hash, chain.audit_content(
+        instance_id=instance.id, actor_id=row.actor_id, actor_name=row.actor_name, action=action,
+        task_name=task_name, task_id=task_id, comment=comment, status_before=status_before,
+        status_after=row.status_after, created_at=at))
+    instance.audit_hash = row.row_hash
+    session.add(row)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -307,8 +324,7 @@ def decide(session: Session, actor: Actor, task_id: str, decision: str, comment:
     details = {"figures": figures(session, instance)} if figures is not None else None
     advance(session, actor, instance, task_id, {"decision": decision, "comment": comment}, decision, comment,
             details=details)
-    effect = EFFECTS.get(instance.kind)
-    if effect is not None:
+    for effect in EFFECTS.get(instance.kind, ()):
         effect(session, instance, decision, actor, comment)
     return instance
 

@@ -22,11 +22,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import cases
+from workflows import cases, clock
 from workflows.clock import CHINA_TZ, end_of_day, now
 from workflows.dto import Actor
 from workflows.errors import Conflict, ValidationFailed
-from workflows.models import TaskIndex, WorkflowInstance
+from workflows.models import EstimatedDeadline, TaskIndex, WorkflowInstance
 
 # Statuses in which the city, not the district, holds a plan or report: not overdue for the district.
 WAITING_ON_CITY = ("city_record",)
@@ -88,6 +88,20 @@ def not_before(instant: str, floor: str | None = None) -> str:
     return (lower if lower > when else when).isoformat()
 
 
+def reminder_before(instant: str, days: int, hour: int = 9) -> str:
+    """The reminder instant ``days`` calendar days before ``instant`` at ``hour``:00 China time, moved back
+    to the previous working day when that day is a holiday or weekend (never after the due date)."""
+    due = datetime.fromisoformat(str(instant)).astimezone(CHINA_TZ)
+    day = clock.previous_working_day(due.date() - timedelta(days=int(days)))
+    return datetime.combine(day, time(int(hour), 0), CHINA_TZ).isoformat()
+
+
+def is_past(instant: str, at: str | None = None) -> bool:
+    """Whether ``instant`` lies before ``at`` (default: the engine's now): a reminder time already gone
+    when a period is opened late, or a due date gone when a late timer fires."""
+    return datetime.fromisoformat(str(instant)) <= (datetime.fromisoformat(at) if at else now())
+
+
 def date_label(instant: str) -> str:
     """'2027-01-10T23:59:59+08:00' -> '2027年1月10日' (China time)."""
     day = datetime.fromisoformat(str(instant)).astimezone(CHINA_TZ).date()
@@ -100,6 +114,8 @@ SCRIPT_HELPERS: dict[str, Callable[..., Any]] = {
     "period_due_at": period_due_at,
     "days_before": days_before,
     "not_before": not_before,
+    "reminder_before": reminder_before,
+    "is_past": is_past,
     "date_label": date_label,
 }
 
@@ -107,6 +123,24 @@ SCRIPT_HELPERS: dict[str, Callable[..., Any]] = {
 def script_helpers(session: Session, actor: Actor | None) -> dict[str, Callable[..., Any]]:
     """The due-date helpers, for every engine run."""
     return dict(SCRIPT_HELPERS)
+
+
+def note_estimated_deadline(session: Session, instance_id: int, variable: str, days: int,
+                            working_days: bool) -> bool:
+    """Mark the deadline just computed by ``clock.deadline_after(days, working_days)`` when it was counted
+    through a year whose holiday calendar is only estimated, so that it is recomputed once the year is
+    confirmed (``workflows.workdays.admin.recompute``); True when marked."""
+    if not working_days:
+        return False
+    start = clock.china_today()
+    end = clock.add_working_days(start, int(days))
+    years = clock.estimated_years(start, end)
+    if not years:
+        return False
+    session.add(EstimatedDeadline(instance_id=int(instance_id), variable=variable, counted_from=start,
+                                  days=int(days), years=years))
+    session.flush()
+    return True
 
 
 # --------------------------------------------------------------------------------------------------

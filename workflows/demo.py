@@ -22,6 +22,7 @@ from workflows.filings import attachments as filing_attachments
 from workflows.filings import use_cases as filing_cases
 from workflows.models import DISTRICTS, District, DistrictYearPlan, Enterprise, Filing, User
 from workflows.uploads.formats import UploadLimits
+from workflows.workdays import table as workdays_table
 
 DEMO_PASSWORD = "Demo@2026"
 
@@ -92,10 +93,11 @@ def sample_filing(enterprise_seed: int, occupation_code: str | None = None, leve
             job_post=(occupation.job_posts or (occupation.name,))[0],
             contract_start=date(start.year - 1, 9, 1),
         ))
-    courses = [CourseData(category="general_required", name=required.title, hours=24,
+    # 600 hours in the one training year, 150 of them in class (the policy's default minimums).
+    courses = [CourseData(category="general_required", name=required.title, hours=150 if skill else 600,
                           textbook_isbn=required.isbn)]
     if skill is not None:
-        courses.append(CourseData(category="professional_skill", name=skill.title, hours=160,
+        courses.append(CourseData(category="professional_skill", name=skill.title, hours=450,
                                   textbook_isbn=skill.isbn))
     return FilingData(
         apprenticeship_type="enterprise_apprentice", occupation_code=code, level=level,
@@ -111,6 +113,7 @@ def seed(session: Session, upload_dir: str | None = None) -> dict[str, int]:
     upload_dir = upload_dir or tempfile.mkdtemp(prefix="demo-uploads-")
     ensure_districts(session)
     catalogue_admin.ensure_loaded(session)  # the shipped catalogues become editable rows (no-op once loaded)
+    workdays_table.seed(session)  # the holiday calendar for last year to two years ahead (no-op once held)
     _user(session, "admin", display_name="系统管理员", role="admin")
     _user(session, "city", display_name="市指导中心 王晓楠", role="city")
     _user(session, "city-2", display_name="市指导中心 李文静", role="city")

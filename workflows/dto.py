@@ -15,6 +15,9 @@ class Actor:
     role: str  # enterprise | district | city | admin
     district_code: str | None = None
     enterprise_id: int | None = None
+    # For the security log: the account name and the client's address (the web fills them in).
+    username: str = ""
+    address: str = ""
 
 
 @dataclass
@@ -23,6 +26,7 @@ class TraineeData:
     id_number: str = ""
     job_post: str = ""
     contract_start: date | None = None
+    contract_end: date | None = None
     school: str = ""
     graduation_year: int | None = None
     recruited_on: date | None = None

@@ -13,15 +13,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from sqlalchemy.orm import Session
+
 from workflows import bindings, cases, deadlines
+from workflows.dto import Actor
 from workflows.filings import checks, totals
 from workflows.filings import status as filing_status
+from workflows.models import WorkflowInstance
 from workflows.notifications import delivery
 from workflows.plans import compile as plan_compile
 from workflows.plans import config as plan_config
 from workflows.plans import use_cases as plan_cases
+from workflows.projects import config as project_config
+from workflows.projects import use_cases as project_cases
 from workflows.reports import config as report_config
 from workflows.reports import opening as report_opening
+
+
+def filing_decided(session: Session, instance: WorkflowInstance, decision: str, actor: Actor, comment: str) -> None:
+    """A filing decision's effect: the reviewer's confirmations of job-post mismatches go into the case
+    history (R2), then the enterprise (or the district) is notified."""
+    checks.record_mismatch_confirmations(session, instance, decision, actor)
+    delivery.on_filing_decision(session, instance, decision, actor, comment)
 
 
 @dataclass(frozen=True)
@@ -37,19 +50,24 @@ class Feature:
     effect: cases.DecisionEffect | None = None
     figures: cases.DecisionFigures | None = None
     openers: tuple[cases.Opener, ...] = ()
+    # Effects this feature adds to decisions on another kind's cases: kind -> effect.
+    effects_on: Mapping[str, cases.DecisionEffect] = field(default_factory=dict)
     tracker: cases.StepTracker | None = None  # runs around every engine move of this kind's cases
 
 
 FEATURES: tuple[Feature, ...] = (
     Feature(filing_status.KIND, filing_status.KIND_LABEL, filing_status.LABELS,
             helpers=(checks.script_helpers,), decisions=filing_status.DECISIONS,
-            guard=checks.before_decision, effect=delivery.on_filing_decision,
+            guard=checks.before_decision, effect=filing_decided,
             figures=checks.decision_figures, tracker=totals.track),
     Feature(plan_config.KIND, plan_config.KIND_LABEL, plan_config.PLAN_STATUS_LABELS,
             helpers=(plan_compile.script_helpers,), decisions=plan_config.DECISIONS,
             openers=(plan_cases.open_quarter_plans,)),
     Feature(report_config.KIND, report_config.KIND_LABEL, report_config.STATUS_LABELS,
             decisions=report_config.DECISIONS, openers=(report_opening.open_ended_half_year,)),
+    Feature(project_config.KIND, project_config.KIND_LABEL, project_config.STATUS_LABELS,
+            helpers=(project_cases.script_helpers,), decisions=project_config.DECISIONS,
+            effects_on={filing_status.KIND: project_cases.start_project}),
     Feature("deadlines", helpers=(deadlines.script_helpers,)),
     Feature("notifications", helpers=(delivery.script_helpers,)),
 )
@@ -84,6 +102,12 @@ def status_label(kind: str | None, code: str) -> str:
     return _LABELS_BY_KIND.get(kind or "", {}).get(code) or STATUS_LABELS.get(code, code)
 
 
+def _add_effect(kind: str, effect: cases.DecisionEffect) -> None:
+    effects = cases.EFFECTS.setdefault(kind, [])
+    if effect not in effects:
+        effects.append(effect)
+
+
 def install() -> None:
     """Register every feature's helpers, decisions, guards, effects and openers with the kernel.
     Idempotent: the app factory, the CLI and the tests call it."""
@@ -94,7 +118,9 @@ def install() -> None:
         if feature.guard is not None:
             cases.GUARDS[feature.name] = feature.guard
         if feature.effect is not None:
-            cases.EFFECTS[feature.name] = feature.effect
+            _add_effect(feature.name, feature.effect)
+        for kind, effect in feature.effects_on.items():
+            _add_effect(kind, effect)
         if feature.figures is not None:
             cases.FIGURES[feature.name] = feature.figures
         if feature.tracker is not None:

@@ -122,17 +122,21 @@ def case_infos(session: Session, instance_ids: list[int]) -> dict[int, CaseInfo]
     return infos
 
 
-def list_filings(session: Session, actor: Actor, status: str | None = None
-                 ) -> list[tuple[Filing, WorkflowInstance]]:
-    """Filings in the actor's scope (an enterprise: its own), last changed first."""
+def list_filings(session: Session, actor: Actor, status: str | None = None, page: int = 1,
+                 per_page: int = 20) -> tuple[list[tuple[Filing, WorkflowInstance]], int]:
+    """One page of the filings in the actor's scope (an enterprise: its own), last changed first, and
+    how many there are in all (paged in SQL; ``per_page`` capped at 100)."""
+    per_page = max(1, min(int(per_page), 100))
     stmt = scope_cases(
         select(Filing, WorkflowInstance).join(WorkflowInstance, Filing.instance_id == WorkflowInstance.id),
         actor,
     ).where(WorkflowInstance.kind == "filing")
     if status:
         stmt = stmt.where(WorkflowInstance.status == status)
-    stmt = stmt.order_by(WorkflowInstance.updated_at.desc(), WorkflowInstance.id.desc())
-    return [(f, i) for f, i in session.execute(stmt).tuples()]
+    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    stmt = (stmt.order_by(WorkflowInstance.updated_at.desc(), WorkflowInstance.id.desc())
+            .offset((max(int(page), 1) - 1) * per_page).limit(per_page))
+    return [(f, i) for f, i in session.execute(stmt).tuples()], total
 
 
 def status_counts(session: Session, actor: Actor, kind: str | None = "filing") -> dict[str, int]:

@@ -135,6 +135,23 @@ def fire_timers(workflow: BpmnWorkflow) -> None:
     workflow.do_engine_steps()
 
 
+def reset_deadline(workflow: BpmnWorkflow, variable: str, value: str) -> int:
+    """Set the deadline ``variable`` (an ISO instant) to ``value`` in the data of the open tasks that carry
+    it and on the waiting timers whose ``timeDate`` names it (a timer keeps the instant it evaluated when
+    it started waiting). Returns how many timers were moved. Used when a deadline counted through an
+    estimated holiday year is recomputed."""
+    moved = 0
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+        if variable in task.data:
+            task.data[variable] = value
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, TimerEventDefinition) and getattr(definition, "expression", "") == variable \
+                and not task._get_internal_data("event_fired", False):
+            task._set_internal_data(event_value=value)
+            moved += 1
+    return moved
+
+
 def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
     """The earliest instant at which a waiting timer of this workflow falls due."""
     return summarize(workflow).next_timer_at
@@ -178,6 +195,7 @@ def summarize(workflow: BpmnWorkflow) -> Summary:
     ready_all: list[Task] = []
     completed: list[Task] = []
     earliest: datetime | None = None
+    waiting_status: tuple[str, str] | None = None
     for task in workflow.get_tasks():
         state = task.state
         if state == TaskState.READY:
@@ -188,6 +206,10 @@ def summarize(workflow: BpmnWorkflow) -> Summary:
             when = _timer_due(task)
             if when is not None and (earliest is None or when < earliest):
                 earliest = when
+            # A waiting event may name the case's status (a 公示 period is a timer, not a person's task).
+            code = _properties(task).get("status") if waiting_status is None else None
+            if code:
+                waiting_status = (code, task.task_spec.bpmn_name or "")
     ready = [(t, _human(t)) for t in ready_all if t.task_spec.manual]
     if workflow.completed:
         status, step = "completed", ""
@@ -197,7 +219,7 @@ def summarize(workflow: BpmnWorkflow) -> Summary:
                 status, step = code, task.task_spec.bpmn_name or ""
                 break
     else:
-        status, step = next(((h.status, h.title) for _, h in ready if h.status), ("waiting", ""))
+        status, step = next(((h.status, h.title) for _, h in ready if h.status), waiting_status or ("waiting", ""))
     last = ready_all or completed
     data = dict(last[-1].data) if last else dict(workflow.data)
     return Summary(status, step, earliest, data, ready)

@@ -114,12 +114,16 @@ from workflows.filings.progress import DistrictDecision, Progress, district_deci
 from workflows.filings.rounds import RoundDiff, latest_diff as filing_round_diff, rounds_of as filing_rounds
 from workflows.rules.ids import APPRENTICESHIP_TYPES, ATTACHMENT_KINDS, COURSE_CATEGORIES, LEVELS
 from workflows.rules.inputs import DATE_FORMS_HINT, DATE_PATTERN, parse_date_text
-from workflows.rules.money import format_share, period_years, subsidy_fen
+from workflows.rules.money import format_share, period_months, subsidy_fen, year_split_fen
 
 # Catalogues and policy parameters
 from workflows.catalogue.reads import (
+    CATALOGUE_LABELS,
+    illustrative_in_use,
     is_loaded as catalogue_loaded,
+    occupation_options,
     occupation_rows,
+    sources as catalogue_sources,
     occupations,
     textbook_rows,
     textbooks,
@@ -127,11 +131,12 @@ from workflows.catalogue.reads import (
 )
 from workflows.catalogue.admin import (
     OccupationInput,
+    Source as CatalogueSourceInput,
     TextbookInput,
     import_csv_files as import_catalogue_files,
     split_list,
 )
-from workflows.catalogue.excel import textbook_template
+from workflows.catalogue.excel import occupation_template, textbook_template
 from workflows.policy import (
     PolicyInput,
     VERSION_STATES as POLICY_VERSION_STATES,
@@ -144,6 +149,17 @@ from workflows.policy import (
     version_state,
     versions as policy_versions,
 )
+
+# The working-day calendar (holidays and make-up working days, per year)
+from workflows.workdays.table import (
+    STATUS_LABELS as HOLIDAY_STATUS_LABELS,
+    days_of as holiday_days,
+    refresh as refresh_calendar,
+    seed as seed_calendar,
+    unconfirmed_years,
+    years as holiday_years,
+)
+from workflows.workdays.admin import YearInput as HolidayYearInput, estimated_deadlines, save_year as save_holiday_year
 
 # Quarterly plans
 from workflows.plans.use_cases import (
@@ -214,6 +230,37 @@ from workflows.uploads.names import content_disposition
 from workflows.uploads.storage import discard as discard_files, spool_dir
 from workflows.spreadsheets import SpreadsheetInvalid, XLSX_MIMETYPE
 
+# Training projects and their money (issue 16)
+from workflows.projects.config import (
+    ACTIONS as PROJECT_ACTIONS,
+    KIND as PROJECT_KIND,
+    STATUS_LABELS as PROJECT_STATUS_LABELS,
+)
+from workflows.projects.use_cases import (
+    AssessmentResult,
+    ChangeRequest,
+    confirm_refund,
+    get_project,
+    max_advance_fen,
+    project_for_filing,
+    project_of_instance,
+    raise_objection,
+    record_advance_payment,
+    record_claim_payment,
+    refund_due_fen,
+    report_class_start,
+    report_refund,
+    request_advance,
+    request_change,
+    submit_assessment,
+    submit_claim,
+)
+from workflows.projects.queries import ProjectView, project_view, public_notices
+from workflows.projects.funds import FundsRow, Mismatch, funds as fund_figures, reconcile as reconcile_funds
+from workflows.models.project import CHANGE_KINDS, OUTCOMES, PAYMENT_KINDS
+from workflows.filings.checks import is_shortage
+from workflows.rules.ids import occupations_csv
+
 # The dashboard
 from workflows.dashboard.overview import Overview, overview as dashboard_overview
 from workflows.dashboard.figures import current_year
@@ -240,7 +287,19 @@ from workflows.notifications.channels import (
 from workflows.models.notification import CHANNELS as NOTIFICATION_CHANNELS, NOTIFICATION_KINDS
 
 # Accounts, tokens and administration
-from workflows.accounts.users import authenticate, create_user
+from workflows.accounts.users import (
+    Lockout,
+    SignIn,
+    authenticate,
+    change_password,
+    check_new_password,
+    complete_sign_in,
+    create_user,
+    register_user,
+    session_expired,
+    sign_out,
+)
+from workflows.accounts.passwords import RULES as PASSWORD_RULES, problems as password_problems
 from workflows.accounts.tokens import (
     DEFAULT_HOURS as TOKEN_DEFAULT_HOURS,
     issue as issue_token,
@@ -255,9 +314,11 @@ from workflows.accounts.administration import (
     catalogue_view,
     create_user as admin_create_user,
     delete_catalogue_entry,
+    end_user_sessions,
     enterprise_names,
     filings_per_policy_version,
     get_enterprise,
+    import_occupations as admin_import_occupations,
     import_textbooks as admin_import_textbooks,
     list_enterprises,
     list_users,
@@ -265,14 +326,30 @@ from workflows.accounts.administration import (
     overview as admin_overview,
     process_versions,
     require as require_role,
+    district_assignment_warning,
+    reset_password,
     save_enterprise,
     save_occupation as admin_save_occupation,
     save_textbook as admin_save_textbook,
     save_year_plans,
     set_user_active,
     stuck_instances,
+    unlock_user,
     year_plans,
 )
+
+# The security log (安全审计) and the tamper-evident chains
+from workflows.security.log import (
+    ACTIONS as SECURITY_ACTIONS,
+    RETENTION_DAYS as SECURITY_RETENTION_DAYS,
+    SecurityFilters,
+    detail_of as security_detail,
+    export_events as export_security_log,
+    list_events as security_events,
+    record as security_record,
+    record_actor as security_record_actor,
+)
+from workflows.security.verify import Report as AuditReport, verify as verify_audit
 from workflows.demo import ensure_districts, id_number, seed as seed_demo
 
 # Personal data (resident ID numbers: encrypted at rest, masked, revealed by a logged action) and the security log
@@ -293,7 +370,6 @@ from workflows.security.exposure import (
     reveal_id_numbers,
     shown as trainees_shown,
 )
-from workflows.security.log import record as security_record
 from workflows.rules.ids import mask_id_number
 from workflows.paging import page_number
 
@@ -325,10 +401,26 @@ __all__ = [
     "export_cases",
     "DistrictDecision", "Progress", "district_decision", "filing_progress",
     "filing_rounds", "live_figures", "release_task", "transfer_candidates", "transfer_task", "urge_filing",
+    "PROJECT_ACTIONS", "PROJECT_KIND", "PROJECT_STATUS_LABELS", "AssessmentResult", "ChangeRequest", "confirm_refund",
+    "get_project", "max_advance_fen", "project_for_filing", "project_of_instance", "raise_objection",
+    "record_advance_payment", "record_claim_payment", "refund_due_fen", "report_class_start", "report_refund",
+    "request_advance", "request_change", "submit_assessment", "submit_claim", "ProjectView", "project_view",
+    "public_notices", "FundsRow", "Mismatch", "fund_figures", "reconcile_funds", "CHANGE_KINDS", "OUTCOMES",
+    "PAYMENT_KINDS", "is_shortage", "occupations_csv",
+    "AuditReport", "Lockout", "PASSWORD_RULES", "SECURITY_ACTIONS", "SECURITY_RETENTION_DAYS", "SecurityFilters",
+    "SignIn",
+    "change_password", "check_new_password", "complete_sign_in", "end_user_sessions", "export_security_log",
+    "password_problems", "register_user", "reset_password", "security_detail", "security_events", "security_record",
+    "security_record_actor", "session_expired", "sign_out", "unlock_user", "verify_audit",
     "TotalsDifference", "reconcile_totals",
     "Outcome", "ReadyTask", "INBOX_MAX_PER_PAGE", "INBOX_SORTS", "InboxRow", "TaskCounts", "TaskFilters",
     "task_counts", "task_page",
     "FilingActions", "filing_actions", "filing_actions_of",
+    "CATALOGUE_LABELS", "CatalogueSourceInput", "admin_import_occupations", "catalogue_sources",
+    "illustrative_in_use", "occupation_options", "occupation_template",
+    "district_assignment_warning", "HOLIDAY_STATUS_LABELS", "HolidayYearInput", "estimated_deadlines",
+    "holiday_days", "holiday_years",
+    "refresh_calendar", "save_holiday_year", "seed_calendar", "unconfirmed_years",
     "ATTACHMENT_KINDS", "DATE_FORMS_HINT", "DATE_PATTERN", "FontMissing", "IncomingDocument", "MAX_ATTACHMENTS",
     "ROSTER_IMPORT_MODES", "Verification", "add_filing_attachment", "copy_filing", "copy_filing_with_documents",
     "delete_draft",
@@ -341,7 +433,7 @@ __all__ = [
     "ROSTER_TYPE_REQUIRED", "STATUS_LABELS", "STUCK_TIMER_GRACE", "TOKEN_DEFAULT_HOURS", "XLSX_MIMETYPE",
     "ID_REVEAL_PARAM", "PersonShown", "PiiKeyError", "PiiRotation", "configure_pii", "generate_pii_key",
     "install_pii_key", "load_pii_key", "mask_id_number", "may_reveal_ids", "page_number", "parse_pii_key",
-    "read_pii_key_file", "reveal_id_numbers", "rotate_pii_key", "security_record", "shows_own_ids_in_full",
+    "read_pii_key_file", "reveal_id_numbers", "rotate_pii_key", "shows_own_ids_in_full",
     "trainees_shown",
     "BpmnFileError", "CaseFilters", "CaseInfo", "EnterpriseInput", "GalleryFilters", "IncomingFile",
     "OccupationInput", "Overview", "PeriodCell", "PlanEdit", "PlanFilters", "PlanRowEdit", "PolicyInput",
@@ -359,14 +451,15 @@ __all__ = [
     "issue_token", "list_cases", "list_enterprises", "list_filings", "list_reports", "list_users",
     "load_shipped_catalogues", "mark_all_notifications_read", "mark_excellent", "mark_notification_read",
     "may_complete", "notifications_for", "occupation_rows", "occupations", "open_missing", "open_plan", "open_report",
-    "parse_quarter_key", "period_years", "plan_by_id", "plan_diagram", "plan_figures", "plan_ready_task",
+    "parse_quarter_key", "period_months", "plan_by_id", "plan_diagram", "plan_figures", "plan_ready_task",
     "plan_title", "policy_in_force", "policy_input_from", "policy_versions", "process_versions", "quarter_key",
     "quarter_of", "quarter_overview", "rate_key", "ready_tasks", "refresh_plan", "remove_attachment",
     "report_diagram_xml", "report_for_case", "report_view", "require_role", "resolve_token", "review_report",
     "revoke_token", "revoke_user_tokens", "roster_template", "save_enterprise", "save_filing", "save_plan",
     "save_report_case", "save_summary", "save_year_plans", "scope_cases", "seed_demo", "set_user_active",
     "split_list", "spool_dir", "status_counts", "status_label", "stuck_instances", "submit_errors", "submit_filing",
-    "submit_plan", "submit_report", "subsidy_fen", "textbook_rows", "textbook_template", "textbooks", "tick",
+    "submit_plan", "submit_report", "subsidy_fen", "year_split_fen",
+    "textbook_rows", "textbook_template", "textbooks", "tick",
     "unread_count", "urge_plan", "urge_report", "use_catalogue_session", "validate_diagrams", "version_in_force",
     "version_state", "visible_checks", "withdraw_filing", "year_plans",
 ]

@@ -1,4 +1,4 @@
-"""TEMPORARY security_event table (issue 11b) — replaced by issue-11a's migration; drop this file at merge
+"""TEMPORARY security_event table (issue 11b); kept at the 11a merge (databases already at this revision stay valid): 11a1c0ffee01 builds on it
 
 Revision ID: 11b2c0ffee02
 Revises: 11b1c0ffee01

@@ -1,7 +1,7 @@
 """reviewer day
 
 Revision ID: 14a1c0ffee01
-Revises: 11b2c0ffee02
+Revises: 11a1c0ffee01
 Create Date: 2026-12-03 12:26:15.907550
 
 """
@@ -13,7 +13,7 @@ import workflows.db
 
 # revision identifiers, used by Alembic.
 revision = '14a1c0ffee01'
-down_revision = '11b2c0ffee02'
+down_revision = '11a1c0ffee01'
 branch_labels = None
 depends_on = None
 

@@ -71,3 +71,13 @@ def rows(page: Any, prefix: str) -> Any:
 
 def text_of(locator: Any) -> str:
     return re.sub(r"\s+", " ", locator.inner_text()).strip()
+
+
+def pick_occupation(page: Any, code: str, query: str) -> None:
+    """The searchable occupation picker (Tom Select): open it, type ``query`` (a code, name or alias),
+    choose the entry ``code``; the form's select then holds that code."""
+    page.locator("select#occupation_code[data-picker-ready='aliases']").wait_for(state="attached")
+    page.locator("#occupation_code-ts-control").locator("xpath=..").click()
+    page.get_by_role("combobox", name="培训职业（工种）").fill(query)
+    page.locator(f".ts-dropdown .option[data-value='{code}']").first.click()
+    assert page.locator("select#occupation_code").input_value() == code

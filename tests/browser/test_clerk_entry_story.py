@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import people
+from tests.browser.helpers import people, pick_occupation
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ def test_paste_three_rows_typed_dates_job_post_check_and_unsaved_prompt(as_user)
 
     occupation = page.locator("#occupation_code option:nth-child(2)")
     code, label = occupation.get_attribute("value"), occupation.inner_text()
-    page.select_option("#occupation_code", code)
+    pick_occupation(page, code, label.split(" ", 1)[1])
     trade = label.split(" ", 1)[1]
     page.fill("#institution_name", "广州市工贸技师学院")
     page.fill("#tutor_enterprise", "陈师傅")

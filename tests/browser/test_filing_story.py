@@ -18,6 +18,7 @@ from tests.browser.helpers import (
     occupation_with_textbooks,
     one_year_from,
     people,
+    pick_occupation,
     rows,
     start_of_next_month,
     text_of,
@@ -58,6 +59,11 @@ def _fill_course(page, i: int, category: str, name: str, hours: int, isbn: str) 
     page.locator(f"#courses-{i}-name").fill(name)
     page.locator(f"#courses-{i}-hours").fill(str(hours))
     page.locator(f"#courses-{i}-textbook_isbn").fill(isbn)
+
+
+def _pick_occupation(page, occupation) -> None:  # type: ignore[no-untyped-def]
+    """The searchable occupation picker: type the name, choose the entry."""
+    pick_occupation(page, occupation.code, occupation.name)
 
 
 def _submit_form(user: UserPage, button: str) -> None:
@@ -117,7 +123,7 @@ def test_filing_from_draft_to_recorded(as_user, live_server) -> None:  # type: i
     clerk.check("新建培训备案")
 
     page.get_by_label("企业新型学徒", exact=True).check()
-    page.get_by_label("培训职业（工种）").select_option(occupation.code)
+    _pick_occupation(page, occupation)
     page.get_by_label("技能等级").select_option("4")
     page.get_by_label("培训机构名称").fill("广州市工贸技师学院")
     page.get_by_label("培训机构类型").select_option("technical_school")
@@ -142,9 +148,9 @@ def test_filing_from_draft_to_recorded(as_user, live_server) -> None:  # type: i
     assert page.locator("#trainees-2-name").count() == 0
 
     # Courses: the required course and a skill course; a third one added and removed again.
-    _fill_course(page, 0, "general_required", occupation.required_title, 24, occupation.required_isbn)
+    _fill_course(page, 0, "general_required", occupation.required_title, 150, occupation.required_isbn)
     page.get_by_role("button", name="添加课程").click()
-    _fill_course(page, 1, "professional_skill", occupation.skill_title, 160, occupation.skill_isbn)
+    _fill_course(page, 1, "professional_skill", occupation.skill_title, 450, occupation.skill_isbn)
     page.get_by_role("button", name="添加课程").click()
     assert rows(page, "courses").count() == 3
     rows(page, "courses").nth(2).get_by_role("button", name="删除").click()

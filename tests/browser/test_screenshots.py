@@ -16,7 +16,13 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.browser.conftest import UserPage
-from tests.browser.helpers import occupation_with_textbooks, one_year_from, people, start_of_next_month
+from tests.browser.helpers import (
+    occupation_with_textbooks,
+    one_year_from,
+    people,
+    pick_occupation,
+    start_of_next_month,
+)
 from workflows import clock, deadlines
 from workflows.plans import use_cases as plan_cases
 from workflows.reports import config as report_config
@@ -136,7 +142,7 @@ def test_screenshots_of_the_enterprise_screens(as_user, live_server, prepared, p
     page = clerk.page
     occupation = live_server.call(occupation_with_textbooks)
     start = start_of_next_month()
-    page.get_by_label("培训职业（工种）").select_option(occupation.code)
+    pick_occupation(page, occupation.code, occupation.name)
     page.get_by_label("培训机构名称").fill("广州市工贸技师学院")
     page.get_by_label("培训开始日期").fill(start.isoformat())
     page.get_by_label("培训结束日期").fill(one_year_from(start).isoformat())
@@ -150,7 +156,7 @@ def test_screenshots_of_the_enterprise_screens(as_user, live_server, prepared, p
         page.locator(f"#trainees-{i}-job_post").fill(occupation.job_post)
         page.locator(f"#trainees-{i}-contract_start").fill(f"{start.year - 1}-09-01")
     page.locator("#courses-0-name").fill(occupation.required_title)
-    page.locator("#courses-0-hours").fill("24")
+    page.locator("#courses-0-hours").fill("600")
     page.locator("#courses-0-textbook_isbn").fill(occupation.required_isbn)
     _shot(clerk, pytestconfig, "03-filing-form.png", scroll_to="#trainees-section")
 

@@ -9,7 +9,9 @@ from werkzeug.wrappers import Response
 from webapp.admin.blueprint import admin_post, bp, saved, xlsx
 from webapp.admin.forms import (
     ActionForm,
+    CatalogueImportForm,
     OccupationForm,
+    OccupationImportForm,
     PolicyForm,
     TextbookForm,
     TextbookImportForm,
@@ -43,7 +45,8 @@ def occupations():  # type: ignore[no-untyped-def]
     q = request.args.get("q", "")
     rows = service.occupation_rows(db_session(), q)
     return render_template("admin/occupations.html", rows=rows, q=q, levels=service.LEVELS,
-                           loaded=service.catalogue_loaded(db_session())["occupation"], action_form=ActionForm())
+                           loaded=service.catalogue_loaded(db_session())["occupation"], action_form=ActionForm(),
+                           source=service.catalogue_sources(db_session())["occupation"])
 
 
 @bp.route("/occupations/new", methods=["GET", "POST"])
@@ -61,12 +64,14 @@ def occupation_edit(code: str | None = None):  # type: ignore[no-untyped-def]
             form.code.data, form.name.data = current.code, current.name
             form.aliases.data, form.job_posts.data = "\n".join(current.aliases), "\n".join(current.job_posts)
             form.levels.data = list(current.levels)
+            form.shortage.data = bool(current.shortage)
         else:
             form.levels.data = [5, 4, 3, 2, 1]
     elif form.validate_on_submit():
         data = service.OccupationInput(
             code=form.code.data or "", name=form.name.data or "", aliases=service.split_list(form.aliases.data),
-            job_posts=service.split_list(form.job_posts.data), levels=[int(x) for x in form.levels.data or []])
+            job_posts=service.split_list(form.job_posts.data), levels=[int(x) for x in form.levels.data or []],
+            shortage=bool(form.shortage.data))
         done = saved(form, lambda: service.admin_save_occupation(db_session(), actor, data, code),
                       lambda saved: f"已保存职业 {saved} {data.name}。", "admin.occupations")
         if done is not None:
@@ -93,7 +98,8 @@ def textbooks():  # type: ignore[no-untyped-def]
     rows = service.textbook_rows(db_session(), q, category if category in service.COURSE_CATEGORIES else "")
     loaded = service.catalogue_loaded(db_session())["textbook"]
     return render_template("admin/textbooks.html", rows=rows, q=q, category=category,
-                           categories=service.COURSE_CATEGORIES, loaded=loaded, action_form=ActionForm())
+                           categories=service.COURSE_CATEGORIES, loaded=loaded, action_form=ActionForm(),
+                           source=service.catalogue_sources(db_session())["textbook"])
 
 
 @bp.route("/textbooks/new", methods=["GET", "POST"])
@@ -146,7 +152,8 @@ def textbook_import():  # type: ignore[no-untyped-def]
     errors = None
     if form.validate_on_submit():
         try:
-            count = service.admin_import_textbooks(db_session(), actor, form.file.data.read(), bool(form.replace.data))
+            count = service.admin_import_textbooks(db_session(), actor, form.file.data.read(), bool(form.replace.data),
+                                                   _source(form))
         except service.SpreadsheetInvalid as exc:
             errors = exc
         else:
@@ -154,6 +161,38 @@ def textbook_import():  # type: ignore[no-untyped-def]
             return redirect(url_for("admin.textbooks"))
     status = 422 if request.method == "POST" else 200
     return render_template("admin/textbook_import.html", form=form, errors=errors), status
+
+
+def _source(form: CatalogueImportForm) -> service.CatalogueSourceInput:
+    return service.CatalogueSourceInput(form.source_document.data or "", form.edition.data or "",
+                                        form.published_on.data)
+
+
+@bp.route("/occupations/template.xlsx")
+@login_required
+def occupation_template() -> Response:
+    service.require_role(current_actor(), "admin")
+    return xlsx(service.occupation_template(), "职业目录导入模板.xlsx")
+
+
+@bp.route("/occupations/import", methods=["GET", "POST"])
+@login_required
+def occupation_import():  # type: ignore[no-untyped-def]
+    actor = current_actor()
+    service.require_role(actor, "admin")
+    form = OccupationImportForm()
+    errors = None
+    if form.validate_on_submit():
+        try:
+            count = service.admin_import_occupations(db_session(), actor, form.file.data.read(),
+                                                     bool(form.replace.data), _source(form))
+        except service.SpreadsheetInvalid as exc:
+            errors = exc
+        else:
+            flash(f"已导入 {count} 个职业（工种）。", "success")
+            return redirect(url_for("admin.occupations"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/occupation_import.html", form=form, errors=errors), status
 
 
 # --------------------------------------------------------------------------------------------------
@@ -191,7 +230,19 @@ def policy_new():  # type: ignore[no-untyped-def]
         form.resubmit_window_days.data = start.resubmit_window_days
         form.review_window_days.data = start.review_window_days
         form.resubmit_working_days.data = start.resubmit_working_days
+        form.max_trainee_age.data = start.max_trainee_age
+        form.student_graduation_window_years.data = start.student_graduation_window_years
+        form.student_highest_level.data = start.student_highest_level
+        form.min_hours_per_year.data = start.min_hours_per_year
+        form.min_class_hours_per_year.data = start.min_class_hours_per_year
+        form.start_report_days.data = start.start_report_days
+        form.advance_max_pct.data = start.advance_max_pct
+        form.notice_working_days.data = start.notice_working_days
+        form.refund_months.data = start.refund_months
+        form.fund_risk_pct.data = start.fund_risk_pct
         for key, value in start.rates.items():
+            if key.count(":") != 1:  # the shortage uplift rows keep the diagram's defaults on this screen
+                continue
             kind, level = key.split(":")
             form[rate_field_name(kind, int(level))].data = value
         for kind, required in (start.required_attachments or {}).items():
@@ -207,9 +258,19 @@ def policy_new():  # type: ignore[no-untyped-def]
             resubmit_window_days=form.resubmit_window_days.data or 0,
             review_window_days=form.review_window_days.data or 0,
             resubmit_working_days=bool(form.resubmit_working_days.data),
+            start_report_days=form.start_report_days.data or 0,
+            advance_max_pct=float(form.advance_max_pct.data or 0),
+            notice_working_days=form.notice_working_days.data or 0,
+            refund_months=form.refund_months.data or 0,
+            fund_risk_pct=float(form.fund_risk_pct.data or 0),
             rates={service.rate_key(k, lv): form[rate_field_name(k, lv)].data
                    for k in service.APPRENTICESHIP_TYPES for lv in service.LEVELS},
             note=form.note.data or "",
+            max_trainee_age=form.max_trainee_age.data or 0,
+            student_graduation_window_years=form.student_graduation_window_years.data or 0,
+            student_highest_level=int(form.student_highest_level.data or 0),
+            min_hours_per_year=form.min_hours_per_year.data or 0,
+            min_class_hours_per_year=form.min_class_hours_per_year.data or 0,
             required_attachments={k: tuple(form[required_field_name(k)].data or ())
                                   for k in service.APPRENTICESHIP_TYPES})
         done = saved(form, lambda: service.add_policy_version(db_session(), actor, data),

@@ -20,8 +20,9 @@ from webapp.admin.forms import (
 )
 from webapp.extensions import db_session
 from webapp.form_errors import place_errors
+from webapp.forms import options
 from webapp.models import current_actor
-from workflows import errors, service
+from workflows import clock, errors, service
 from workflows.models import DISTRICTS
 from workflows.models.org import ENTERPRISE_TAGS, ROLES
 
@@ -48,7 +49,8 @@ def users():  # type: ignore[no-untyped-def]
     role, q = request.args.get("role", ""), request.args.get("q", "")
     rows = service.list_users(db_session(), actor, role if role in ROLES else "", q)
     return render_template("admin/users.html", rows=rows, role=role, q=q, roles=ROLES, districts=DISTRICTS,
-                           enterprises=service.enterprise_names(db_session()), action_form=ActionForm())
+                           enterprises=service.enterprise_names(db_session()), action_form=ActionForm(),
+                           now=clock.now())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -58,7 +60,7 @@ def user_new():  # type: ignore[no-untyped-def]
     service.require_role(actor, "admin")
     form = UserForm()
     names = service.enterprise_names(db_session())
-    form.enterprise_id.choices = [("", "—")] + [(str(i), name) for i, name in names.items()]
+    form.enterprise_id.choices = options([("", "—")] + [(str(i), name) for i, name in names.items()])
     if form.validate_on_submit():
         done = saved(form, lambda: service.admin_create_user(db_session(), actor, service.UserInput(
             username=form.username.data or "", display_name=form.display_name.data or "",
@@ -117,7 +119,8 @@ def year_plans() -> Response | tuple[str, int]:
                 values[entry.form.district_code.data or ""] = (fen, entry.form.planned_headcount.data)
             if not bad:
                 try:
-                    service.save_year_plans(db_session(), actor, year, values)
+                    service.save_year_plans(db_session(), actor, year, values,
+                                            confirm_below_committed=bool(form.confirm.data))
                 except errors.ValidationFailed as exc:
                     # Its paths name districts (``440106.budget``), not this form's fields: flash them all.
                     for message in [exc.message, *place_errors(exc.fields)]:
@@ -168,6 +171,9 @@ def enterprise_edit(enterprise_id: int | None = None):  # type: ignore[no-untype
             contact_phone=form.contact_phone.data or ""), enterprise_id),
             lambda saved: f"已保存企业“{saved.name}”。", "admin.enterprises")
         if done is not None:
+            warning = service.district_assignment_warning(form.credit_code.data or "", form.district_code.data or "")
+            if warning:
+                flash(warning, "warning")
             return done
     status = 422 if request.method == "POST" else 200
     return render_template("admin/enterprise_form.html", form=form, enterprise=enterprise), status
@@ -193,5 +199,6 @@ def stuck():  # type: ignore[no-untyped-def]
                            statuses=service.STATUS_LABELS, grace_hours=grace_hours)
 
 
-# The catalogue and policy screens live in their own module on the same blueprint: importing it registers them.
-from webapp.admin import catalogue_views  # noqa: E402, F401
+# The catalogue, policy, holiday and security-log screens live in their own modules on the same blueprint:
+# importing them registers them.
+from webapp.admin import calendar_views, catalogue_views, security_views  # noqa: E402, F401

@@ -26,6 +26,7 @@ API_MODULES = [
     "webapp.api.report_files",  # after reports: its endpoints follow them in the document
     "webapp.api.gallery",
     "webapp.api.notifications",
+    "webapp.api.projects",
     "webapp.api.openapi",
 ]
 

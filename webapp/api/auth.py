@@ -5,15 +5,21 @@ from __future__ import annotations
 from flask import Response, current_app, request
 
 from webapp.api import serializers
-from webapp.api.core import MAX_ID, ApiCall, operation
+from webapp.api.core import MAX_ID, PASSWORD_CHANGE_REQUIRED, ApiCall, operation
 from webapp.api.errors import ApiError, json_response
 from webapp.api.registry import Param, tag
 from webapp.api.registry import Response as Reply
 from webapp.extensions import db_session, limiter
+from webapp.models import client_address
 from workflows import service
 from workflows.models import User
 
 TAG = tag("认证", "获取、查看和撤销访问令牌。令牌默认有效期 8 小时，只以哈希形式保存。")
+
+
+def lockout() -> service.Lockout:
+    return service.Lockout(attempts=int(current_app.config.get("LOGIN_LOCKOUT_ATTEMPTS", 5)),
+                           minutes=int(current_app.config.get("LOGIN_LOCKOUT_MINUTES", 15)))
 
 
 def token_hours() -> float:
@@ -39,17 +45,27 @@ def _username_key() -> str:
     "POST", "/auth/token", operation_id="create_token", tag=TAG, roles=None,
     summary="用用户名和密码获取访问令牌",
     description="成功时返回令牌（只返回这一次，请妥善保存）、角色和到期时间；用户名或密码错误返回 401。"
+                "连续 5 次（LOGIN_LOCKOUT_ATTEMPTS）登录失败后账号锁定 15 分钟（LOGIN_LOCKOUT_MINUTES），"
+                "锁定期间无论密码是否正确均返回 403（account_locked，消息中写明解锁时间），与网页登录共用计数；"
+                "须先修改初始密码的账号返回 403（password_change_required）。"
                 "同一地址、同一账号的请求次数受限，超过时返回 429。",
     body="TokenRequest", body_example={"username": "ent-440106-1", "password": "********", "name": "人事系统对接"},
-    responses={200: Reply("Token", "令牌")}, errors=(401, 429),
+    responses={200: Reply("Token", "令牌")}, errors=(401, 403, 429),
     decorators=(limiter.limit(_per_address, methods=["POST"]),
                 limiter.limit(_per_username, methods=["POST"], key_func=_username_key)),
 )
 def create_token(call: ApiCall) -> Response:
-    user = service.authenticate(db_session(), call.body["username"], call.body["password"])
+    result = service.authenticate(db_session(), call.body["username"], call.body["password"],
+                                  address=client_address(), channel="api", lockout=lockout())
+    user = result.user
     if user is None:
-        raise ApiError(401, "用户名或密码错误。")
-    secret, token = service.issue_token(db_session(), user, token_hours(), call.body.get("name", ""))
+        if result.problem == "locked":
+            raise ApiError(403, result.message, code="account_locked")
+        raise ApiError(401, result.message)
+    if user.must_change_password:
+        raise ApiError(403, PASSWORD_CHANGE_REQUIRED, code="password_change_required")
+    secret, token = service.issue_token(db_session(), user, token_hours(), call.body.get("name", ""),
+                                        address=client_address())
     return json_response({"token": secret, "token_type": "Bearer", "role": user.role,
                           "expires_at": serializers.iso(token.expires_at), "user": serializers.user(user)})
 
@@ -73,7 +89,7 @@ def get_me(call: ApiCall) -> Response:
 )
 def revoke_token(call: ApiCall) -> Response:
     assert call.token is not None
-    service.revoke_token(db_session(), call.token)
+    service.revoke_token(db_session(), call.token, call.user, address=client_address())
     return current_app.response_class(status=204)
 
 
@@ -89,5 +105,6 @@ def revoke_user_tokens(call: ApiCall) -> Response:
     user = db_session().get(User, call.path["id"])
     if user is None:
         raise ApiError(404, "未找到该用户。")
-    count = service.revoke_user_tokens(db_session(), user.id)
+    assert call.actor is not None
+    count = service.revoke_user_tokens(db_session(), user.id, call.actor)
     return json_response({"user_id": user.id, "revoked": count})

@@ -127,7 +127,12 @@ def authenticate() -> tuple[User, ApiToken]:
     lookup = service.resolve_token(db_session(), secret.strip())
     if lookup.user is None or lookup.token is None:
         raise _unauthorized(_PROBLEMS.get(lookup.problem))
+    if lookup.user.must_change_password:
+        raise ApiError(403, PASSWORD_CHANGE_REQUIRED, code="password_change_required")
     return lookup.user, lookup.token
+
+
+PASSWORD_CHANGE_REQUIRED = "该账号须先修改初始密码：请登录网页版（“修改密码”）设置新密码后再使用接口。"
 
 
 def _flask_rule(path: str, params: Iterable[Param]) -> str:
@@ -200,7 +205,7 @@ def operation(method: str, path: str, *, operation_id: str, summary: str, tag: s
     statuses (401, 404, 413, 422) are added from what the operation takes."""
     found = set(errors)
     if roles is not None:
-        found.add(401)
+        found.update((401, 403))  # 403: the account must change its password first
     if (roles is not None and set(roles) != set(ROLES)) or any(p.location == "path" for p in params):
         found.add(404)
     if body is not None:

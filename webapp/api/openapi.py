@@ -20,7 +20,8 @@ BASE_PATH = "/api/v1"
 
 ERROR_RESPONSES: dict[int, tuple[str, str]] = {
     401: ("Unauthorized", "缺少令牌，或令牌无效、已过期、已撤销"),
-    403: ("Forbidden", "在范围内，但调用者的角色不能执行该操作（如系统管理员查看完整身份证号码）"),
+    403: ("Forbidden", "在范围内，但调用者的角色不能执行该操作（如系统管理员查看完整身份证号码）；账号须先修改初始密码"
+                      "（password_change_required）；账号已锁定（account_locked）"),
     404: ("NotFound", "不存在，或不在调用者的范围内（二者不作区分）"),
     409: ("Conflict", "状态冲突，例如任务已被办理、备案当前状态不能修改"),
     413: ("PayloadTooLarge", "请求体过大"),

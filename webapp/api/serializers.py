@@ -60,7 +60,8 @@ def filing_data(body: dict[str, Any]) -> FilingData:
         retention_measures=body.get("retention_measures", ""),
         trainees=[TraineeData(
             name=t["name"], id_number=t["id_number"], job_post=t.get("job_post", ""),
-            contract_start=_date(t.get("contract_start")), school=t.get("school", ""),
+            contract_start=_date(t.get("contract_start")),
+            contract_end=_date(t.get("contract_end")), school=t.get("school", ""),
             graduation_year=t.get("graduation_year"), recruited_on=_date(t.get("recruited_on")),
             major=t.get("major", ""), expected_graduation=_date(t.get("expected_graduation")),
         ) for t in body.get("trainees", [])],
@@ -89,7 +90,8 @@ def filing(f: Filing, people: list[service.PersonShown]) -> dict[str, Any]:
         "tutors": {"enterprise": f.tutor_enterprise, "institution": f.tutor_institution},
         "trainees": [{
             "name": p.name, "id_number": p.id_number, "job_post": t.job_post,
-            "contract_start": iso(t.contract_start), "school": t.school, "graduation_year": t.graduation_year,
+            "contract_start": iso(t.contract_start),
+            "contract_end": iso(t.contract_end), "school": t.school, "graduation_year": t.graduation_year,
             "recruited_on": iso(t.recruited_on), "major": t.major,
             "expected_graduation": iso(t.expected_graduation),
         } for t, p in zip(f.trainees, people, strict=True)],

@@ -18,7 +18,8 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from webapp.extensions import db_session, limiter
-from webapp.filings.forms import ConfirmForm, PlainForm, WithdrawForm, ZhForm, options
+from webapp.filings.forms import ConfirmForm, WithdrawForm
+from webapp.forms import RowForm, ZhForm, options
 from webapp.models import current_actor
 from webapp.pagination import Page
 from webapp.tasks.views import case_url, task_url
@@ -36,6 +37,7 @@ ACTION_LABELS = {
     "approve": "区人社局审核通过", "return": "退回企业修改", "reject": "不予通过", "record": "予以备案",
     "send_back": "退回区局重新审核", "withdraw": "企业撤回", "timer": "期限届满，系统自动处理",
     "claim": "认领任务", "transfer": "转办", "release": "退回组", "urge": "催办",
+    "confirm_mismatch": "确认岗位与职业不一致", "recompute_deadline": "节假日安排确认后重新计算期限",
     "attach": "上传证明材料", "detach": "删除证明材料", "copy": "复制为新备案",
 }
 COPY_PROMINENT = ("withdrawn", "rejected", "expired")
@@ -54,7 +56,7 @@ class UrgeForm(ZhForm):
                                      Length(max=500, message="催办内容不能超过500字")])
 
 
-class CaseFilterForm(PlainForm):
+class CaseFilterForm(RowForm):
     """GET filters of the case list (no CSRF: nothing changes)."""
 
     q = StringField("企业名称或编号", [Optional(), Length(max=100)])
@@ -138,8 +140,12 @@ def _detail(case_id: int, full: bool = False):  # type: ignore[no-untyped-def]
     _, current_ids, done_ids = service.case_diagram(db_session(), actor, instance.id)
     at = now()
     history = service.history(db_session(), instance.id)
+    # Linked both ways: a recorded filing shows its training project, a project its filing.
+    project = (service.project_view(db_session(), actor, service.project_of_instance(db_session(), instance.id).id)
+               if instance.kind == service.PROJECT_KIND else None)
+    filing_project = service.project_for_filing(db_session(), filing.id) if filing is not None else None
     return render_template(
-        "cases/detail.html", instance=instance, filing=filing,
+        "cases/detail.html", instance=instance, filing=filing, project=project, filing_project=filing_project,
         people=service.trainees_shown(actor, filing.trainees, full) if filing is not None else [],
         reveal_url=(url_for("cases.reveal_ids", case_id=instance.id)
                     if filing is not None and service.may_reveal_ids(actor) else None),

@@ -36,8 +36,12 @@ def index() -> str:
     filters.year.data = year
     filters.district.data = scope.single if actor.role in ("city", "admin") and scope.single else ""
 
+    risk_share = service.policy_in_force(db_session()).fund_risk_share
+    funds = (service.fund_figures(db_session(), actor, year, scope.single if actor.role != "district" else None,
+                                  risk_share) if actor.role in ("district", "city", "admin") else [])
     return render_template(
         "dashboard/index.html",
+        funds=funds, risk_share=risk_share,
         data=data,
         filters=filters,
         search=CaseSearchForm(request.args),

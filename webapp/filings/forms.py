@@ -6,12 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     Field,
     FieldList,
     FileField,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -22,11 +20,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
 from webapp.form_errors import form_field, place_errors
+from webapp.forms import RowForm, ZhForm, options
 from workflows import service
 from workflows.dto import CourseData, FilingData, TraineeData
 from workflows.models.filing import APPRENTICESHIP_TYPES, COURSE_CATEGORIES, INSTITUTION_TYPES, LEVELS
@@ -37,35 +35,6 @@ MAX_COURSES = 60
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
-
-
-def options(items: Any) -> list[SelectChoice]:
-    """SelectField choices from (value, label) pairs or a dict."""
-    pairs = items.items() if isinstance(items, dict) else items
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-class ZhMeta(DefaultMeta):
-    """WTForms' own messages in Simplified Chinese (invalid date, invalid choice, ...)."""
-
-    locales = ("zh",)
-
-    def get_translations(self, form):  # type: ignore[no-untyped-def]
-        return DefaultMeta.get_translations(self, form)
-
-
-class ZhForm(FlaskForm):
-    """Base of every form in these screens: CSRF from Flask-WTF, built-in messages in Chinese."""
-
-    class Meta(ZhMeta):
-        pass
-
-
-class PlainForm(Form):
-    """A form without a CSRF token: rows inside a FieldList (the enclosing form has one), GET filters."""
-
-    class Meta(ZhMeta):
-        pass
 
 
 def _text(label: str, max_length: int, **kwargs: Any) -> StringField:
@@ -106,12 +75,13 @@ def _date(label: str, **kwargs: Any) -> ChineseDateField:
     return ChineseDateField(label, [Optional()], render_kw=render_kw, **kwargs)
 
 
-class TraineeForm(PlainForm):
+class TraineeForm(RowForm):
     name = _text("姓名", 50)
     id_number = StringField("身份证号码", [Optional(), Length(max=18, message="身份证号码应为18位")],
                             filters=[_strip])
     job_post = _text("工作岗位", 100)
     contract_start = _date("劳动合同起始日期")
+    contract_end = _date("劳动合同终止日期", description="无固定期限劳动合同留空")
     # 技培生 / 学生学徒
     school = _text("院校", 100)
     graduation_year = IntegerField("毕业年份", [Optional(), NumberRange(1950, 2100, "毕业年份应为4位年份")])
@@ -123,7 +93,7 @@ class TraineeForm(PlainForm):
         return not any(f.raw_data and any(str(v).strip() for v in f.raw_data) for f in self)
 
 
-class CourseForm(PlainForm):
+class CourseForm(RowForm):
     category = SelectField("课程类别", choices=options(COURSE_CATEGORIES), default="general_required")
     name = _text("课程名称", 100)
     hours = IntegerField("学时", [Optional(), NumberRange(1, 5000, "学时应为1至5000之间的整数")])
@@ -225,7 +195,8 @@ class FilingForm(ZhForm):
             retention_measures=self.retention_measures.data or "",
             trainees=[TraineeData(
                 name=t.name.data or "", id_number=(t.id_number.data or "").upper(), job_post=t.job_post.data or "",
-                contract_start=t.contract_start.data, school=t.school.data or "",
+                contract_start=t.contract_start.data,
+                contract_end=t.contract_end.data, school=t.school.data or "",
                 graduation_year=t.graduation_year.data, recruited_on=t.recruited_on.data,
                 major=t.major.data or "", expected_graduation=t.expected_graduation.data,
             ) for _, t in trainees],

@@ -22,6 +22,7 @@ from webapp.filings.forms import (
     WithdrawForm,
 )
 from webapp.models import current_actor
+from webapp.pagination import Page
 from webapp.reports.blueprint import limits, upload_dir
 from webapp.reports.views import MULTIPART_ROOM, SpoolingParser
 from workflows import errors, service
@@ -31,6 +32,7 @@ from workflows.models import Filing, TaskIndex, WorkflowInstance
 
 bp = Blueprint("filings", __name__, static_folder="static", static_url_path="/filings/static")
 
+PER_PAGE = 20
 UPLOAD_ENDPOINTS = {"filings.upload_attachment"}
 
 
@@ -42,7 +44,6 @@ def _request_limits(endpoint: str | None, values: dict[str, Any] | None) -> None
         allowed = limits()
         request.max_content_length = max(allowed.document, allowed.picture) + MULTIPART_ROOM
         request.form_data_parser_class = SpoolingParser
-
 
 
 def _enterprise_actor() -> Actor:
@@ -59,20 +60,22 @@ class FundPlan:
 
     trainees: int
     rate_yuan: int
-    years: int | None
+    months: int | None
     fen: int
+    by_year: dict[int, int]
 
 
 def fund_plan(filing: Filing) -> FundPlan:
     """The filing's fund plan from the policy rates in force, as the service computes it on save."""
     params = service.policy_in_force(db_session())
-    rate = params.rate(filing.apprenticeship_type, filing.level)
+    rate = params.rate(filing.apprenticeship_type, filing.level, service.is_shortage(filing.occupation_code))
     trainees = len(filing.trainees)
     start, end = filing.period_start, filing.period_end
     if start is None or end is None or end <= start:
-        return FundPlan(trainees, rate, None, 0)
-    years = service.period_years(start, end)
-    return FundPlan(trainees, rate, years, service.subsidy_fen(trainees, rate, years))
+        return FundPlan(trainees, rate, None, 0, {})
+    months = service.period_months(start, end)
+    return FundPlan(trainees, rate, months, service.subsidy_fen(trainees, rate, months),
+                    service.year_split_fen(trainees, rate, start, months))
 
 
 def _latest_return(instance: WorkflowInstance):  # type: ignore[no-untyped-def]
@@ -125,6 +128,16 @@ def _render_form(form: FilingForm, filing: Filing | None = None, instance: Workf
     ), status
 
 
+@bp.route("/filings/occupations.json")
+@login_required
+def occupation_options() -> Response:
+    """The occupation picker's entries (code, name, aliases): fetched once per page, cached by ETag."""
+    response = jsonify(service.occupation_options(db_session()))
+    response.add_etag()
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response.make_conditional(request)
+
+
 @bp.route("/filings/")
 @login_required
 def index():  # type: ignore[no-untyped-def]
@@ -132,11 +145,13 @@ def index():  # type: ignore[no-untyped-def]
     status = request.args.get("status") or None
     if status not in service.STATUS_LABELS:
         status = None
-    rows = service.list_filings(db_session(), actor, status)
+    page = service.page_number(request.args.get("page"))
+    rows, listed = service.list_filings(db_session(), actor, status, page, PER_PAGE)
     counts = service.status_counts(db_session(), actor)
     actions = service.filing_actions(db_session(), [case for _, case in rows])
     return render_template("filings/index.html", rows=rows, counts=counts, status=status, now=now(),
-                           total=sum(counts.values()), actions=actions)
+                           total=sum(counts.values()), actions=actions, listed=listed,
+                           pager=Page(page, PER_PAGE, listed))
 
 
 @bp.route("/filings/new", methods=["GET", "POST"])

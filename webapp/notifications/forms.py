@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
+from webapp.forms import ZhForm
 
-class MarkReadForm(FlaskForm):
+
+class MarkReadForm(ZhForm):
     submit = SubmitField("标为已读")
 
 
-class MarkAllReadForm(FlaskForm):
+class MarkAllReadForm(ZhForm):
     submit = SubmitField("全部标为已读")
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(ZhForm):
     """Which outbox channels reach the user, per notification kind (checkbox values ``kind:channel``)."""
 
     email = StringField("电子邮箱", [Optional(), Length(max=200, message="电子邮箱不能超过200个字符")],

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     RadioField,
@@ -16,10 +14,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from webapp.forms import RowForm, ZhForm, options
 from workflows.models import DISTRICTS
 
 
-class PlanRowForm(Form):
+class PlanRowForm(RowForm):
     """One plan row inside the compile form (the enclosing form carries the CSRF token)."""
 
     row_id = HiddenField()
@@ -27,7 +26,7 @@ class PlanRowForm(Form):
     reason = TextAreaField("原因", [Optional(), Length(max=1000, message="原因不能超过1000字。")])
 
 
-class PlanCompileForm(FlaskForm):
+class PlanCompileForm(ZhForm):
     rows = FieldList(FormField(PlanRowForm))
     notes = TextAreaField("备注", [Optional(), Length(max=4000, message="备注不能超过4000字。")],
                           description="本季度计划的补充说明（导出时写在合计行的备注中）。")
@@ -39,23 +38,23 @@ class PlanCompileForm(FlaskForm):
     submit = SubmitField("提交市中心")
 
 
-class PlanDecisionForm(FlaskForm):
-    decision = RadioField("备案结论", choices=[("record", "予以备案"), ("return", "退回修改")],
+class PlanDecisionForm(ZhForm):
+    decision = RadioField("备案结论", choices=options([("record", "予以备案"), ("return", "退回修改")]),
                           validators=[DataRequired("请选择备案结论。")])
     comment = TextAreaField("意见", [Optional(), Length(max=2000, message="意见不能超过2000字。")],
                             description="退回修改时必须填写意见。")
     submit = SubmitField("确定")
 
 
-class UrgeForm(FlaskForm):
+class UrgeForm(ZhForm):
     message = TextAreaField("催办内容", [DataRequired("请填写催办内容。"),
                                          Length(max=500, message="催办内容不能超过500字。")],
                             default="请尽快完成本季度培训计划的编制和报送。")
     submit = SubmitField("催办")
 
 
-class OpenPlanForm(FlaskForm):
+class OpenPlanForm(ZhForm):
     quarter = HiddenField()
-    district_code = SelectField("区", choices=[("", "所有未开启的区")] + list(DISTRICTS.items()),
+    district_code = SelectField("区", choices=options([("", "所有未开启的区"), *DISTRICTS.items()]),
                                 validators=[Optional()])
     submit = SubmitField("开启计划")

@@ -19,9 +19,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from webapp.filings.forms import PlainForm, ZhForm, options
+from webapp.forms import RowForm, ZhForm, options
 from workflows import service
 from workflows.models.filing import APPRENTICESHIP_TYPES
 from workflows.models.org import DISTRICTS
@@ -49,7 +50,7 @@ class CaseForm(ZhForm):
     title = StringField("案例标题", [InputRequired("请填写案例标题"), Length(max=200)], filters=[_strip])
     enterprise_name = StringField("企业名称", [Length(max=200)], filters=[_strip])
     occupation_code = SelectField("职业（工种）", choices=[], validate_choice=False)
-    apprenticeship_type = SelectField("学徒类型", choices=list(APPRENTICESHIP_TYPES.items()))
+    apprenticeship_type = SelectField("学徒类型", choices=options(APPRENTICESHIP_TYPES))
     narrative = TextAreaField("案例内容", [Length(max=20000, message="案例内容不能超过20000字")], filters=[_strip],
                               description="培养过程、做法和成效；段落之间空一行。")
     pictures = MultipleFileField(
@@ -60,8 +61,8 @@ class CaseForm(ZhForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.occupation_code.choices = [("", "请选择")] + [
-            (code, f"{code} {o.name}") for code, o in service.occupations().items()]
+        self.occupation_code.choices = options([("", "请选择")] + [
+            (code, f"{code} {o.name}") for code, o in service.occupations().items()])
 
     def data_obj(self) -> service.ReportCaseData:
         return service.ReportCaseData(title=self.title.data or "", enterprise_name=self.enterprise_name.data or "",
@@ -100,7 +101,7 @@ class ActionForm(ZhForm):
 
 class ReviewForm(ZhForm):
     decision = RadioField("接收结论", [InputRequired("请选择接收结论")],
-                          choices=[(k, v[0]) for k, v in DECISIONS["report_accept"].items()])
+                          choices=options((k, v[0]) for k, v in DECISIONS["report_accept"].items()))
     comment = TextAreaField("意见", [Length(max=2000, message="意见不能超过2000字")], filters=[_strip],
                             description="要求补充时必须写明需要补充的内容。")
     submit = SubmitField("提交")
@@ -122,22 +123,23 @@ class ExcellentForm(ZhForm):
     submit = SubmitField("标为优秀案例")
 
 
-def _district_choices() -> list[tuple[str, str]]:
-    return [("", "全部")] + list(DISTRICTS.items())
+def _district_choices() -> list[SelectChoice]:
+    return options([("", "全部"), *DISTRICTS.items()])
 
 
-class ReportFilterForm(PlainForm):
+class ReportFilterForm(RowForm):
     district = SelectField("区", choices=_district_choices(), validate_choice=False)
     period = StringField("半年度", [Optional(), Length(max=7)], filters=[_strip],
                          description="如 2027H1")
-    status = SelectField("状态", choices=[("", "全部"), *service.REPORT_STATUS_LABELS.items()], validate_choice=False)
+    status = SelectField("状态", choices=options([("", "全部"), *service.REPORT_STATUS_LABELS.items()]),
+                         validate_choice=False)
     overdue = BooleanField("仅看已逾期")
 
 
-class GalleryFilterForm(PlainForm):
+class GalleryFilterForm(RowForm):
     district = SelectField("区", choices=_district_choices(), validate_choice=False)
     occupation = SelectField("职业（工种）", choices=[], validate_choice=False)
-    apprenticeship_type = SelectField("学徒类型", choices=[("", "全部"), *APPRENTICESHIP_TYPES.items()],
+    apprenticeship_type = SelectField("学徒类型", choices=options([("", "全部"), *APPRENTICESHIP_TYPES.items()]),
                                       validate_choice=False)
     period = SelectField("半年度", choices=[], validate_choice=False)
     excellent = BooleanField("仅看优秀案例")

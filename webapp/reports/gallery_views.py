@@ -9,6 +9,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db_session
+from webapp.forms import options as choices
 from webapp.models import current_actor
 from webapp.reports.blueprint import bp
 from webapp.reports.forms import ExcellentForm, GalleryFilterForm
@@ -23,8 +24,8 @@ def gallery():  # type: ignore[no-untyped-def]
     actor = current_actor()
     form = GalleryFilterForm(request.args)
     options = service.gallery_options(db_session())
-    form.occupation.choices = [("", "全部"), *options.occupations]
-    form.period.choices = [("", "全部"), *options.periods]
+    form.occupation.choices = choices([("", "全部"), *options.occupations])
+    form.period.choices = choices([("", "全部"), *options.periods])
     page = service.page_number(request.args.get("page"))
     per_page = 24
     filters = service.GalleryFilters(

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.filings.forms import PlainForm, ZhForm, options
+from webapp.forms import RowForm, ZhForm, options
 from workflows.models import DISTRICTS
 from workflows.service import DECISIONS
 
@@ -89,7 +89,7 @@ class BatchForm(ZhForm):
     comment = TextAreaField("意见", [Length(max=2000, message="意见不能超过2000字")], filters=[_strip])
 
 
-class InboxFilterForm(PlainForm):
+class InboxFilterForm(RowForm):
     """GET filters of the 待办 inbox (no CSRF: nothing changes)."""
 
     q = StringField("搜索", [Optional(), Length(max=100, message="搜索内容不能超过100字")], filters=[_strip])
@@ -103,10 +103,28 @@ class InboxFilterForm(PlainForm):
                                               ("submitted", "送达最早在前"), ("-submitted", "送达最新在前")]),
                        default="due")
 
+def _project_form(form_key: str, label: str) -> type[DecisionForm]:
+    """The decision form of one of the training project's review tasks (choices from DECISIONS)."""
+    return type(f"Form_{form_key}", (DecisionForm,), {
+        "FORM_KEY": form_key,
+        "decision": RadioField(label, [InputRequired(f"请选择{label}")], choices=_choices(form_key)),
+    })
+
+
+PROJECT_REVIEWS: dict[str, str] = {
+    "project_advance_review": "预支审核结论",
+    "project_change_review": "变更审核结论",
+    "project_assessment_review": "考核审核结论",
+    "project_claim_review": "申领审核结论",
+    "project_objection_review": "异议处理结论",
+    "project_claim_confirm": "确认结论",
+}
 
 # formKey -> (form class, template of the decision part). Tasks whose formKey is not here are not
-# completed on the task page (filing_edit goes to the filing form).
+# completed on the task page (filing_edit goes to the filing form; the project's data steps to
+# projects.task).
 TASK_FORMS: dict[str, tuple[type[DecisionForm], str]] = {
     "district_review": (DistrictReviewForm, "tasks/_district_review.html"),
     "city_record": (CityRecordForm, "tasks/_city_record.html"),
+    **{key: (_project_form(key, label), "tasks/_project_decision.html") for key, label in PROJECT_REVIEWS.items()},
 }

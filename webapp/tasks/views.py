@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db_session
-from webapp.filings.forms import options
 from webapp.form_errors import place_errors
+from webapp.forms import options
 from webapp.models import current_actor
 from webapp.pagination import Page
 from webapp.tasks.forms import TASK_FORMS, BatchForm, ClaimForm, DistrictReviewForm, InboxFilterForm, TransferForm

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from workflows.accounts import users
+from workflows.accounts import passwords, users
 from workflows.cases import unit_of_work
 from workflows.catalogue import admin as catalogue_admin
 from workflows.catalogue import excel as catalogue_excel
@@ -29,12 +29,15 @@ from workflows.models import (
     DistrictYearPlan,
     Enterprise,
     Filing,
+    FundTotal,
     SpecVersion,
     User,
     WorkflowInstance,
 )
 from workflows.models.org import ENTERPRISE_TAGS, ROLES, SIZE_CLASSES
 from workflows.rules import ids
+from workflows.rules.money import fen_to_yuan_str
+from workflows.security import log
 
 STUCK_TIMER_GRACE = timedelta(hours=1)
 MAX_BUDGET_YUAN = 10_000_000_000
@@ -85,8 +88,9 @@ def create_user(session: Session, actor: Actor, data: UserInput) -> User:
             errors["display_name"] = ["请填写姓名"]
         if data.role not in ROLES:
             errors["role"] = ["请选择角色"]
-        if len(data.password or "") < 8:
-            errors["password"] = ["初始密码至少8位"]
+        found = passwords.problems(data.password or "", username)
+        if found:
+            errors["password"] = found
         district, enterprise_id = None, None
         if data.role == "district":
             district = data.district_code if data.district_code in DISTRICTS else None
@@ -102,7 +106,10 @@ def create_user(session: Session, actor: Actor, data: UserInput) -> User:
             raise ValidationFailed("用户信息有误，请修改标出的内容。", errors)
         user = users.create_user(session, username=username, password=data.password,
                                  display_name=data.display_name.strip(), role=data.role, district_code=district,
-                                 enterprise_id=enterprise_id)
+                                 enterprise_id=enterprise_id, must_change=True)
+        log.record_actor(session, actor, "user_create", f"user:{user.id}",
+                         {"username": user.username, "role": user.role, "district_code": district,
+                          "enterprise_id": enterprise_id})
     return user
 
 
@@ -115,8 +122,53 @@ def set_user_active(session: Session, actor: Actor, user_id: int, active: bool) 
             raise NotFound("未找到该用户。")
         if not active and user.id == actor.id:
             raise ValidationFailed("不能停用自己的账号。", {"user": ["不能停用自己的账号。"]})
-        user.active = active
+        if user.active != active:
+            user.active = active
+            if not active:
+                # Every session and token ends now; reactivating later does not revive them (new epoch).
+                users.end_sessions(session, user)
+            log.record_actor(session, actor, "user_activate" if active else "user_deactivate", f"user:{user.id}",
+                             {"username": user.username})
     return user
+
+
+def _user(session: Session, actor: Actor, user_id: int) -> User:
+    require(actor, "admin")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("未找到该用户。")
+    return user
+
+
+def reset_password(session: Session, actor: Actor, user_id: int) -> tuple[User, str]:
+    """Give the user a one-time password (returned once, to be shown once and never stored in clear): every
+    session and token of the user ends, and the user must choose a new password at the next sign-in."""
+    with unit_of_work(session):
+        user = _user(session, actor, user_id)
+        password = passwords.one_time_password()
+        users.set_password(session, user, password, must_change=True)
+        log.record_actor(session, actor, "password_reset", f"user:{user.id}", {"username": user.username})
+    return user, password
+
+
+def unlock_user(session: Session, actor: Actor, user_id: int) -> User:
+    """Lift a lockout (and clear the failure count)."""
+    with unit_of_work(session):
+        user = _user(session, actor, user_id)
+        user.failed_logins, user.locked_until = 0, None
+        log.record_actor(session, actor, "account_unlock", f"user:{user.id}", {"username": user.username})
+    return user
+
+
+def end_user_sessions(session: Session, actor: Actor, user_id: int) -> int:
+    """"Sign out everywhere": end every web session and API token of the user now; returns the tokens
+    revoked."""
+    with unit_of_work(session):
+        user = _user(session, actor, user_id)
+        count = users.end_sessions(session, user)
+        log.record_actor(session, actor, "sessions_ended", f"user:{user.id}",
+                         {"username": user.username, "tokens": count})
+    return count
 
 
 # --------------------------------------------------------------------------------------------------
@@ -153,9 +205,11 @@ def year_plans(session: Session, actor: Actor, year: int) -> list[YearPlanRow]:
     return rows
 
 
-def save_year_plans(session: Session, actor: Actor, year: int, values: dict[str, tuple[int | None, int | None]]
-                    ) -> int:
-    """Set budget (fen) and planned headcount per district for ``year``; all or nothing."""
+def save_year_plans(session: Session, actor: Actor, year: int, values: dict[str, tuple[int | None, int | None]],
+                    confirm_below_committed: bool = False) -> int:
+    """Set budget (fen) and planned headcount per district for ``year``; all or nothing. A budget below
+    what the district has already committed and paid that year (``fund_total``) needs
+    ``confirm_below_committed``: the refusal names the figures."""
     with unit_of_work(session):
         require(actor, "city", "admin")
         errors: dict[str, list[str]] = {}
@@ -172,6 +226,17 @@ def save_year_plans(session: Session, actor: Actor, year: int, values: dict[str,
                 errors[f"{code}.headcount"] = [f"{name}的计划人数应为0至1000000人"]
         if errors:
             raise ValidationFailed("年度计划有误，请修改标出的内容。", errors)
+        if not confirm_below_committed:
+            floors = {t.district_code: (t.committed_fen, t.paid_fen) for t in session.scalars(
+                select(FundTotal).where(FundTotal.year == year, FundTotal.district_code.in_(list(values))))}
+            for code, (budget_fen, _) in values.items():
+                committed, paid = floors.get(code, (0, 0))
+                if budget_fen is not None and budget_fen < committed + paid:
+                    errors[f"{code}.budget"] = [
+                        f"{DISTRICTS[code]}{year}年预算{fen_to_yuan_str(budget_fen)}元低于已占用{fen_to_yuan_str(committed)}元"
+                        f"与已拨付{fen_to_yuan_str(paid)}元之和{fen_to_yuan_str(committed + paid)}元，请确认后再保存"]
+            if errors:
+                raise ValidationFailed("预算低于已占用和已拨付的资金，请确认。", {**errors, "confirm": ["请勾选确认"]})
         plans = {p.district_code: p for p in session.scalars(
             select(DistrictYearPlan).where(DistrictYearPlan.year == year))}
         for code, (budget_fen, headcount) in values.items():
@@ -181,6 +246,8 @@ def save_year_plans(session: Session, actor: Actor, year: int, values: dict[str,
                 session.add(plan)
             plan.budget_fen, plan.planned_headcount = int(budget_fen or 0), int(headcount or 0)
             plan.updated_at = now()
+        log.record_actor(session, actor, "year_plan_change", f"year:{year}",
+                         {code: {"budget_fen": b, "headcount": h} for code, (b, h) in values.items()})
     return len(values)
 
 
@@ -218,6 +285,20 @@ def get_enterprise(session: Session, actor: Actor, enterprise_id: int) -> Enterp
     if enterprise is None:
         raise NotFound("未找到该企业。")
     return enterprise
+
+
+def district_assignment_warning(credit_code: str, district_code: str) -> str | None:
+    """The warning an admin sees when assigning to a Guangzhou district an enterprise whose credit code
+    was issued outside Guangzhou (its area code is not 4401xx): None when the code is in Guangzhou or invalid."""
+    code = ids.normalize_credit_code(credit_code)
+    if ids.credit_code_error(code):
+        return None
+    area = ids.credit_code_area(code)
+    if ids.is_guangzhou_area(area):
+        return None
+    district = DISTRICTS.get(district_code, district_code)
+    return (f"注意：该企业统一社会信用代码中的登记地行政区划码为{area}，不在广州市（4401），"
+            f"现已分配到{district}。请核实企业是否在本市登记或在本区设有分支机构；其备案审核时也会提示。")
 
 
 def save_enterprise(session: Session, actor: Actor, data: EnterpriseInput, enterprise_id: int | None = None
@@ -264,6 +345,10 @@ def save_enterprise(session: Session, actor: Actor, data: EnterpriseInput, enter
         enterprise.tags = [t for t in ENTERPRISE_TAGS if t in data.tags]
         enterprise.contact_name, enterprise.contact_phone = data.contact_name.strip(), phone
         session.flush()
+        log.record_actor(session, actor, "enterprise_change", f"enterprise:{enterprise.id}",
+                         {"created": enterprise_id is None, "name": name, "credit_code": code,
+                          "district_code": data.district_code, "size_class": data.size_class,
+                          "tags": enterprise.tags})
     return enterprise
 
 
@@ -332,7 +417,8 @@ def load_shipped_catalogues(session: Session, actor: Actor) -> dict[str, int]:
     """Load the data files shipped in data/ into the empty catalogue tables."""
     with unit_of_work(session):
         require(actor, "admin")
-        added = catalogue_admin.ensure_loaded(session)
+        added = catalogue_admin.ensure_loaded(session, by=actor.name)
+        log.record_actor(session, actor, "catalogue_change", "catalogue", {"op": "load_shipped", "added": added})
     return added
 
 
@@ -341,6 +427,8 @@ def save_occupation(session: Session, actor: Actor, data: catalogue_admin.Occupa
     with unit_of_work(session):
         require(actor, "admin")
         code = catalogue_admin.save_occupation(session, data, original_code).code
+        log.record_actor(session, actor, "catalogue_change", f"occupation:{code}",
+                         {"op": "save", "original": original_code, "name": data.name})
     return code
 
 
@@ -349,6 +437,8 @@ def save_textbook(session: Session, actor: Actor, data: catalogue_admin.Textbook
     with unit_of_work(session):
         require(actor, "admin")
         isbn = catalogue_admin.save_textbook(session, data, original_isbn).isbn
+        log.record_actor(session, actor, "catalogue_change", f"textbook:{isbn}",
+                         {"op": "save", "original": original_isbn, "title": data.title})
     return isbn
 
 
@@ -357,13 +447,30 @@ def delete_catalogue_entry(session: Session, actor: Actor, name: str, key: str) 
         require(actor, "admin")
         if name not in ("occupation", "textbook") or not catalogue_admin.delete_entry(session, name, key):
             raise NotFound("未找到该条目。")
+        log.record_actor(session, actor, "catalogue_change", f"{name}:{key}", {"op": "delete"})
 
 
-def import_textbooks(session: Session, actor: Actor, data: bytes, replace: bool = False) -> int:
-    """Excel import of the textbook catalogue: every row or none (SpreadsheetInvalid lists the errors)."""
+def import_textbooks(session: Session, actor: Actor, data: bytes, replace: bool = False,
+                     source: catalogue_admin.Source | None = None) -> int:
+    """Excel import of the textbook catalogue: every row or none (SpreadsheetInvalid lists the errors),
+    recording its provenance (source document, edition, date; who and when)."""
     with unit_of_work(session):
         require(actor, "admin")
-        count = catalogue_excel.import_textbooks_xlsx(session, data, replace=replace)
+        count = catalogue_excel.import_textbooks_xlsx(session, data, replace=replace, source=source, by=actor.name)
+        log.record_actor(session, actor, "catalogue_change", "textbook", {"op": "import", "rows": count,
+                                                                          "replace": replace})
+    return count
+
+
+def import_occupations(session: Session, actor: Actor, data: bytes, replace: bool = False,
+                       source: catalogue_admin.Source | None = None) -> int:
+    """Excel import of the occupation catalogue (every row or none), recording its provenance."""
+    with unit_of_work(session):
+        require(actor, "admin")
+        count = catalogue_excel.import_occupations_xlsx(session, data, replace=replace, source=source,
+                                                        by=actor.name)
+        log.record_actor(session, actor, "catalogue_change", "occupation", {"op": "import", "rows": count,
+                                                                            "replace": replace})
     return count
 
 

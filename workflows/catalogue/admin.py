@@ -6,10 +6,12 @@ Nothing here commits: callers own the unit of work.
 
 from __future__ import annotations
 
+import codecs
 import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session
 from workflows.catalogue.reads import is_loaded, occupations, shipped_occupations, shipped_textbooks
 from workflows.db import utcnow
 from workflows.errors import ValidationFailed
-from workflows.models import CatalogueRevision
+from workflows.models import CatalogueRevision, CatalogueSource
 from workflows.models import Occupation as OccupationRow
 from workflows.models import Textbook as TextbookRow
 from workflows.rules import ids
@@ -39,15 +41,93 @@ def touch(session: Session, name: str) -> None:
     session.flush()
 
 
-def ensure_loaded(session: Session) -> dict[str, int]:
+@dataclass(frozen=True)
+class Source:
+    """A catalogue's provenance as given with an import."""
+
+    document: str
+    edition: str = ""
+    published_on: date | None = None
+    illustrative: bool = False
+
+
+# What the files in data/ are: illustrative demo data, not the official catalogues (README, "随系统提供的数据").
+SHIPPED_SOURCES = {
+    "occupation": Source("随系统提供的示意数据 data/occupations.csv（46个常见职业，取自2022年版职业分类大典的"
+                         "代码和名称，"
+                         "别名、岗位和等级为示意）", "演示版", None, illustrative=True),
+    "textbook": Source("随系统提供的示意数据 data/textbooks.csv（50种教材，ISBN为占位号，"
+                       "并非全国职业培训规划教材目录）",
+                       "演示版", None, illustrative=True),
+}
+
+
+def record_source(session: Session, name: str, source: Source, by: str) -> CatalogueSource:
+    """Write where catalogue ``name`` now comes from (who imported it and when: now)."""
+    row = session.get(CatalogueSource, name)
+    if row is None:
+        row = CatalogueSource(name=name)
+        session.add(row)
+    row.source_document, row.edition = source.document.strip()[:300], source.edition.strip()[:100]
+    row.published_on, row.illustrative = source.published_on, source.illustrative
+    row.imported_by_name, row.imported_at = by, utcnow()
+    session.flush()
+    return row
+
+
+def ensure_loaded(session: Session, by: str = "系统") -> dict[str, int]:
     """Load the shipped data files into empty tables (first use); returns rows added per table."""
     loaded = is_loaded(session)
     added = {"occupation": 0, "textbook": 0}
     if not loaded["occupation"]:
         added["occupation"] = upsert_occupations(session, shipped_occupations())
+        record_source(session, "occupation", SHIPPED_SOURCES["occupation"], by)
     if not loaded["textbook"]:
         added["textbook"] = upsert_textbooks(session, shipped_textbooks())
+        record_source(session, "textbook", SHIPPED_SOURCES["textbook"], by)
     return added
+
+
+def source_errors(source: Source) -> dict[str, list[str]]:
+    """Field -> Chinese messages for the provenance typed with an import."""
+    errors: dict[str, list[str]] = {}
+    if not source.document.strip():
+        errors["source_document"] = ["请填写来源文件，如 中华人民共和国职业分类大典（2022年版）"]
+    elif len(source.document.strip()) > 300:
+        errors["source_document"] = ["来源文件不能超过300字"]
+    if len(source.edition.strip()) > 100:
+        errors["edition"] = ["版本不能超过100字"]
+    return errors
+
+
+def imported_source(session: Session, name: str, source: Source, replace: bool) -> Source:
+    """The provenance after an import: still illustrative when official rows were only added to the
+    illustrative demo data (without replacing it)."""
+    previous = session.get(CatalogueSource, name)
+    mixed = previous is not None and previous.illustrative and not replace
+    if not mixed:
+        return source
+    return Source(f"{source.document.strip()}（与随系统提供的示意数据混合，请勾选“替换整个目录”重新导入）",
+                  source.edition, source.published_on, illustrative=True)
+
+
+CSV_ENCODINGS = (("utf-8", "UTF-8"), ("gb18030", "GB18030/GBK"))
+
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """Text of a CSV file in UTF-8 (with or without BOM) or GB18030/GBK, and which it was (in Chinese).
+    ValueError with a Chinese message for anything else."""
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8):].decode("utf-8"), "UTF-8（带BOM）"
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"文件以UTF-8标记开头，但第{exc.start + 1}个字节起不是有效的UTF-8编码") from exc
+    for encoding, label in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding), label
+        except UnicodeDecodeError:
+            continue
+    raise ValueError("无法识别文件编码：请将CSV另存为UTF-8或GBK（GB18030）编码后重试")
 
 
 CatalogueRow = TypeVar("CatalogueRow", OccupationRow, TextbookRow)
@@ -82,6 +162,7 @@ def _upsert(session: Session, model: type[OccupationRow] | type[TextbookRow], ke
 
 def _fill_occupation(row: OccupationRow, o: ids.Occupation) -> None:
     row.name, row.aliases, row.job_posts = o.name, list(o.aliases), list(o.job_posts)
+    row.shortage = bool(o.shortage)
     row.levels = sorted({int(x) for x in o.levels}, reverse=True)
 
 
@@ -111,12 +192,21 @@ def split_list(value: str) -> list[str]:
 
 
 @dataclass
+class ImportResult:
+    """What a CSV import did: rows per catalogue and the encoding each file was read in."""
+
+    counts: dict[str, int]
+    encodings: dict[str, str]
+
+
+@dataclass
 class OccupationInput:
     code: str
     name: str
     aliases: list[str]
     job_posts: list[str]
     levels: list[int]
+    shortage: bool = False
 
 
 @dataclass
@@ -197,6 +287,7 @@ def save_occupation(session: Session, data: OccupationInput, original_code: str 
     row.name = data.name.strip()
     row.aliases, row.job_posts = list(data.aliases), list(data.job_posts)
     row.levels = sorted(set(data.levels), reverse=True)
+    row.shortage = bool(data.shortage)
     touch(session, "occupation")
     return row
 
@@ -227,11 +318,30 @@ def delete_entry(session: Session, name: str, key: str) -> bool:
 
 
 def import_csv_files(session: Session, occupations_path: Path | None = None, textbooks_path: Path | None = None,
-                     replace: bool = False) -> dict[str, int]:
-    """Load CSV files (default: the shipped ones) into the tables; ValueError lists bad lines."""
-    occ = (ids.load_occupations_csv(occupations_path.read_text(encoding="utf-8")) if occupations_path
-           else list(shipped_occupations()))
-    books = (ids.load_textbooks_csv(textbooks_path.read_text(encoding="utf-8")) if textbooks_path
-             else list(shipped_textbooks()))
-    return {"occupation": upsert_occupations(session, occ, replace=replace),
-            "textbook": upsert_textbooks(session, books, replace=replace)}
+                     replace: bool = False, source: Source | None = None, by: str = "系统") -> ImportResult:
+    """Load CSV files (default: the shipped ones) into the tables, recording the provenance of each (the
+    shipped files are illustrative); files may be UTF-8 (with or without BOM) or GB18030/GBK. ValueError
+    lists bad lines, or says the encoding is not one of those."""
+    encodings: dict[str, str] = {}
+    if occupations_path:
+        text, encodings["occupation"] = decode_csv(occupations_path.read_bytes())
+        occ = ids.load_occupations_csv(text)
+    else:
+        occ = list(shipped_occupations())
+    if textbooks_path:
+        text, encodings["textbook"] = decode_csv(textbooks_path.read_bytes())
+        books = ids.load_textbooks_csv(text)
+    else:
+        books = list(shipped_textbooks())
+    if source is not None and (occupations_path or textbooks_path):
+        errors = source_errors(source)
+        if errors:
+            raise ValueError("；".join(m for ms in errors.values() for m in ms))
+    counts = {"occupation": upsert_occupations(session, occ, replace=replace),
+              "textbook": upsert_textbooks(session, books, replace=replace)}
+    for name, given in (("occupation", occupations_path), ("textbook", textbooks_path)):
+        chosen = imported_source(session, name, source, replace) if given and source else SHIPPED_SOURCES[name]
+        if given and source is None:
+            chosen = Source(f"{given.name}（未注明来源文件）", "", None, illustrative=False)
+        record_source(session, name, chosen, by)
+    return ImportResult(counts, encodings)

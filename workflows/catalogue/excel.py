@@ -1,5 +1,5 @@
-"""Excel import of the textbook catalogue: the template admins fill (with the current catalogue as rows),
-the all-or-nothing parse that lists every bad cell, and the import itself.
+"""Excel import of the catalogues (textbooks; occupations): the templates admins fill, the all-or-nothing
+parse that lists every bad cell, and the import itself, which records the catalogue's provenance.
 
 Nothing here commits: callers own the unit of work.
 """
@@ -8,8 +8,19 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from workflows.catalogue.admin import OCCUPATION_CODE, ensure_loaded, split_list, upsert_textbooks
+from workflows.catalogue.admin import (
+    OCCUPATION_CODE,
+    Source,
+    ensure_loaded,
+    imported_source,
+    record_source,
+    source_errors,
+    split_list,
+    upsert_occupations,
+    upsert_textbooks,
+)
 from workflows.catalogue.reads import occupations
+from workflows.errors import ValidationFailed
 from workflows.rules import ids
 from workflows.spreadsheets import CellError, SpreadsheetInvalid, read_sheet, text, write_template
 
@@ -85,8 +96,92 @@ def parse_textbooks_xlsx(session: Session, data: bytes) -> list[ids.Textbook]:
     return items
 
 
-def import_textbooks_xlsx(session: Session, data: bytes, replace: bool = False) -> int:
-    """Import an uploaded sheet: all rows or none. Returns the number of rows imported."""
+def _check_source(source: Source | None) -> None:
+    if source is not None and (errors := source_errors(source)):
+        raise ValidationFailed("请填写目录的来源信息。", errors)
+
+
+def import_textbooks_xlsx(session: Session, data: bytes, replace: bool = False, source: Source | None = None,
+                          by: str = "系统") -> int:
+    """Import an uploaded sheet: all rows or none, with its provenance. Returns the number of rows imported."""
+    _check_source(source)
     ensure_loaded(session)
     items = parse_textbooks_xlsx(session, data)
-    return upsert_textbooks(session, items, replace=replace)
+    count = upsert_textbooks(session, items, replace=replace)
+    if source is not None:
+        record_source(session, "textbook", imported_source(session, "textbook", source, replace), by)
+    return count
+
+
+OCCUPATION_COLUMNS = ("职业代码", "职业名称", "别名", "典型工作岗位", "可培训等级")
+_LEVEL_BY_LABEL = {**{label.split("/")[0]: lv for lv, label in ids.LEVELS.items()},
+                   **{label.split("/")[1]: lv for lv, label in ids.LEVELS.items()},
+                   **{label: lv for lv, label in ids.LEVELS.items()}, **{str(lv): lv for lv in ids.LEVELS}}
+
+
+def occupation_template() -> bytes:
+    """The Excel template admins fill to import occupations (职业分类大典 with each standard's levels)."""
+    columns = [
+        ("职业代码", "必填，格式 6-18-01-01（2022年版职业分类大典）", 16),
+        ("职业名称", "必填，100字以内", 24),
+        ("别名", "可留空；岗位名称中的其他叫法，多个用 | 或 、 分隔", 36),
+        ("典型工作岗位", "可留空；多个用 | 或 、 分隔", 36),
+        ("可培训等级", "必填；该职业国家职业技能标准设置的等级，如 五级|四级|三级（也可写 5|4|3）", 30),
+    ]
+    notes = [
+        "职业（工种）目录导入模板",
+        "1. 第1行为表头，请勿修改列名；从第2行起每行一个职业（工种）。",
+        "2. 职业代码、名称取自《中华人民共和国职业分类大典（2022年版）》；可培训等级按该职业的国家职业技能标准填写。",
+        "3. 表格中只要有一处错误，系统将列出全部错误，且不导入任何数据。",
+        "4. 已在目录中的代码会被更新；勾选“替换整个目录”时，未出现在表格中的职业会被删除。",
+    ]
+    return write_template("职业目录", columns, notes)
+
+
+def parse_occupations_xlsx(data: bytes) -> list[ids.Occupation]:
+    """Every row of an uploaded occupation sheet, or SpreadsheetInvalid listing every bad cell."""
+    sheet = read_sheet(data, OCCUPATION_COLUMNS)
+    errors: list[CellError] = []
+    items: list[ids.Occupation] = []
+    first_row: dict[str, int] = {}
+    for number, values in sheet.rows:
+        row_errors: list[CellError] = []
+        code, name = text(sheet.value(values, "职业代码")), text(sheet.value(values, "职业名称"))
+        if not OCCUPATION_CODE.match(code):
+            row_errors.append(CellError(number, "职业代码", f"职业代码“{code}”格式应为 6-18-01-01"))
+        elif code in first_row:
+            row_errors.append(CellError(number, "职业代码", f"与第{first_row[code]}行的职业代码重复"))
+        else:
+            first_row[code] = number
+        if not name:
+            row_errors.append(CellError(number, "职业名称", "职业名称不能为空"))
+        elif len(name) > 100:
+            row_errors.append(CellError(number, "职业名称", "职业名称不能超过100个字"))
+        raw_levels = split_list(text(sheet.value(values, "可培训等级")))
+        levels = [_LEVEL_BY_LABEL.get(x) for x in raw_levels]
+        if not raw_levels or None in levels:
+            bad = "、".join(x for x, lv in zip(raw_levels, levels, strict=True) if lv is None) or "未填写"
+            row_errors.append(CellError(number, "可培训等级",
+                                        f"可培训等级无效（{bad}），应为 五级、四级、三级、二级、一级"))
+        if row_errors:
+            errors.extend(row_errors)
+        else:
+            items.append(ids.Occupation(code, name, tuple(split_list(text(sheet.value(values, "别名")))),
+                                        tuple(split_list(text(sheet.value(values, "典型工作岗位")))),
+                                        tuple(sorted({int(lv) for lv in levels if lv is not None}, reverse=True))))
+    if errors:
+        raise SpreadsheetInvalid(errors)
+    if not items:
+        raise SpreadsheetInvalid([CellError(2, "职业代码", "表格中没有职业数据")])
+    return items
+
+
+def import_occupations_xlsx(session: Session, data: bytes, replace: bool = False, source: Source | None = None,
+                            by: str = "系统") -> int:
+    """Import an uploaded occupation sheet: all rows or none, with its provenance."""
+    _check_source(source)
+    ensure_loaded(session)
+    count = upsert_occupations(session, parse_occupations_xlsx(data), replace=replace)
+    if source is not None:
+        record_source(session, "occupation", imported_source(session, "occupation", source, replace), by)
+    return count

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from workflows.models import CatalogueRevision
+from workflows.models import CatalogueRevision, CatalogueSource
 from workflows.models import Occupation as OccupationRow
 from workflows.models import Textbook as TextbookRow
 from workflows.rules import ids
@@ -135,7 +135,7 @@ def _from_rows(name: str, session: Session) -> dict[str, Any]:
 
 def _occupation(row: OccupationRow) -> ids.Occupation:
     return ids.Occupation(row.code, row.name, tuple(row.aliases or ()), tuple(row.job_posts or ()),
-                            tuple(sorted((int(x) for x in row.levels or ()), reverse=True)))
+                            tuple(sorted((int(x) for x in row.levels or ()), reverse=True)), bool(row.shortage))
 
 
 def _textbook(row: TextbookRow) -> ids.Textbook:
@@ -150,6 +150,37 @@ def is_loaded(session: Session) -> dict[str, bool]:
         "occupation": bool(session.scalar(select(func.count()).select_from(OccupationRow))),
         "textbook": bool(session.scalar(select(func.count()).select_from(TextbookRow))),
     }
+
+
+def occupation_options(session: Session | None = None) -> list[dict[str, str]]:
+    """The occupation picker's entries (code, name, aliases and typical posts as one search string, label),
+    catalogue order; built once per catalogue revision."""
+    catalogue = occupations(session)
+    cached = _options_cache.get("occupation")
+    if cached is not None and cached[0] is catalogue:
+        return cached[1]
+    options = [{"code": o.code, "name": o.name, "aliases": " ".join((*o.aliases, *o.job_posts)),
+                "label": f"{o.code} {o.name}"} for o in catalogue.values()]
+    _options_cache["occupation"] = (catalogue, options)
+    return options
+
+
+_options_cache: dict[str, tuple[dict[str, Any], list[dict[str, str]]]] = {}
+
+
+CATALOGUE_LABELS = {"occupation": "职业（工种）目录", "textbook": "教材目录"}
+
+
+def sources(session: Session) -> dict[str, CatalogueSource | None]:
+    """Each catalogue's provenance (None: never imported; reads use the shipped, illustrative files)."""
+    if not _has_tables(session):
+        return {"occupation": None, "textbook": None}
+    return {name: session.get(CatalogueSource, name) for name in CATALOGUE_LABELS}
+
+
+def illustrative_in_use(session: Session) -> list[str]:
+    """The catalogues (labels) whose rows are the illustrative demo data shipped in data/."""
+    return [CATALOGUE_LABELS[name] for name, row in sources(session).items() if row is None or row.illustrative]
 
 
 def occupation_rows(session: Session, q: str = "") -> Sequence[ids.Occupation]:

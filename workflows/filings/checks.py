@@ -4,22 +4,36 @@ when the diagram asks (script helper ``run_filing_checks``), and guards decision
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+import re
+from datetime import date
+
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from workflows import policy
+from workflows import cases, deadlines, policy
 from workflows.catalogue import reads as catalogue_reads
-from workflows.clock import now
+from workflows.clock import china_today, now
 from workflows.dto import Actor
 from workflows.errors import ValidationFailed
 from workflows.filings import totals
-from workflows.filings.status import ACTIVE, COMMITTED
-from workflows.models import DistrictYearFigure, DistrictYearPlan, Enterprise, Filing, Trainee, WorkflowInstance
+from workflows.filings.status import ACTIVE
+from workflows.models import (
+    DistrictYearPlan,
+    Enterprise,
+    Filing,
+    FundTotal,
+    ProjectTrainee,
+    Trainee,
+    WorkflowInstance,
+)
 from workflows.rules import hard as hard_rules
 from workflows.rules import inputs as rule_inputs
 from workflows.rules import money
 from workflows.rules import soft as soft_rules
 from workflows.rules.job_post import job_post_match
+
+# Approved by the district, not yet recorded: their money is not in fund_total yet.
+AWAITING_RECORD = ("city_record",)
 
 
 def filing_input(session: Session, filing: Filing) -> rule_inputs.FilingInput:
@@ -34,6 +48,7 @@ def filing_input(session: Session, filing: Filing) -> rule_inputs.FilingInput:
         period_reason=filing.period_reason,
         trainees=[rule_inputs.TraineeInput(
             name=t.name, id_number=t.id_number, job_post=t.job_post, contract_start=t.contract_start,
+            contract_end=t.contract_end,
             school=t.school, graduation_year=t.graduation_year, recruited_on=t.recruited_on, major=t.major,
             expected_graduation=t.expected_graduation) for t in filing.trainees],
         courses=[rule_inputs.CourseInput(category=c.category, name=c.name, hours=c.hours,
@@ -48,19 +63,32 @@ def filing_input(session: Session, filing: Filing) -> rule_inputs.FilingInput:
 
 
 def active_enrolments(session: Session, filing: Filing) -> list[rule_inputs.ActiveEnrolment]:
-    """This filing's trainees who are also in another active filing, matched on the keyed blind index
-    (never the plain number, which is not stored); each enrolment carries this filing's own number."""
     numbers = {t.id_number_index: t.id_number for t in filing.trainees if t.id_number_index}
+    return enrolments_of(session, numbers, filing.id, filing.period_start)
+
+
+def enrolments_of(session: Session, numbers: dict[str, str], exclude_filing_id: int | None,
+                  start: date | None) -> list[rule_inputs.ActiveEnrolment]:
+    """The active filings these people are in (other than ``exclude_filing_id``), matched on the keyed
+    blind index (``numbers``: index -> this filing's own number; the plain number is not stored). A
+    trainee released by the training project (left, replaced, not started, project stopped or finished)
+    no longer counts from the release date: not for a training starting on or after it (``start``;
+    today when unknown)."""
     if not numbers:
         return []
-    rows = session.execute(
+    cutoff = start or china_today()
+    stmt = (
         select(Trainee.id_number_index, Filing.occupation_code, Filing.level, Filing.period_start,
                Filing.period_end, Filing.id)
         .join(Filing, Trainee.filing_id == Filing.id)
         .join(WorkflowInstance, Filing.instance_id == WorkflowInstance.id)
-        .where(Trainee.id_number_index.in_(list(numbers)), Filing.id != filing.id,
-               WorkflowInstance.status.in_(ACTIVE))
-    ).all()
+        .outerjoin(ProjectTrainee, ProjectTrainee.trainee_id == Trainee.id)
+        .where(Trainee.id_number_index.in_(list(numbers)), WorkflowInstance.status.in_(ACTIVE),
+               or_(ProjectTrainee.released_on.is_(None), ProjectTrainee.released_on > cutoff))
+    )
+    if exclude_filing_id is not None:
+        stmt = stmt.where(Filing.id != exclude_filing_id)
+    rows = session.execute(stmt).all()
     return [rule_inputs.ActiveEnrolment(numbers[r[0]], r[1], r[2], r[3], r[4], f"备案{r[5]}") for r in rows
             if r[3] is not None and r[4] is not None]
 
@@ -94,19 +122,9 @@ def year_figures(session: Session, filing: Filing) -> rule_inputs.DistrictYearFi
     )
 
 
-# What a district approval needs, in one query: the filing's checks and subsidy, its district's budget
-# for the year and the subsidy its district has committed this year (the running total's row).
-_APPROVAL_FIGURES = select(
-    Filing.check_results,
-    Filing.subsidy_fen,
-    select(DistrictYearPlan.budget_fen).where(
-        DistrictYearPlan.district_code == Filing.district_code, DistrictYearPlan.year == Filing.plan_year
-    ).scalar_subquery(),
-    select(DistrictYearFigure.committed_fen).where(
-        DistrictYearFigure.district_code == Filing.district_code, DistrictYearFigure.year == Filing.plan_year,
-        DistrictYearFigure.dimension == totals.DISTRICT, DistrictYearFigure.key == "",
-    ).scalar_subquery(),
-).where(Filing.instance_id == bindparam("instance_id"))
+# What a district approval reads first: the filing itself, with its check results (R2); the budget (R5)
+# per year below. The step tracker reuses the loaded filing (totals.remember) instead of reading it again.
+_APPROVAL_FIGURES = select(Filing).where(Filing.instance_id == bindparam("instance_id"))
 
 
 def rules_params(params: policy.PolicyParams) -> rule_inputs.Params:
@@ -138,9 +156,9 @@ def run_filing_checks(session: Session, filing_id: int) -> int:
     return sum(1 for r in results if r.severity == "hard" and not r.ok)
 
 
-def compute_subsidy_fen(trainee_count: int, rate_yuan: int, billed_years: int) -> int:
-    """The diagram's fund plan: trainees x rate (yuan per person per year) x years, in integer fen."""
-    return money.subsidy_fen(int(trainee_count), int(rate_yuan), int(billed_years))
+def compute_subsidy_fen(trainee_count: int, rate_yuan: int, billed_months: int) -> int:
+    """The diagram's fund plan: trainees x rate (yuan per person per year) x months / 12, in fen."""
+    return money.subsidy_fen(int(trainee_count), int(rate_yuan), int(billed_months))
 
 
 def record_fund_plan(session: Session, filing_id: int, subsidy_fen: int) -> None:
@@ -154,16 +172,23 @@ def record_fund_plan(session: Session, filing_id: int, subsidy_fen: int) -> None
     session.flush()
 
 
+def is_shortage(occupation_code: str) -> bool:
+    """Whether the occupation is on the shortage list (紧缺急需, a flag of its catalogue entry)."""
+    occupation = catalogue_reads.occupations().get(occupation_code or "")
+    return bool(occupation is not None and occupation.shortage)
+
+
 def fund_plan_inputs(filing: Filing, params: policy.PolicyParams) -> dict:
     """What the diagram's 确定补贴标准 (DMN) and 计算资金计划 steps read from the task data."""
-    years = 0
+    months = 0
     if filing.period_start and filing.period_end and filing.period_end > filing.period_start:
-        years = money.period_years(filing.period_start, filing.period_end)
+        months = money.period_months(filing.period_start, filing.period_end)
     return {
         "apprenticeship_type": filing.apprenticeship_type,
         "level": int(filing.level),
+        "shortage": is_shortage(filing.occupation_code),
         "trainee_count": len(filing.trainees),
-        "billed_years": years,
+        "billed_months": months,
         "policy_version_id": params.version_id,
         "policy_rates": dict(params.version_rates),
     }
@@ -175,7 +200,18 @@ def script_helpers(session: Session, actor: Actor | None) -> dict:
         "run_filing_checks": lambda filing_id: run_filing_checks(session, filing_id),
         "compute_subsidy_fen": compute_subsidy_fen,
         "record_fund_plan": lambda filing_id, subsidy_fen: record_fund_plan(session, filing_id, subsidy_fen),
+        "note_estimated_deadline": lambda filing_id, variable, days, working_days: note_estimated_deadline(
+            session, filing_id, variable, days, working_days),
     }
+
+
+def note_estimated_deadline(session: Session, filing_id: int, variable: str, days: int, working_days: bool) -> bool:
+    """The diagram's 计算修改期限 step: mark the resubmission deadline if an estimated year was counted."""
+    filing = session.get(Filing, int(filing_id))
+    if filing is None or filing.instance_id is None:
+        raise ValueError(f"filing {filing_id} not found")
+    return deadlines.note_estimated_deadline(session, filing.instance_id, str(variable), int(days),
+                                             bool(working_days))
 
 
 def hard_errors_by_field(filing: Filing) -> dict[str, list[str]]:
@@ -186,28 +222,82 @@ def hard_errors_by_field(filing: Filing) -> dict[str, list[str]]:
     return errors
 
 
+_TRAINEE_FIELD = re.compile(r"^trainees\[(\d+)\]\.job_post$")
+
+
+def record_mismatch_confirmations(session: Session, instance: WorkflowInstance, decision: str, actor: Actor) -> int:
+    """After an approval: one history entry per job-post mismatch the reviewer confirmed (R2), naming the
+    trainee and the post (the approval was only possible with every mismatch confirmed)."""
+    if decision != "approve":
+        return 0
+    filing = session.scalars(select(Filing).where(Filing.instance_id == instance.id)).first()
+    if filing is None:
+        return 0
+    count = 0
+    for result in filing.check_results or []:
+        details = result.get("details") or {}
+        if result.get("rule") != "job_post_match" or details.get("result") != "mismatch":
+            continue
+        match = _TRAINEE_FIELD.match(result.get("field") or "")
+        index = int(match.group(1)) if match else -1
+        trainee = filing.trainees[index] if 0 <= index < len(filing.trainees) else None
+        who = f"{trainee.name}（第{index + 1}名学员）" if trainee is not None else "学员"
+        post = details.get("job_post") or (trainee.job_post if trainee is not None else "")
+        occupation = details.get("occupation_name") or filing.occupation_name
+        cases.audit(session, instance, actor, "confirm_mismatch", task_name="确认岗位与职业不一致",
+                    comment=f"审核人已核实并确认：{who}的工作岗位“{post}”与培训职业（工种）“{occupation}”不一致",
+                    status_before=instance.status)
+        count += 1
+    return count
+
+
 def before_decision(session: Session, instance: WorkflowInstance, decision: str, confirm_mismatches: bool) -> None:
-    """Guards on a district approval: explicit confirmation of job-post mismatches (R2), budget (R5)."""
+    """Guards on a district approval: explicit confirmation of job-post mismatches (R2), and the budget of
+    every year the filing's fund plan falls in (R5, the plan split by months)."""
     if decision != "approve":
         return
     row = session.execute(_APPROVAL_FIGURES, {"instance_id": instance.id}).first()
     if row is None:
         return
-    check_results, subsidy, budget_fen, committed = row
-    if instance.status in COMMITTED:  # not counting this filing's own subsidy
-        committed = int(committed or 0) - int(subsidy or 0)
+    filing = row[0]
+    totals.remember(session, filing)  # the step tracker reads the filing from here, not again
+    check_results = filing.check_results
     mismatches = [r for r in check_results or []
                   if r.get("rule") == "job_post_match" and r.get("details", {}).get("result") == "mismatch"]
     if mismatches and not confirm_mismatches:
         message = f"有{len(mismatches)}名学员的岗位与培训职业不一致，请逐项确认后再通过。"
         raise ValidationFailed(message, {"confirm_mismatches": [message]})
-    figures = rule_inputs.DistrictYearFigures(planned_headcount=0, budget_fen=int(budget_fen or 0),
-                                        committed_fen=int(committed or 0), trainees_total=0,
-                                        trainees_intermediate_up=0, trainees_same_enterprise=0,
-                                        trainees_same_occupation=0)
-    budget = money.budget_check(int(subsidy or 0), figures)
-    if not budget.ok:
-        raise ValidationFailed(budget.message, {"decision": [budget.message]})
+    for year, share in year_shares(filing).items():
+        used = used_budget_fen(session, filing, year)
+        plan = session.scalars(select(DistrictYearPlan).where(DistrictYearPlan.district_code == filing.district_code,
+                                                              DistrictYearPlan.year == year)).first()
+        figures = rule_inputs.DistrictYearFigures(planned_headcount=0, budget_fen=plan.budget_fen if plan else 0,
+                                                  committed_fen=used, trainees_total=0, trainees_intermediate_up=0,
+                                                  trainees_same_enterprise=0, trainees_same_occupation=0)
+        budget = money.budget_check(share, figures)
+        if not budget.ok:
+            message = f"{year}年度：{budget.message}"
+            raise ValidationFailed(message, {"decision": [message]})
+
+
+def year_shares(filing: Filing) -> dict[int, int]:
+    """The filing's fund plan split across budget years by the months of its period in each (R5)."""
+    if filing.period_start is None or filing.period_end is None or filing.period_end < filing.period_start:
+        return {filing.plan_year or 0: int(filing.subsidy_fen or 0)}
+    months = money.period_months(filing.period_start, filing.period_end)
+    return money.split_total_fen(int(filing.subsidy_fen or 0), filing.period_start, months)
+
+
+def used_budget_fen(session: Session, filing: Filing, year: int) -> int:
+    """What the district's year already holds besides this filing: committed and paid by the recorded
+    filings' training projects (``fund_total``) plus the year shares of filings awaiting the city."""
+    total = session.get(FundTotal, (filing.district_code, year))
+    used = int(total.committed_fen + total.paid_fen) if total is not None else 0
+    waiting = session.scalars(
+        select(Filing).join(WorkflowInstance, Filing.instance_id == WorkflowInstance.id)
+        .where(Filing.district_code == filing.district_code, Filing.id != filing.id,
+               WorkflowInstance.status.in_(AWAITING_RECORD)))
+    return used + sum(year_shares(other).get(year, 0) for other in waiting)
 
 
 # The live figures of the review screen (R3, R4, R5): the district's year as it is at this moment.

@@ -38,7 +38,7 @@ from workflows.filings import status
 from workflows.filings.use_cases import get_filing, new_receipt_code
 from workflows.models import AuditEvent, Enterprise, Filing, WorkflowInstance
 from workflows.rules.ids import mask_id_number
-from workflows.rules.money import period_years
+from workflows.rules.money import period_months
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
 TITLE_ISSUER = "广州市人力资源和社会保障局"
@@ -199,7 +199,7 @@ def render(data: ReceiptData, verify_url: str | None, *, font: tuple[str, int], 
         pdf.set_text_color(0, 0, 0)
     pdf.ln(2)
 
-    years = period_years(filing.period_start, filing.period_end) if (
+    months = period_months(filing.period_start, filing.period_end) if (
         filing.period_start and filing.period_end and filing.period_end > filing.period_start) else None
     _rows(pdf, [
         ("备案编号", instance.business_key),
@@ -211,7 +211,7 @@ def render(data: ReceiptData, verify_url: str | None, *, font: tuple[str, int], 
         ("培训职业（工种）", f"{filing.occupation_code} {filing.occupation_name}".strip()),
         ("技能等级", filing.level_label),
         ("培训期限", f"{_day(filing.period_start)} 至 {_day(filing.period_end)}"
-                     + (f"（{years}年）" if years else "")),
+                     + (f"（{months}个月）" if months else "")),
         ("培训机构", f"{filing.institution_name}（{filing.institution_type_label}）"),
         ("企业导师 / 院校导师", f"{filing.tutor_enterprise} / {filing.tutor_institution}"),
         ("学员人数", f"{len(filing.trainees)} 人"),

@@ -21,7 +21,8 @@ from workflows.models import Filing
 from workflows.rules import ids
 from workflows.spreadsheets import CellError, SpreadsheetInvalid, parse_date, read_sheet, text, write_template
 
-COLUMNS = ("姓名", "身份证号码", "工作岗位", "劳动合同起始日期", "院校", "毕业年份", "招聘日期", "专业", "预计毕业日期")
+COLUMNS = ("姓名", "身份证号码", "工作岗位", "劳动合同起始日期", "劳动合同终止日期", "院校", "毕业年份", "招聘日期",
+           "专业", "预计毕业日期")
 REQUIRED_COLUMNS = ("姓名", "身份证号码", "工作岗位")
 MAX_ROWS = 5000
 
@@ -40,7 +41,8 @@ def template() -> bytes:
         ("姓名", "必填", 12),
         ("身份证号码", "必填，18位居民身份证号码（末位可为X）；培训开始时须年满16周岁", 24),
         ("工作岗位", "必填，学员在企业的工作岗位，应与培训职业（工种）一致", 20),
-        ("劳动合同起始日期", "格式 2024-03-01", 18),
+        ("劳动合同起始日期", "必填，格式 2024-03-01；不得晚于培训开始日期", 18),
+        ("劳动合同终止日期", "无固定期限劳动合同留空；不得早于培训结束日期", 18),
         ("院校", "技培生填毕业院校，学生学徒填在读院校", 24),
         ("毕业年份", "技培生必填，例如 2023", 10),
         ("招聘日期", "技培生必填，格式 2024-03-01", 14),
@@ -50,7 +52,8 @@ def template() -> bytes:
     notes = [
         "企业新型学徒制培训备案 · 学员名册导入模板",
         "1. 第1行为表头，请勿修改列名；从第2行起每行一名学员，最多5000行。",
-        "2. 姓名、身份证号码、工作岗位为必填项；身份证号码须为有效的18位号码，同一名册中不能重复。",
+        "2. 姓名、身份证号码、工作岗位、劳动合同起始日期为必填项（学徒须为与企业签订劳动合同的职工）；"
+        "身份证号码须为有效的18位号码，同一名册中不能重复。",
         "3. 技培生须填写：院校（毕业院校）、毕业年份、招聘日期。",
         "4. 学生学徒须填写：院校（在读院校）、专业、预计毕业日期。",
         "5. 日期格式为 2024-03-01（也可填 2024/3/1 或 2024年3月1日，或使用 Excel 日期单元格）。",
@@ -98,7 +101,7 @@ def parse(data: bytes, apprenticeship_type: str, training_start: date | None) ->
             first_row[id_number] = number
 
         dates: dict[str, date | None] = {}
-        for column in ("劳动合同起始日期", "招聘日期", "预计毕业日期"):
+        for column in ("劳动合同起始日期", "劳动合同终止日期", "招聘日期", "预计毕业日期"):
             try:
                 dates[column] = parse_date(cells[column])
             except ValueError as exc:
@@ -113,7 +116,8 @@ def parse(data: bytes, apprenticeship_type: str, training_start: date | None) ->
             continue
         trainees.append(TraineeData(
             name=strings["姓名"], id_number=id_number, job_post=strings["工作岗位"],
-            contract_start=dates.get("劳动合同起始日期"), school=strings["院校"], graduation_year=graduation_year,
+            contract_start=dates.get("劳动合同起始日期"), contract_end=dates.get("劳动合同终止日期"),
+            school=strings["院校"], graduation_year=graduation_year,
             recruited_on=dates.get("招聘日期"), major=strings["专业"],
             expected_graduation=dates.get("预计毕业日期"),
         ))

@@ -6,7 +6,7 @@ They are kept in the same transaction as the case step that changes them: ``trac
 feature's step tracker, called by ``cases.step`` around every engine move of a filing: submission,
 approval, return, withdrawal, rejection, send-back, timers) takes the filing's contribution before and
 after the move and adds the difference with one atomic ``INSERT ... ON CONFLICT DO UPDATE SET x = x +
-:d`` per touched row, which is safe under concurrent transactions on PostgreSQL (the row lock is taken
+:d`` over the touched rows, which is safe under concurrent transactions on PostgreSQL (the row lock is taken
 by the statement itself) and on SQLite (one writer at a time). So an approval reads the committed
 subsidy from one row instead of summing every case of the district, at any number of cases.
 
@@ -16,13 +16,12 @@ reconcile``), and ``differences`` says where the stored totals disagree with the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import Table, and_, case, delete, func, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy import TextClause, and_, case, delete, func, or_, select, text
+from sqlalchemy.orm import Session, object_session
 
 from workflows.cases import unit_of_work
 from workflows.filings.status import COMMITTED, COUNTED, KIND, PENDING
@@ -79,26 +78,58 @@ def _deltas(before: Contribution | None, after: Contribution | None) -> dict[Key
     return {k: tuple(v) for k, v in out.items() if any(v)}
 
 
+@lru_cache(maxsize=8)
+def _upsert(rows: int) -> TextClause:
+    """``INSERT ... VALUES (..), (..) ON CONFLICT DO UPDATE SET x = x + excluded.x`` for ``rows`` rows, in
+    the syntax PostgreSQL and SQLite share. Plain text, built once per row count: SQLAlchemy cannot cache
+    a compiled ``on_conflict_do_update`` construct and compiled it again on every step (a quarter of a
+    completion's CPU)."""
+    columns = ("district_code", "year", "dimension", "key", *FIGURES)
+    values = ", ".join("(" + ", ".join(f":{c}_{i}" for c in columns) + ")" for i in range(rows))
+    names = ", ".join(f'"{c}"' for c in columns)
+    update = ", ".join(f'"{n}" = district_year_figure."{n}" + excluded."{n}"' for n in FIGURES)
+    return text(f"INSERT INTO district_year_figure ({names}) VALUES {values} "
+                f'ON CONFLICT ("district_code", "year", "dimension", "key") DO UPDATE SET {update}')
+
+
+def add_many(session: Session, deltas: Mapping[Key, Iterable[int]]) -> None:
+    """Add each delta to its totals row atomically (a row is created at its delta if missing), in one
+    statement; rows are written in key order (the same order in every writer: no deadlocks)."""
+    params: dict[str, object] = {}
+    for i, (key, delta) in enumerate(sorted(deltas.items())):
+        district, year, dimension, row_key = key
+        params.update({f"district_code_{i}": district, f"year_{i}": year, f"dimension_{i}": dimension,
+                       f"key_{i}": row_key})
+        params.update({f"{name}_{i}": int(v) for name, v in zip(FIGURES, delta, strict=True)})
+    if deltas:
+        session.execute(_upsert(len(deltas)), params)
+
+
 def add(session: Session, key: Key, delta: Iterable[int]) -> None:
     """Add ``delta`` to one totals row atomically (created at the delta if missing)."""
-    values = dict(zip(FIGURES, delta, strict=True))
-    district, year, dimension, row_key = key
-    table: Table = DistrictYearFigure.__table__  # type: ignore[assignment]
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(table).values(district_code=district, year=year, dimension=dimension, key=row_key, **values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["district_code", "year", "dimension", "key"],
-        set_={name: table.c[name] + stmt.excluded[name] for name in FIGURES})
-    session.execute(stmt)
+    add_many(session, {key: tuple(delta)})
 
 
 def apply(session: Session, before: Contribution | None, after: Contribution | None) -> None:
     """Move the totals from ``before`` to ``after`` (nothing when they are the same)."""
-    for key, delta in sorted(_deltas(before, after).items()):  # a fixed order: no deadlocks between writers
-        add(session, key, delta)
+    add_many(session, _deltas(before, after))
+
+
+_LOADED = "workflows.filings.loaded"
+
+
+def remember(session: Session, filing: Filing) -> None:
+    """A filing a use case has just loaded (the approval guard), for the step tracker that follows in the
+    same unit of work: it is then not read again (an ORM object: expired at commit and rollback, so it
+    reloads itself if used later)."""
+    if filing.instance_id is not None:
+        session.info.setdefault(_LOADED, {})[filing.instance_id] = filing
 
 
 def filing_of_instance(session: Session, instance_id: int) -> Filing | None:
+    known = session.info.get(_LOADED, {}).pop(instance_id, None)
+    if known is not None and object_session(known) is session:  # not detached by a close since
+        return known
     return session.scalars(select(Filing).where(Filing.instance_id == instance_id)).first()
 
 
@@ -144,6 +175,14 @@ def year_totals(session: Session, district_code: str, year: int, enterprise_id: 
     for row in session.scalars(select(t).where(t.district_code == district_code, t.year == year, or_(*wanted))):
         found[row.dimension] = {name: int(getattr(row, name) or 0) for name in FIGURES}
     return YearTotals(found.get(DISTRICT, _zero()), found.get(ENTERPRISE, _zero()), found.get(OCCUPATION, _zero()))
+
+
+def shares(session: Session, district_code: str, year: int, dimension: str) -> dict[str, Figures]:
+    """The year's rows of one dimension (``ENTERPRISE`` or ``OCCUPATION``), by key: one read of as many
+    rows as the district has enterprises / occupations that year, whatever the number of cases."""
+    t = DistrictYearFigure
+    return {row.key: {name: int(getattr(row, name) or 0) for name in FIGURES} for row in session.scalars(
+        select(t).where(t.district_code == district_code, t.year == year, t.dimension == dimension))}
 
 
 def without(figures: Figures, own: Contribution | None) -> Figures:

@@ -19,7 +19,7 @@ from workflows.errors import Conflict, NotFound, ValidationFailed
 from workflows.filings import checks, rounds, status
 from workflows.models import AuditEvent, Course, Enterprise, Filing, Notification, TaskIndex, Trainee, WorkflowInstance
 from workflows.notifications import delivery
-from workflows.rules.money import period_years, subsidy_fen
+from workflows.rules.money import period_months, subsidy_fen
 
 
 def filing_of_case(session: Session, instance_id: int) -> Filing:
@@ -72,7 +72,8 @@ def _write_content(filing: Filing, data: FilingData) -> None:
     filing.plan_year = data.period_start.year if data.period_start else None
     filing.trainees = [
         Trainee(seq=i, name=t.name.strip(), id_number=t.id_number.strip().upper(), job_post=t.job_post.strip(),
-                contract_start=t.contract_start, school=t.school, graduation_year=t.graduation_year,
+                contract_start=t.contract_start, contract_end=t.contract_end, school=t.school,
+                graduation_year=t.graduation_year,
                 recruited_on=t.recruited_on, major=t.major, expected_graduation=t.expected_graduation)
         for i, t in enumerate(data.trainees)
     ]
@@ -93,12 +94,13 @@ def _write_content(filing: Filing, data: FilingData) -> None:
 
 
 def fund_plan_fen(filing: Filing, params: policy.PolicyParams) -> int:
-    """Estimate shown on a draft: trainees x rate for the level x years billed (integer fen). At
+    """Estimate shown on a draft: trainees x rate for the level x months billed / 12 (fen). At
     submission the diagram's DMN decides the rate and its script writes the fund plan."""
     if filing.period_start is None or filing.period_end is None or filing.period_end <= filing.period_start:
         return 0
-    years = period_years(filing.period_start, filing.period_end)
-    return subsidy_fen(len(filing.trainees), params.rate(filing.apprenticeship_type, filing.level), years)
+    months = period_months(filing.period_start, filing.period_end)
+    rate = params.rate(filing.apprenticeship_type, filing.level, checks.is_shortage(filing.occupation_code))
+    return subsidy_fen(len(filing.trainees), rate, months)
 
 
 def new_receipt_code() -> str:
@@ -252,7 +254,8 @@ def filing_data_of(filing: Filing, trainees: Sequence[TraineeData] | None = None
         retention_measures=filing.retention_measures,
         trainees=list(trainees) if trainees is not None else [
             TraineeData(name=t.name, id_number=t.id_number, job_post=t.job_post, contract_start=t.contract_start,
-                        school=t.school, graduation_year=t.graduation_year, recruited_on=t.recruited_on,
+                        contract_end=t.contract_end, school=t.school, graduation_year=t.graduation_year,
+                        recruited_on=t.recruited_on,
                         major=t.major, expected_graduation=t.expected_graduation) for t in filing.trainees],
         courses=[CourseData(category=c.category, name=c.name, hours=c.hours, textbook_isbn=c.textbook_isbn,
                             off_catalogue_reason=c.off_catalogue_reason) for c in filing.courses],

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false as sql_false
 
 from workflows.db import Base, UTCDateTime, utcnow
 
@@ -29,6 +30,8 @@ class Occupation(Base):
     job_posts: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Skill levels that may be trained (5 = 五级/初级工 ... 1 = 一级/高级技师), highest number first.
     levels: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # On the shortage list (紧缺急需): 三级 and above are subsidised at the uplifted rate.
+    shortage: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -76,9 +79,20 @@ class PolicyVersion(Base):
     max_period_years: Mapped[int] = mapped_column(Integer, default=2)
     max_period_years_with_reason: Mapped[int] = mapped_column(Integer, default=3)
     resubmit_window_days: Mapped[int] = mapped_column(Integer, default=15)
-    resubmit_working_days: Mapped[bool] = mapped_column(Boolean, default=False)
+    resubmit_working_days: Mapped[bool] = mapped_column(Boolean, default=True)
     # The district's review of a filing is due this many working days after it arrives.
     review_window_days: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
+    max_trainee_age: Mapped[int] = mapped_column(Integer, default=60)
+    student_graduation_window_years: Mapped[int] = mapped_column(Integer, default=2)
+    student_highest_level: Mapped[int] = mapped_column(Integer, default=3)
+    min_hours_per_year: Mapped[int] = mapped_column(Integer, default=600)
+    min_class_hours_per_year: Mapped[int] = mapped_column(Integer, default=120)
+    # The training project after 备案 (issue 16); server defaults keep the versions published before.
+    start_report_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    advance_max_bp: Mapped[int] = mapped_column(Integer, default=4000, server_default="4000")
+    notice_working_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    refund_months: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    fund_risk_bp: Mapped[int] = mapped_column(Integer, default=9000, server_default="9000")
     rates: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     # Supporting-document kinds each apprenticeship type must carry at submission (None: the defaults).
     required_attachments: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
@@ -86,3 +100,19 @@ class PolicyVersion(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_by_name: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CatalogueSource(Base):
+    """Where a catalogue's rows come from (one row per catalogue: 'occupation', 'textbook'): the source
+    document, its edition and date, who imported it and when. ``illustrative`` marks the demo data shipped
+    in ``data/`` (not the official catalogue)."""
+
+    __tablename__ = "catalogue_source"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    source_document: Mapped[str] = mapped_column(String(300), default="")
+    edition: Mapped[str] = mapped_column(String(100), default="")
+    published_on: Mapped[date | None] = mapped_column(Date)
+    illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
+    imported_by_name: Mapped[str] = mapped_column(String(100), default="")
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -51,6 +51,8 @@ class WorkflowInstance(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The row_hash of the case's last audit row: the head of its hash chain (cases.audit, security.chain).
+    audit_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     # Serialized workflow without its spec (see store.encode_state); deferred: lists never load it.
     # Declared last: on SQLite, columns stored after a large value are slow to read.
     state_json: Mapped[str] = mapped_column(Text, deferred=True)
@@ -111,3 +113,7 @@ class AuditEvent(Base):
     # What a decision was taken on (the live R3/R4/R5 figures of the review screen), or None.
     details: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Tamper evidence, chained per case: row_hash = SHA-256(prev_hash + this row's content), prev_hash the
+    # case's previous row_hash ("" for the first). `flask audit verify` recomputes it.
+    prev_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    row_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")

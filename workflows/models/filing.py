@@ -127,6 +127,8 @@ class Trainee(Base):
     id_number_index: Mapped[str] = mapped_column(String(64), default="", index=True)
     job_post: Mapped[str] = mapped_column(String(100), default="")
     contract_start: Mapped[date | None] = mapped_column(Date)
+    # Labour contract end; empty for an open-ended contract (无固定期限劳动合同).
+    contract_end: Mapped[date | None] = mapped_column(Date)
     school: Mapped[str] = mapped_column(String(100), default="")
     graduation_year: Mapped[int | None] = mapped_column(Integer)
     recruited_on: Mapped[date | None] = mapped_column(Date)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, UTCDateTime, utcnow
@@ -74,6 +74,17 @@ class User(Base):
     # Where the e-mail channel reaches this person (empty: no e-mail).
     email: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set for accounts an admin or the CLI created, or whose password an admin reset: the user must choose
+    # a new password before doing anything else (the seeded demo users are exempt).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Lockout, counted here so that every worker and host agree (accounts.users.authenticate).
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped by logout, password change or reset, deactivation and "sign out everywhere": every web session
+    # (its Flask-Login id is "<id>:<epoch>") and every API token (issued with the epoch) of an older epoch is
+    # refused from then on.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     enterprise: Mapped[Enterprise | None] = relationship()
 
@@ -91,8 +102,21 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # Flask-Login's "alternative token": the session names the epoch too, so bumping it ends the session.
+        return f"{self.id}:{self.session_epoch}"
 
     @property
     def role_label(self) -> str:
         return ROLES.get(self.role, self.role)
+
+
+class PasswordHistory(Base):
+    """The hashes of a user's recent passwords (the last ``accounts.passwords.HISTORY`` are kept), so that a
+    new password cannot be one of them."""
+
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflows.db import Base, UTCDateTime, utcnow
@@ -23,3 +23,5 @@ class ApiToken(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The user's session epoch when issued; a token of an older epoch is refused (User.session_epoch).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -17,34 +17,43 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Integer, Select, String, Table, Text, literal, select
 from sqlalchemy.orm import Session
 
 from workflows.clock import now
+from workflows.db import UTCDateTime
 from workflows.dto import Actor
 from workflows.models import AuditEvent, User, WorkflowInstance
 from workflows.models.notification import NOTIFICATION_KINDS, Notification
 from workflows.notifications import channels
 
 ROLES = ("enterprise", "district", "city", "admin")
+_NOTIFICATION: Table = Notification.__table__  # type: ignore[assignment]  # Core: no ORM bulk layer
+
+
+def _recipients_stmt(role: str, district_code: str | None = None, enterprise_id: int | None = None
+                     ) -> Select | None:
+    """The ids of the active users of ``role`` in scope (None: nobody)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    stmt = select(User.id).where(User.role == role, User.active.is_(True))
+    if role == "district":
+        if not district_code:
+            return None
+        stmt = stmt.where(User.district_code == district_code)
+    elif role == "enterprise":
+        if enterprise_id is None:
+            return None
+        stmt = stmt.where(User.enterprise_id == int(enterprise_id))
+    return stmt
 
 
 def recipients(session: Session, role: str, district_code: str | None = None,
                enterprise_id: int | None = None) -> list[int]:
     """Ids of the active users of ``role`` in scope. District and enterprise roles need their scope key
     (no key -> nobody, so a missing district never broadcasts to every district)."""
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}")
-    stmt = select(User.id).where(User.role == role, User.active.is_(True))
-    if role == "district":
-        if not district_code:
-            return []
-        stmt = stmt.where(User.district_code == district_code)
-    elif role == "enterprise":
-        if enterprise_id is None:
-            return []
-        stmt = stmt.where(User.enterprise_id == int(enterprise_id))
-    return list(session.scalars(stmt.order_by(User.id)))
+    stmt = _recipients_stmt(role, district_code, enterprise_id)
+    return [] if stmt is None else list(session.scalars(stmt.order_by(User.id)))
 
 
 def notify_users(session: Session, user_ids: Iterable[int], *, title: str, body: str = "", kind: str = "info",
@@ -56,7 +65,7 @@ def notify_users(session: Session, user_ids: Iterable[int], *, title: str, body:
              "body": body or "", "link": link or "", "instance_id": instance_id, "case_kind": case_kind or "",
              "created_at": created} for user_id in user_ids]
     if rows:
-        session.execute(insert(Notification), rows)  # one bulk INSERT: this runs on every decision
+        session.execute(_NOTIFICATION.insert(), rows)  # one bulk INSERT: this runs on every decision
         channels.enqueue(session, user_ids, kind=kind if kind in NOTIFICATION_KINDS else "info",
                          title=title[:200], body=body or "", link=link or "", instance_id=instance_id,
                          case_kind=case_kind or "", created=created)
@@ -72,10 +81,21 @@ def notify(session: Session, *, role: str, title: str, body: str = "", kind: str
         district_code = district_code or instance.district_code
         if enterprise_id is None:
             enterprise_id = instance.enterprise_id
-    return notify_users(
-        session, recipients(session, role, district_code, enterprise_id), title=title, body=body, kind=kind,
-        link=link, instance_id=instance.id if instance is not None else None,
-        case_kind=instance.kind if instance is not None else "")
+    who = _recipients_stmt(role, district_code, enterprise_id)
+    if who is None:
+        return 0
+    # One INSERT ... SELECT (the recipients are not read first): this runs on every decision.
+    columns = {"user_id": User.id,
+               "kind": literal(kind if kind in NOTIFICATION_KINDS else "info", String()),
+               "title": literal(title[:200], String()), "body": literal(body or "", Text()),
+               "link": literal(link or "", String()),
+               "instance_id": literal(instance.id if instance is not None else None, Integer()),
+               "case_kind": literal(instance.kind if instance is not None else "", String()),
+               "created_at": literal(now(), UTCDateTime())}
+    written = session.execute(_NOTIFICATION.insert().from_select(
+        list(columns), who.with_only_columns(*(c.label(name) for name, c in columns.items())).order_by(User.id))
+        .returning(_NOTIFICATION.c.id)).all()  # (rowcount of INSERT .. SELECT is -1 through psycopg)
+    return len(written)
 
 
 def notify_case(session: Session, instance: WorkflowInstance, role: str, title: str, body: str = "",

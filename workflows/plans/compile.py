@@ -6,7 +6,7 @@ refuse a submission (``plan_errors``), and the diagram's script helpers (``run_p
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -15,8 +15,17 @@ from sqlalchemy.orm import Session
 from workflows import deadlines, policy
 from workflows.clock import now
 from workflows.dto import Actor
+from workflows.filings import totals
 from workflows.filings.status import COMMITTED
-from workflows.models import DistrictYearPlan, Enterprise, Filing, QuarterlyPlan, QuarterlyPlanRow, WorkflowInstance
+from workflows.models import (
+    DistrictYearPlan,
+    Enterprise,
+    Filing,
+    Occupation,
+    QuarterlyPlan,
+    QuarterlyPlanRow,
+    WorkflowInstance,
+)
 from workflows.plans.config import SOURCE_STATUSES
 
 # --------------------------------------------------------------------------------------------------
@@ -96,40 +105,57 @@ def figures(session: Session, plan: QuarterlyPlan, params: policy.PolicyParams |
     params = params or policy.in_force(session)
     excluded = {r.filing_id for r in plan.rows if not r.included and r.filing_id}
     included = {r.filing_id for r in plan.rows if r.included and r.filing_id}
-    year_rows = session.execute(
-        select(Filing.id, Filing.enterprise_id, Enterprise.name, Filing.occupation_code, Filing.occupation_name,
-               Filing.level, Filing.trainee_count, Filing.subsidy_fen, WorkflowInstance.status)
+    # The district's year from its running totals (one read, whatever the number of cases), less what
+    # this plan's own filings change: the excluded ones do not count, the included ones are not yet
+    # committed. Only the plan's filings are read, never the district's whole year.
+    year = totals.year_totals(session, plan.district_code, plan.year)
+    own = session.execute(
+        select(Filing.id, Filing.enterprise_id, Filing.occupation_code, Filing.level, Filing.trainee_count,
+               Filing.subsidy_fen, WorkflowInstance.status)
         .join(WorkflowInstance, Filing.instance_id == WorkflowInstance.id)
-        .join(Enterprise, Enterprise.id == Filing.enterprise_id)
-        .where(Filing.district_code == plan.district_code, Filing.plan_year == plan.year,
-               WorkflowInstance.status.in_(SOURCE_STATUSES))
-    ).all()
-    counted = [r for r in year_rows if r.id not in excluded]
-    total = sum(r.trainee_count for r in counted)
-    intermediate_up = sum(r.trainee_count for r in counted if r.level <= 4)
+        .where(Filing.id.in_(excluded | included), Filing.district_code == plan.district_code,
+               Filing.plan_year == plan.year, WorkflowInstance.status.in_(SOURCE_STATUSES))
+    ).all() if excluded or included else []
+    out = [r for r in own if r.id in excluded]
+    total = year.district["trainees"] - sum(r.trainee_count for r in out)
+    intermediate_up = year.district["intermediate_up"] - sum(
+        r.trainee_count for r in out if r.level <= totals.INTERMEDIATE_UP_MAX_LEVEL)
     share = intermediate_up / total if total else None
     below = share is not None and share < params.intermediate_min_share
 
-    def top(key_name: str, label_name: str, threshold: float) -> list[dict[str, Any]]:
-        sums: dict[Any, int] = defaultdict(int)
-        labels: dict[Any, str] = {}
-        for r in counted:
-            key = getattr(r, key_name)
-            sums[key] += r.trainee_count
-            labels[key] = getattr(r, label_name) or str(key)
-        ranked = sorted(sums.items(), key=lambda kv: (-kv[1], labels[kv[0]]))[:3]
-        return [{"name": labels[k], "trainees": n, "share": (n / total if total else 0.0),
+    def top(dimension: str, names: Callable[[list[str]], dict[str, str]], key_of: Callable[[Any], str],
+            threshold: float) -> list[dict[str, Any]]:
+        sums = {k: (f["filings"], f["trainees"]) for k, f in totals.shares(session, plan.district_code, plan.year,
+                                                                          dimension).items()}
+        for r in out:
+            filings, trainees = sums.get(key_of(r), (0, 0))
+            sums[key_of(r)] = (filings - 1, trainees - r.trainee_count)
+        counted = {k: n for k, (filings, n) in sums.items() if filings > 0}
+        labels = names(list(counted))
+        ranked = sorted(counted.items(), key=lambda kv: (-kv[1], labels.get(kv[0]) or kv[0]))[:3]
+        return [{"name": labels.get(k) or k, "trainees": n, "share": (n / total if total else 0.0),
                  "over": bool(total and n / total > threshold)} for k, n in ranked]
+
+    def enterprise_names(keys: list[str]) -> dict[str, str]:
+        ids = [int(k) for k in keys if k.isdigit()]
+        return {str(i): n for i, n in session.execute(
+            select(Enterprise.id, Enterprise.name).where(Enterprise.id.in_(ids)))} if ids else {}
+
+    def occupation_names(keys: list[str]) -> dict[str, str]:
+        return {c: n for c, n in session.execute(
+            select(Occupation.code, Occupation.name).where(Occupation.code.in_(keys)))} if keys else {}
 
     plan_row = session.scalars(select(DistrictYearPlan).where(
         DistrictYearPlan.district_code == plan.district_code, DistrictYearPlan.year == plan.year)).first()
     budget = int(plan_row.budget_fen) if plan_row else 0
-    committed = sum(int(r.subsidy_fen or 0) for r in year_rows
-                    if r.status in COMMITTED and r.id not in included)
+    committed = year.district["committed_fen"] - sum(int(r.subsidy_fen or 0) for r in own
+                                                     if r.status in COMMITTED and r.id in included)
     rows_in = [r for r in plan.rows if r.included]
     planned = sum(int(r.fund_fen or 0) for r in rows_in)
-    top_enterprises = top("enterprise_id", "name", params.enterprise_share_threshold)
-    top_occupations = top("occupation_code", "occupation_name", params.occupation_share_threshold)
+    top_enterprises = top(totals.ENTERPRISE, enterprise_names, lambda r: str(r.enterprise_id),
+                          params.enterprise_share_threshold)
+    top_occupations = top(totals.OCCUPATION, occupation_names, lambda r: r.occupation_code or "",
+                          params.occupation_share_threshold)
     return {
         "year": plan.year,
         "trainees_total": total,

@@ -18,12 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows import clock, deadlines
+from workflows.cases import unit_of_work
 from workflows.clock import now
 from workflows.dto import Actor
 from workflows.errors import NotFound
 from workflows.models import DISTRICTS, QuarterlyPlan, WorkflowInstance
 from workflows.plans import config as plan_config
 from workflows.plans import queries as plan_queries
+from workflows.security import log
 from workflows.spreadsheets import safe_cell
 
 PLAN_COLUMNS = ["区", "企业名称", "统一社会信用代码", "培训工种（职业）", "项目", "等级", "培训人数",
@@ -151,13 +153,20 @@ def quarter_workbook(session: Session, year: int, quarter: int, at: datetime | N
 
 def export_plan(session: Session, actor: Actor, instance_id: int) -> tuple[str, bytes]:
     """(file name, .xlsx bytes) of one plan in the actor's scope; NotFound otherwise."""
-    plan, _ = plan_queries.get_plan(session, actor, instance_id)
-    name = f"{DISTRICTS.get(plan.district_code, plan.district_code)}{plan.year}年第{plan.quarter}季度培训计划.xlsx"
-    return name, plan_workbook(plan)
+    with unit_of_work(session):  # commits the security log entry of the export
+        plan, _ = plan_queries.get_plan(session, actor, instance_id)
+        name = f"{DISTRICTS.get(plan.district_code, plan.district_code)}{plan.year}年第{plan.quarter}季度培训计划.xlsx"
+        data = plan_workbook(plan)
+        log.record_actor(session, actor, "export", f"case:{instance_id}", {"file": name})
+    return name, data
 
 
 def export_quarter(session: Session, actor: Actor, year: int, quarter: int) -> tuple[str, bytes]:
     """The city's workbook of a whole quarter; NotFound for anyone but city staff and admins."""
     if actor.role not in ("city", "admin"):
         raise NotFound("未找到该页面。")
-    return f"{year}年第{quarter}季度各区培训计划汇总.xlsx", quarter_workbook(session, year, quarter)
+    with unit_of_work(session):  # commits the security log entry of the export
+        name = f"{year}年第{quarter}季度各区培训计划汇总.xlsx"
+        data = quarter_workbook(session, year, quarter)
+        log.record_actor(session, actor, "export", f"plans:{year}Q{quarter}", {"file": name})
+    return name, data

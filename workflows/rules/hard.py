@@ -8,8 +8,9 @@ I/O.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from workflows.rules.ids import (
@@ -22,6 +23,7 @@ from workflows.rules.ids import (
     Textbook,
     add_years,
     credit_code_error,
+    id_birth_date,
     id_number_error,
     isbn_error,
     normalize_id_number,
@@ -116,6 +118,44 @@ def _conflict_reasons(f: FilingInput, other: ActiveEnrolment) -> list[str]:
     return reasons
 
 
+def _age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _check_employment(f: FilingInput, params: Params) -> list[CheckResult]:
+    """Apprentices are employees under contract (SPEC section 4): a labour contract that starts on or before
+    the training start (and, when it has an end, does not end before the training does); age at the start
+    no higher than the policy maximum (the minimum of 16 is part of the ID number check)."""
+    out = []
+    start, end = f.period_start, f.period_end
+    for i, t in enumerate(f.trainees):
+        who, path = trainee_label(i), f"trainees[{i}]"
+        if t.contract_start is None:
+            out.append(_hard("labour_contract", f"{path}.contract_start",
+                             f"{who}未填写劳动合同起始日期（学徒须为与企业签订劳动合同的职工）"))
+        elif start is not None and t.contract_start > start:
+            out.append(_hard("labour_contract", f"{path}.contract_start",
+                             f"{who}的劳动合同起始日期（{t.contract_start.isoformat()}）晚于培训开始日期"
+                             f"（{start.isoformat()}），须在培训开始前签订劳动合同",
+                             contract_start=t.contract_start.isoformat(), period_start=start.isoformat()))
+        if t.contract_end is not None and t.contract_start is not None and t.contract_end < t.contract_start:
+            out.append(_hard("labour_contract", f"{path}.contract_end",
+                             f"{who}的劳动合同终止日期早于起始日期"))
+        elif t.contract_end is not None and end is not None and t.contract_end < end:
+            out.append(_hard("labour_contract", f"{path}.contract_end",
+                             f"{who}的劳动合同终止日期（{t.contract_end.isoformat()}）早于培训结束日期"
+                             f"（{end.isoformat()}），劳动合同须覆盖整个培训期限",
+                             contract_end=t.contract_end.isoformat(), period_end=end.isoformat()))
+        birth = id_birth_date(t.id_number) if t.id_number else None
+        if birth is not None and start is not None and birth <= start:
+            age = _age_on(birth, start)
+            if age > params.max_trainee_age:
+                out.append(_hard("age", f"{path}.id_number",
+                                 f"{who}培训开始时年龄为{age}周岁，超过{params.max_trainee_age}周岁的上限",
+                                 age=age, max_age=params.max_trainee_age))
+    return out
+
+
 def _check_trainees(f: FilingInput, active: Sequence[ActiveEnrolment], reveal: bool) -> list[CheckResult]:
     if not f.trainees:
         return [_hard("no_trainees", "trainees", "未填写学员，至少需要1名学员")]
@@ -151,6 +191,37 @@ def _check_trainees(f: FilingInput, active: Sequence[ActiveEnrolment], reveal: b
                                  **details))
         if _blank(t.job_post):
             out.append(_hard("job_post_missing", f"{path}.job_post", f"{who}未填写工作岗位"))
+    return out
+
+
+def _check_type_dates(f: FilingInput, params: Params) -> list[CheckResult]:
+    """R7: a 技培生 graduated (year) no later than recruited, and was recruited no later than the training
+    start. R8: a 学生学徒 graduates after the training start, within the policy window."""
+    out = []
+    start = f.period_start
+    for i, t in enumerate(f.trainees):
+        who, path = trainee_label(i), f"trainees[{i}]"
+        if f.apprenticeship_type == "tech_trainee":
+            if t.graduation_year is not None and t.recruited_on is not None \
+                    and t.graduation_year > t.recruited_on.year:
+                out.append(_hard("tech_trainee_dates", f"{path}.graduation_year",
+                                 f"{who}的毕业年份（{t.graduation_year}年）晚于招用日期"
+                                 f"（{t.recruited_on.isoformat()}），技培生应招用已毕业的学生"))
+            if t.recruited_on is not None and start is not None and t.recruited_on > start:
+                out.append(_hard("tech_trainee_dates", f"{path}.recruited_on",
+                                 f"{who}的招用日期（{t.recruited_on.isoformat()}）晚于培训开始日期"
+                                 f"（{start.isoformat()}）"))
+        elif f.apprenticeship_type == "student_apprentice" and t.expected_graduation is not None \
+                and start is not None:
+            window = params.student_graduation_window_years
+            if t.expected_graduation <= start:
+                out.append(_hard("student_dates", f"{path}.expected_graduation",
+                                 f"{who}的预计毕业时间（{t.expected_graduation.isoformat()}）不晚于培训开始日期"
+                                 f"（{start.isoformat()}），学生学徒应为在读学生"))
+            elif t.expected_graduation > add_years(start, window):
+                out.append(_hard("student_dates", f"{path}.expected_graduation",
+                                 f"{who}的预计毕业时间（{t.expected_graduation.isoformat()}）超出培训开始后"
+                                 f"{window}年的范围", window_years=window))
     return out
 
 
@@ -212,6 +283,47 @@ def _check_courses(f: FilingInput, textbooks: Mapping[str, Textbook]) -> list[Ch
     return out
 
 
+# Course categories taught in class (theory); 专业技能课 is practical training.
+CLASS_CATEGORIES = ("general_required", "general_elective", "professional_basic")
+
+
+def training_months(start: date, end: date) -> int:
+    """Whole months of a training period (an inclusive end such as 2024-03-01 to 2026-02-28 counts 24)."""
+    last = end + timedelta(days=1)
+    months = (last.year - start.year) * 12 + last.month - start.month - (last.day < start.day)
+    return max(months, 1)
+
+
+def _check_hours(f: FilingInput, params: Params) -> list[CheckResult]:
+    """At least one 通用素质必修课; total and in-class hours at least the policy minimum per training year."""
+    if not f.courses:
+        return []
+    out = []
+    if not any(c.category == "general_required" for c in f.courses):
+        out.append(_hard("general_required_missing", "courses",
+                         "未安排通用素质必修课，至少需要1门通用素质必修课"))
+    if f.period_start is None or f.period_end is None or f.period_end <= f.period_start:
+        return out
+    months = training_months(f.period_start, f.period_end)
+    hours = [c.hours if isinstance(c.hours, int) and c.hours > 0 else 0 for c in f.courses]
+    total = sum(hours)
+    in_class = sum(h for h, c in zip(hours, f.courses, strict=True) if c.category in CLASS_CATEGORIES)
+    need_total = math.ceil(params.min_hours_per_year * months / 12)
+    need_class = math.ceil(params.min_class_hours_per_year * months / 12)
+    years = f"{months // 12}年" + (f"{months % 12}个月" if months % 12 else "") if months >= 12 else f"{months}个月"
+    if total < need_total:
+        out.append(_hard("training_hours", "courses",
+                         f"培训总学时为{total}学时，少于培训期限（{years}）要求的{need_total}学时"
+                         f"（每年至少{params.min_hours_per_year}学时）",
+                         total=total, required=need_total, months=months))
+    if in_class < need_class:
+        out.append(_hard("class_hours", "courses",
+                         f"理论课（通用素质课、专业基础课）学时为{in_class}学时，少于培训期限（{years}）要求的"
+                         f"{need_class}学时（每年至少{params.min_class_hours_per_year}学时）",
+                         in_class=in_class, required=need_class, months=months))
+    return out
+
+
 def _check_attachments(f: FilingInput, params: Params) -> list[CheckResult]:
     """A required supporting document missing (SPEC section 4; the kinds per type are a policy parameter)."""
     present = set(f.attachment_kinds)
@@ -234,7 +346,10 @@ def hard_checks(f: FilingInput, occupations: Mapping[str, Occupation], textbooks
         *_check_header(f, occupations),
         *_check_period(f, params),
         *_check_trainees(f, active, reveal_other_filing),
+        *_check_employment(f, params),
         *_check_type_fields(f),
+        *_check_type_dates(f, params),
         *_check_courses(f, textbooks),
+        *_check_hours(f, params),
         *_check_attachments(f, params),
     ]

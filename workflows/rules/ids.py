@@ -12,7 +12,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -245,6 +245,8 @@ class Occupation:
     aliases: tuple[str, ...]
     job_posts: tuple[str, ...]
     levels: tuple[int, ...]
+    # On the shortage list (紧缺急需职业（工种）目录): 三级 and above carry the uplifted rate (DMN row).
+    shortage: bool = False
 
 
 @dataclass(frozen=True)
@@ -278,8 +280,25 @@ def _csv_rows(text: str, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[s
             yield reader.line_num, cleaned
 
 
+SHORTAGE_TRUE: tuple[str, ...] = ("1", "是", "true", "y", "yes")
+SHORTAGE_FALSE: tuple[str, ...] = ("", "0", "否", "false", "n", "no")
+OCCUPATION_CSV_COLUMNS: tuple[str, ...] = ("code", "name", "aliases", "job_posts", "levels", "shortage")
+
+
+def occupations_csv(items: Iterable[Occupation]) -> str:
+    """The occupation catalogue as CSV text in the columns ``load_occupations_csv`` reads (round trip)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(OCCUPATION_CSV_COLUMNS)
+    for o in items:
+        writer.writerow([o.code, o.name, "|".join(o.aliases), "|".join(o.job_posts),
+                         "|".join(str(x) for x in o.levels), "是" if o.shortage else ""])
+    return out.getvalue()
+
+
 def load_occupations_csv(text: str) -> list[Occupation]:
-    """Parse ``code,name,aliases,job_posts,levels`` CSV text; ValueError lists every bad row by line."""
+    """Parse ``code,name,aliases,job_posts,levels[,shortage]`` CSV text (``shortage``: 1/是/true for a
+    shortage-list occupation, blank or 0/否/false otherwise); ValueError lists every bad row by line."""
     items: list[Occupation] = []
     errors: list[str] = []
     seen: set[str] = set()
@@ -292,6 +311,9 @@ def load_occupations_csv(text: str) -> list[Occupation]:
             problems.append(f"职业代码“{code}”重复")
         if not name:
             problems.append("职业名称为空")
+        shortage_text = (row.get("shortage") or "").strip().lower()
+        if shortage_text not in SHORTAGE_TRUE + SHORTAGE_FALSE:
+            problems.append(f"紧缺急需“{row.get('shortage')}”应为 是/否（或 1/0）")
         raw_levels = _split(row["levels"])
         levels = tuple(int(x) for x in raw_levels if x.isdigit() and 1 <= int(x) <= 5)
         if not raw_levels or len(levels) != len(raw_levels) or len(set(levels)) != len(levels):
@@ -301,7 +323,7 @@ def load_occupations_csv(text: str) -> list[Occupation]:
             continue
         seen.add(code)
         items.append(Occupation(code, name, _split(row["aliases"]), _split(row["job_posts"]),
-                                tuple(sorted(levels, reverse=True))))
+                                tuple(sorted(levels, reverse=True)), shortage_text in SHORTAGE_TRUE))
     if errors:
         raise ValueError("\n".join(errors))
     return items

@@ -40,6 +40,7 @@ class TraineeInput:
     id_number: str
     job_post: str
     contract_start: date | None = None
+    contract_end: date | None = None
     school: str = ""
     graduation_year: int | None = None
     recruited_on: date | None = None
@@ -103,6 +104,12 @@ class Params:
     enterprise_share_threshold: float = 0.20
     occupation_share_threshold: float = 0.30
     intermediate_min_share: float = 0.70
+    max_trainee_age: int = 60
+    student_graduation_window_years: int = 2
+    # The highest level (lowest number: 3 = 三级/高级工) a 学生学徒 filing may train without a soft flag.
+    student_highest_level: int = 3
+    min_hours_per_year: int = 600
+    min_class_hours_per_year: int = 120
     # apprenticeship type -> supporting-document kinds required at submission
     required_attachments: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 

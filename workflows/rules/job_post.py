@@ -18,6 +18,11 @@ _GENERIC_BIGRAMS = frozenset(
 )
 # Role words that may follow the occupation in a post title ("焊工班长") without changing the trade.
 _ROLE_SUFFIXES = ("组长", "班长", "领班", "主管", "师傅", "学徒", "助理", "岗")
+# Words that may stand before the occupation's name or alias without naming another trade ("高级焊工",
+# "数控车工", "CNC车工"). Anything else in front ("机修钳工", "工具钳工") names a different specialisation.
+_QUALIFIERS = ("高级", "中级", "初级", "资深", "熟练", "实习", "见习", "学徒", "数控", "普通", "一线", "主操",
+               "技术", "设备", "主", "副", "正")
+_ASCII_QUALIFIER = re.compile(r"^[a-z0-9]+$")
 _BRACKETED = re.compile(r"[(\[【].*?[)\]】]")
 _NOISE = re.compile(r"[\s\-_/·.、,，;；:：]+")
 
@@ -58,25 +63,45 @@ def shared_job_post_tokens(job_post: str, occupation: Occupation) -> list[str]:
     return sorted(post_tokens & occupation_tokens)
 
 
+def _is_qualifier(prefix: str) -> bool:
+    """Whether ``prefix`` is made only of qualifier words (or is an ASCII word such as CNC)."""
+    if _ASCII_QUALIFIER.match(prefix):
+        return True
+    rest = prefix
+    while rest:
+        word = next((q for q in sorted(_QUALIFIERS, key=len, reverse=True) if rest.startswith(q)), None)
+        if word is None:
+            return False
+        rest = rest[len(word):]
+    return True
+
+
+def _whole_term_match(post: str, term: str) -> bool:
+    """The post is the term as a whole word: equal, or the term preceded only by qualifier words."""
+    return post == term or (post.endswith(term) and _is_qualifier(post[: -len(term)]))
+
+
 def job_post_match(job_post: str, occupation: Occupation) -> str:
     """Classify a trainee's job post against the trained occupation: 'match', 'likely' or 'mismatch'.
 
-    Heuristic (after NFKC folding, lower-casing and removing spaces and punctuation); the catalogue's
-    name, aliases and typical job posts are the "terms":
+    After NFKC folding, lower-casing and removing spaces and punctuation, the catalogue's name, aliases
+    and typical job posts are the "terms"; each is matched as a whole word, never as a substring:
 
     * 'match' when the post (or the post without a bracketed remark, or without a trailing role word
-      such as 组长/班长/学徒) equals a term or ends with it ("数控车工", "高级焊工", "车工组长" all match
-      车工), or contains a term of 4+ characters ("CNC数控车床操作工（夜班）"). Ending, not containing,
-      for short terms, so that "汽车工艺员" does not match 车工.
-    * 'likely' when post and terms share a meaningful token: two consecutive CJK characters that are
-      not a generic word (操作, 管理, 数控, 设备 ...), or an ASCII word such as CNC or PLC.
-    * 'mismatch' otherwise, including an empty post.
+      such as 组长/班长/学徒) equals a term, or is a term preceded only by qualifier words (高级, 数控,
+      实习, CNC ...): "数控车工", "高级焊工", "车工组长" match 车工.
+    * 'mismatch' when the post ends with a term but something else stands before it: another
+      specialisation of the trade ("机修钳工" and "工具钳工" are not 装配钳工, although 钳工 is one of its
+      aliases); and when post and terms share nothing meaningful, including an empty post.
+    * 'likely' otherwise when post and terms share a meaningful token: two consecutive CJK characters
+      that are not a generic word (操作, 管理, 数控, 设备 ...), or an ASCII word such as CNC or PLC.
     """
     variants = _post_variants(job_post)
     if not variants:
         return "mismatch"
-    for term in _terms(occupation):
-        for post in variants:
-            if post == term or post.endswith(term) or (len(term) >= 4 and term in post):
-                return "match"
+    terms = _terms(occupation)
+    if any(_whole_term_match(post, term) for term in terms for post in variants):
+        return "match"
+    if any(post.endswith(term) and post != term for term in terms for post in variants):
+        return "mismatch"
     return "likely" if shared_job_post_tokens(job_post, occupation) else "mismatch"

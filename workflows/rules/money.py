@@ -1,14 +1,14 @@
-"""Money and figures (rule R5): the budget check at approval, years billed, the subsidy in fen, and the
-formatting of fen as yuan and of shares as percentages.
+"""Money and figures (rule R5): the budget check at approval, months billed and their split across budget
+years, the subsidy in fen, and the formatting of fen as yuan and of shares as percentages.
 
 Amounts are integer fen. Pure functions, no I/O.
 """
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date
 
-from workflows.rules.ids import add_years
 from workflows.rules.inputs import CheckResult, DistrictYearFigures
 
 
@@ -27,22 +27,80 @@ def budget_check(subsidy_fen: int, year: DistrictYearFigures) -> CheckResult:
     )
 
 
-def period_years(start: date, end: date) -> int:
-    """Whole years billed for a period: the ceiling of its length in calendar years, at least 1.
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole months, clamped to the month's last day (01-31 + 1 month -> 02-28/29)."""
+    index = day.year * 12 + day.month - 1 + int(months)
+    year, month = divmod(index, 12)
+    month += 1
+    last = monthrange(year, month)[1]
+    return date(year, month, min(day.day, last))
 
-    Inclusive and exclusive end dates both bill 2 years for 2024-03-01 to 2026-02-28 / 2026-03-01.
-    """
-    years = 1
-    while add_years(start, years) < end:
-        years += 1
+
+def period_months(start: date, end: date) -> int:
+    """Months billed for a training period (end inclusive): every started month counts, at least 1.
+
+    Month n runs from ``start + (n-1) months`` to the day before ``start + n months``, so
+    2027-03-01..2028-02-29 is 12 months and 2027-03-01..2028-03-01 (one year and one day) is 13."""
+    if end < start:
+        return 0
+    months = 1
+    while add_months(start, months) <= end:
+        months += 1
+    return months
+
+
+def months_by_year(start: date, months: int) -> dict[int, int]:
+    """How many of a period's billed months fall in each budget (calendar) year: a month belongs to the
+    year in which it starts. 2027-03-01 + 13 months -> {2027: 10, 2028: 3}."""
+    years: dict[int, int] = {}
+    for n in range(max(int(months), 0)):
+        year = add_months(start, n).year
+        years[year] = years.get(year, 0) + 1
     return years
 
 
-def subsidy_fen(trainee_count: int, rate_yuan_per_year: int, years: int) -> int:
-    """Requested subsidy in fen: trainees x yearly rate per person (yuan) x years billed."""
-    if min(trainee_count, rate_yuan_per_year, years) < 0:
-        raise ValueError("人数、补贴标准和年数不能为负数")
-    return trainee_count * rate_yuan_per_year * 100 * years
+def _fen_of_months(trainee_count: int, rate_yuan_per_year: int, months: int) -> int:
+    """trainees x yearly rate x months / 12 in fen, rounded half up to the fen."""
+    numerator = int(trainee_count) * int(rate_yuan_per_year) * 100 * int(months)
+    return (numerator * 2 + 12) // 24
+
+
+def subsidy_fen(trainee_count: int, rate_yuan_per_year: int, months: int) -> int:
+    """Subsidy in fen: trainees x yearly rate per person (yuan) x months billed / 12, to the fen
+    (half up): 1 trainee at 5,500 a year for 13 months is 595,833 fen (5,958.33 yuan)."""
+    if min(trainee_count, rate_yuan_per_year, months) < 0:
+        raise ValueError("人数、补贴标准和月数不能为负数")
+    return _fen_of_months(trainee_count, rate_yuan_per_year, months)
+
+
+def year_split_fen(trainee_count: int, rate_yuan_per_year: int, start: date, months: int) -> dict[int, int]:
+    """``subsidy_fen`` split across budget years by the months in each. Each year's share is the
+    difference of the rounded running totals, so the shares add up to the whole to the fen:
+    2027-03-01, 13 months at 5,500 -> {2027: 458,333, 2028: 137,500} (total 595,833)."""
+    split: dict[int, int] = {}
+    done_months = done_fen = 0
+    for year, count in sorted(months_by_year(start, months).items()):
+        done_months += count
+        upto = _fen_of_months(trainee_count, rate_yuan_per_year, done_months)
+        split[year] = upto - done_fen
+        done_fen = upto
+    return split
+
+
+def split_total_fen(total_fen: int, start: date, months: int) -> dict[int, int]:
+    """An amount already computed (a filing's fund plan) split across budget years by the months in
+    each, the shares adding up to the whole (running totals rounded half up)."""
+    by_year = months_by_year(start, months)
+    if not by_year:
+        return {}
+    split: dict[int, int] = {}
+    done_months = done_fen = 0
+    for year, count in sorted(by_year.items()):
+        done_months += count
+        upto = (int(total_fen) * done_months * 2 + months) // (2 * months)
+        split[year] = upto - done_fen
+        done_fen = upto
+    return split
 
 
 def fen_to_yuan_str(fen: int) -> str:

@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from workflows.rules.ids import Occupation, Textbook, area_label, credit_code_area, credit_code_error, is_guangzhou_area
+from workflows.rules.ids import (
+    LEVELS,
+    Occupation,
+    Textbook,
+    area_label,
+    credit_code_area,
+    credit_code_error,
+    is_guangzhou_area,
+)
 from workflows.rules.inputs import (
     CheckResult,
     DistrictYearFigures,
@@ -122,6 +130,18 @@ def _area(f: FilingInput) -> CheckResult:
                  area_code=area, guangzhou=False)
 
 
+def _student_level(f: FilingInput, params: Params) -> list[CheckResult]:
+    """R8: 学生学徒 train up to 三级/高级工 unless the policy allows a higher level (a lower number)."""
+    if f.apprenticeship_type != "student_apprentice" or not isinstance(f.level, int) or f.level not in LEVELS:
+        return []
+    highest = params.student_highest_level
+    ok = f.level >= highest
+    label = LEVELS.get(highest, str(highest))
+    message = (f"学生学徒培训等级为{LEVELS[f.level]}，未超过{label}" if ok else
+               f"学生学徒培训等级为{LEVELS[f.level]}，高于政策规定的{label}，请审核人确认是否适当")
+    return [_soft("student_level", ok, "level", message, level=f.level, highest_level=highest)]
+
+
 def soft_checks(f: FilingInput, occupations: Mapping[str, Occupation], textbooks: Mapping[str, Textbook],
                 year: DistrictYearFigures, params: Params) -> list[CheckResult]:
     """The soft rules for the reviewer: one result per rule (per trainee / course where it applies).
@@ -140,4 +160,5 @@ def soft_checks(f: FilingInput, occupations: Mapping[str, Occupation], textbooks
         _intermediate(f, year, params.intermediate_min_share),
         *_off_catalogue(f, textbooks),
         _area(f),
+        *_student_level(f, params),
     ]

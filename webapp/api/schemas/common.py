@@ -74,7 +74,8 @@ ERROR = schema("Error", {
         "required": ["code", "message", "fields"],
         "additionalProperties": False,
         "properties": {
-            "code": {"type": "string", "enum": [*ERROR_CODES.values(), "error", "internal_error"],
+            "code": {"type": "string", "enum": [*ERROR_CODES.values(), "error", "internal_error", "account_locked",
+                                                      "password_change_required"],
                      "description": "稳定的错误代码"},
             "message": {"type": "string", "description": "中文说明，可直接展示给用户"},
             "fields": {"type": "object", "description": "字段路径 → 该字段的错误（如 `trainees[0].id_number`）",

@@ -1,7 +1,7 @@
 /*
  * Filing form conveniences (the page works without them):
  *  - the form's data-type follows the chosen 学徒类型, so the CSS shows only that type's fields;
- *  - a live estimate of the fund plan (trainees x rate x years) as the user types. The server
+ *  - a live estimate of the fund plan (trainees x rate x months / 12) as the user types. The server
  *    recomputes it on every save; this is only a preview.
  *  - dates: every [data-date-text] input takes the usual Chinese forms (2027-03-01, 2027/3/1,
  *    20270301, 2027年3月1日; the server parses the same) and gets a date picker beside it;
@@ -103,21 +103,22 @@
     if (picker && picker.hasAttribute('data-date-picker')) { picker.value = parsed ? iso(parsed) : ''; }
   });
 
-  function addYears(date, years) {
-    // Same as workflows.rules.add_years: 29 February becomes 28 February in a common year.
-    var y = date.y + years;
-    var leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-    var d = (date.m === 2 && date.d === 29 && !leap) ? 28 : date.d;
-    return y * 10000 + date.m * 100 + d;
+  function addMonths(date, months) {
+    // Same as workflows.rules.money.add_months: the day is clamped to the month's last day.
+    var index = date.y * 12 + date.m - 1 + months;
+    var y = Math.floor(index / 12), m = index % 12 + 1;
+    var last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+    return y * 10000 + m * 100 + Math.min(date.d, last);
   }
 
-  function periodYears(start, end) {
+  function periodMonths(start, end) {
+    // Same as workflows.rules.money.period_months: every started month counts (end inclusive).
     var endKey = end.y * 10000 + end.m * 100 + end.d;
     var startKey = start.y * 10000 + start.m * 100 + start.d;
     if (endKey <= startKey) { return 0; }
-    var years = 1;
-    while (addYears(start, years) < endKey && years < 10) { years += 1; }
-    return years;
+    var months = 1;
+    while (addMonths(start, months) <= endKey && months < 120) { months += 1; }
+    return months;
   }
 
   function traineeCount() {
@@ -142,14 +143,14 @@
     var rate = (rates[type] || {})[value('level')] || 0;
     var start = parseDate(value('period_start'));
     var end = parseDate(value('period_end'));
-    var years = start && end ? periodYears(start, end) : 0;
+    var months = start && end ? periodMonths(start, end) : 0;
     var n = traineeCount();
-    if (!rate || !years || !n) {
+    if (!rate || !months || !n) {
       output.hidden = true;
       return;
     }
     output.textContent = '按当前填写内容估算：' + n + ' 人 × ' + rate.toLocaleString('zh-CN') + ' 元/人·年 × ' +
-      years + ' 年 = ' + format(n * rate * years) + ' 元（以保存后系统计算为准）';
+      months + ' 个月 ÷ 12 = ' + format(Math.round(n * rate * months * 100 / 12) / 100) + ' 元（以保存后系统计算为准）';
     output.hidden = false;
   }
 
