@@ -17,7 +17,7 @@ def test_install_registers_every_feature_once() -> None:
                                     *project_config.DECISIONS}
     assert set(cases.GUARDS) == set(cases.EFFECTS) == {"filing"}
     # The filing's own effect first, then the training project's start on 予以备案 (each once).
-    assert [fn.__name__ for fn in cases.EFFECTS["filing"]] == ["on_filing_decision", "start_project"]
+    assert [fn.__name__ for fn in cases.EFFECTS["filing"]] == ["filing_decided", "start_project"]
     assert [fn.__name__ for fn in cases.OPENERS] == ["open_quarter_plans", "open_ended_half_year"]
     helper_names = set(bindings.for_session(None, None))  # type: ignore[arg-type]  (factories only bind)
     assert {"run_filing_checks", "record_fund_plan", "run_plan_checks", "plan_share_below_min", "notify_role",

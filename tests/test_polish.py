@@ -3,9 +3,9 @@ summary tiles."""
 
 from __future__ import annotations
 
-from flask_login import login_user
 from sqlalchemy import select
 
+from webapp.auth.views import start_session
 from workflows import service
 from workflows.models import User
 
@@ -21,7 +21,7 @@ def test_gallery_sub_pages_highlight_the_gallery(app, world, session):  # type: 
     for path, expected in (("/reports/gallery/cases/1", "典型案例"), ("/reports/gallery", "典型案例"),
                            ("/reports/", "半年报告")):
         with app.test_request_context(path):
-            login_user(user)
+            start_session(user)  # sign-in and last-seen times (issue 11a's session checks)
             app.preprocess_request()
             context: dict = {}
             app.update_template_context(context)

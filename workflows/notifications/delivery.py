@@ -91,10 +91,15 @@ def notify(session: Session, *, role: str, title: str, body: str = "", kind: str
                "link": literal(link or "", String()),
                "instance_id": literal(instance.id if instance is not None else None, Integer()),
                "case_kind": literal(instance.kind if instance is not None else "", String()),
-               "created_at": literal(now(), UTCDateTime())}
+               "created_at": literal(created := now(), UTCDateTime())}
     written = session.execute(_NOTIFICATION.insert().from_select(
         list(columns), who.with_only_columns(*(c.label(name) for name, c in columns.items())).order_by(User.id))
-        .returning(_NOTIFICATION.c.id)).all()  # (rowcount of INSERT .. SELECT is -1 through psycopg)
+        .returning(_NOTIFICATION.c.user_id)).scalars().all()  # (rowcount of INSERT .. SELECT is -1 through psycopg)
+    if written:  # the outbox channels (e-mail, webhook) of the same recipients
+        channels.enqueue(session, list(written), kind=kind if kind in NOTIFICATION_KINDS else "info",
+                         title=title[:200], body=body or "", link=link or "",
+                         instance_id=instance.id if instance is not None else None,
+                         case_kind=instance.kind if instance is not None else "", created=created)
     return len(written)
 
 
