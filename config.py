@@ -70,6 +70,14 @@ class Config:
     PLAN_REMINDER_DAYS = _int("PLAN_REMINDER_DAYS", 5)
     PERIOD_AUTO_OPEN = os.environ.get("PERIOD_AUTO_OPEN", "1") == "1"
 
+    # Notification channels besides 站内信 (empty: off). E-mail: smtp://user:pass@host:587?starttls=1 or
+    # smtps://host:465; webhook (e.g. a 粤政易 bridge): POSTed JSON signed with HMAC-SHA256 of WEBHOOK_SECRET.
+    # Delivered from the outbox by `flask notifications deliver` and every `workflows tick`.
+    SMTP_URL = os.environ.get("SMTP_URL", "")
+    SMTP_FROM = os.environ.get("SMTP_FROM", "noreply@apprenticeship.gz.gov.cn")
+    WEBHOOK_URL = os.environ.get("WEBHOOK_URL", "")
+    WEBHOOK_SECRET = os.environ.get("WEBHOOK_SECRET", "")
+    SITE_URL = os.environ.get("SITE_URL", "")
     # Accounts and sessions (issue 11): lockout after failed sign-ins, idle and absolute session lifetime.
     LOGIN_LOCKOUT_ATTEMPTS = _int("LOGIN_LOCKOUT_ATTEMPTS", 5)
     LOGIN_LOCKOUT_MINUTES = _int("LOGIN_LOCKOUT_MINUTES", 15)
@@ -116,6 +124,8 @@ class TestConfig(Config):
     PII_KEY = "dGVzdC1vbmx5LXBpaS1rZXktMDEyMzQ1Njc4OWFiY2Q"  # fixed test-only key (32 bytes)
     PII_KEY_FILE = ""
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SMTP_URL = ""
+    WEBHOOK_URL = ""
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
 

@@ -36,7 +36,7 @@ def test_inbox_by_role_and_scope(api, tokens):  # type: ignore[no-untyped-def]
     review = _inbox(api, tokens["review-440106"])
     assert [(t["case_id"], t["title"], t["role"]) for t in review] == [(case["id"], "区人社局审核", "district")]
     task = review[0]
-    assert task["kind"] == "filing" and task["due_at"] is None and task["overdue"] is False
+    assert task["kind"] == "filing" and task["due_at"] is not None and task["overdue"] is False
     assert {d["code"]: d["comment_required"] for d in task["decisions"]} == \
         {"approve": False, "return": True, "reject": True}
     assert _inbox(api, tokens["review-440106"], kind="quarterly_plan") == []

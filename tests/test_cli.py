@@ -59,6 +59,8 @@ def test_seed_demo_is_idempotent(app, session):  # type: ignore[no-untyped-def]
     assert first.exit_code == 0, first.output
     counts = (session.scalar(select(func.count(User.id))), session.scalar(select(func.count(Filing.id))))
     assert counts[0] >= 18 and counts[1] >= 20
+    names = set(session.scalars(select(User.username)))
+    assert {"review-440106-2", "review-440112-2", "city-2"} <= names  # colleagues for 认领 / 转办
     statuses = set(session.scalars(select(WorkflowInstance.status)))
     assert {"draft", "district_review", "returned", "city_record", "recorded", "rejected", "withdrawn"} <= statuses
     second = runner.invoke(args=["seed-demo"])

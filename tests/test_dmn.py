@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from tests.factories import filing_data, submitted_filing
-from workflows import policy, runner, service, store
+from workflows import deadlines, policy, runner, service, store
 from workflows.bindings import STATIC_HELPERS
 from workflows.engine import Engine, get_engine, script_services
 from workflows.models import Filing, WorkflowInstance
@@ -50,9 +50,13 @@ def run_to_review(engine: Engine, data: dict, version=None) -> tuple[dict, list]
     task = runner.ready_human_tasks(wf)[0]
     services = {"run_filing_checks": lambda _id: 0,
                 "compute_subsidy_fen": lambda n, rate, months: n * rate * months * 100 // 12,
-                "record_fund_plan": lambda filing_id, fen: recorded.append((filing_id, fen))}
+                "record_fund_plan": lambda filing_id, fen: recorded.append((filing_id, fen)),
+                "note_estimated_deadline": lambda _id, _name, _days, _working: False,
+                **deadlines.SCRIPT_HELPERS, "notify_role": lambda *a, **k: 0}
     with script_services(services):
-        runner.complete(wf, task.id, {"resubmit_window_days": 15, "resubmit_working_days": False, **data})
+        runner.complete(wf, task.id, {"resubmit_window_days": 15, "resubmit_working_days": False,
+                                      "review_window_days": 10, "case_kind": "filing", "case_key": "F00000042",
+                                      "district_code": "440106", "filing_title": "测试", **data})
     wf = engine.loads(engine.dumps(wf), version or engine.current("training_filing"))
     ready = runner.ready_human_tasks(wf)
     assert [t.name for t in ready] == ["district_review"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 
-from workflows import runner
+from workflows import deadlines, runner
 from workflows.bindings import STATIC_HELPERS
 from workflows.clock import frozen_now
 from workflows.engine import (
@@ -23,10 +23,13 @@ from workflows.engine import (
 BPMN = Path(__file__).resolve().parent.parent / "bpmn"
 # What submit_filing puts into the task data for the DMN 确定补贴标准 and the script 计算资金计划.
 FUND_PLAN_INPUTS = {"apprenticeship_type": "enterprise_apprentice", "level": 4, "shortage": False,
-                    "trainee_count": 3, "billed_months": 12, "policy_rates": {}}
+                    "trainee_count": 3, "billed_months": 12, "policy_rates": {}, "review_window_days": 10,
+                    "case_kind": "filing", "case_key": "F00000001", "district_code": "440106",
+                    "filing_title": "测试备案"}
 FUND_PLAN_SERVICES = {"record_fund_plan": lambda _id, _fen: None,
                       "note_estimated_deadline": lambda _id, _name, _days, _working: False,
-                      "compute_subsidy_fen": lambda n, rate, months: n * rate * months * 100 // 12}
+                      "compute_subsidy_fen": lambda n, rate, months: n * rate * months * 100 // 12,
+                      **deadlines.SCRIPT_HELPERS, "notify_role": lambda *a, **k: 0}
 
 
 @pytest.fixture(scope="module")

@@ -164,7 +164,7 @@ def test_admin_publishes_on_the_screen_and_city_only_reads(app, session):  # typ
     today = clock.china_today(now())
     form = {"effective_from": today.isoformat(), "enterprise_share_pct": "22.5", "occupation_share_pct": "30",
             "intermediate_min_pct": "70", "max_period_years": "2", "max_period_years_with_reason": "3",
-            "resubmit_window_days": "10", "note": "穗人社规〔2026〕1号", "max_trainee_age": "60",
+            "resubmit_window_days": "10", "review_window_days": "8", "note": "穗人社规〔2026〕1号", "max_trainee_age": "60",
             "student_graduation_window_years": "2", "student_highest_level": "3", "min_hours_per_year": "600",
             "min_class_hours_per_year": "120", "start_report_days": "30",
             "advance_max_pct": "40", "notice_working_days": "5", "refund_months": "3", "fund_risk_pct": "90"}
@@ -176,6 +176,7 @@ def test_admin_publishes_on_the_screen_and_city_only_reads(app, session):  # typ
     assert response.status_code == 302
     row = session.scalars(select(PolicyVersion)).one()
     assert (row.enterprise_share_bp, row.resubmit_window_days, row.rates["tech_trainee:4"]) == (2250, 10, 5800)
+    assert row.review_window_days == 8 and policy.params_of(row).review_window_days == 8  # 区级审核期限
     assert row.created_by_name == world.users["admin"].display_name
     form["effective_from"] = (today - timedelta(days=3)).isoformat()
     response = client.post("/admin/policy/new", data=form)

@@ -45,6 +45,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from workflows import service
 
     service.configure(app.config["BPMN_DIR"])
+    service.configure_channels(smtp_url=app.config.get("SMTP_URL", ""), smtp_from=app.config.get("SMTP_FROM"),
+                               webhook_url=app.config.get("WEBHOOK_URL", ""),
+                               webhook_secret=app.config.get("WEBHOOK_SECRET", ""),
+                               site_url=app.config.get("SITE_URL", ""))
     service.configure_pii(app.config.get("PII_KEY", ""), app.config.get("PII_KEY_FILE", ""),
                           app.instance_path if app.config.get("ENV_NAME") == "development" else None)
 
@@ -206,8 +210,14 @@ def _template_helpers(app: Flask) -> None:
                                   and request.endpoint.split(".")[0] == endpoint.split(".")[0]})
             # One item is current: the exact endpoint if listed (半年报告 vs 典型案例 share a blueprint),
             # else the first of the same blueprint.
+            # Sub-pages belong to the item whose address is their longest prefix (the gallery's case pages
+            # under /reports/gallery highlight 典型案例, not 半年报告).
             exact = [item for item in items if item["endpoint"] == request.endpoint]
-            current = exact[0] if exact else next((item for item in items if item["active"]), None)
+            prefixed = sorted((item for item in items
+                               if str(item["url"]) != "/" and request.path.startswith(str(item["url"]))),
+                              key=lambda item: len(str(item["url"])), reverse=True)
+            current = (exact[0] if exact else prefixed[0] if prefixed
+                       else next((item for item in items if item["active"]), None))
             for item in items:
                 item["active"] = item is current
             counter = app.extensions.get("unread_counter")
@@ -231,6 +241,14 @@ def _template_helpers(app: Flask) -> None:
     @app.template_filter("yuan")
     def format_yuan(fen: int | None) -> str:
         return f"{(fen or 0) / 100:,.2f}"
+
+    @app.template_filter("wan")
+    def format_wan(fen: int | None) -> str:
+        """Money where space is short (summary tiles): 万元 from 10,000 yuan on, else 元."""
+        yuan = (fen or 0) / 100
+        if abs(yuan) >= 10_000:
+            return f"{yuan / 10_000:,.2f}万元"
+        return f"{yuan:,.0f}元"
 
 
 def _instance_dir() -> Path:

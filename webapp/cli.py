@@ -42,6 +42,7 @@ def run_tick(app: Flask, at: datetime | None = None) -> service.TickReport:
     service.refresh_calendar(db_session())  # the admins' current holiday calendar, every round
     report = service.run_tick(db_session(), at, open_periods=app.config.get("PERIOD_AUTO_OPEN", True))
     metrics.observe_tick(report)
+    service.deliver_outbox(db_session(), at)  # e-mails and webhooks of the steps that just committed
     log.info("tick: %s fired, %s failed", report.fired, report.failed, extra={"fields": {
         "due": report.due, "fired": report.fired, "failed": report.failed, "skipped": report.skipped,
         "opened": report.opened, "duration_ms": round((time.perf_counter() - started) * 1000, 1)}})
@@ -164,6 +165,22 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(workflows_group)
 
+    def _deliver(at: datetime | None) -> None:
+        result = service.deliver_outbox(db_session(), at)
+        if result.sent or result.retried or result.failed:
+            click.echo(f"通知外发：成功 {result.sent} 条，待重试 {result.retried} 条，放弃 {result.failed} 条。")
+
+    notifications_group = AppGroup("notifications", help="通知外发（电子邮件、消息推送）。")
+
+    @notifications_group.command("deliver")
+    @click.option("--now", "now_text", default=None, help="ISO-8601 instant (default: now)")
+    def deliver(now_text: str | None) -> None:
+        """Send the outbox's due e-mails and webhooks (also run by every `workflows tick`)."""
+        result = service.deliver_outbox(db_session(), _parse_now(now_text))
+        click.echo(f"通知外发：成功 {result.sent} 条，待重试 {result.retried} 条，放弃 {result.failed} 条；"
+                   f"尚待发送 {service.outbox_pending(db_session())} 条。")
+
+    app.cli.add_command(notifications_group)
     funds_group = AppGroup("funds", help="培训补贴资金：对账。")
 
     @funds_group.command("reconcile")

@@ -29,7 +29,7 @@ from workflows.clock import frozen_now, now
 from workflows.dto import Actor
 from workflows.engine import get_engine, script_services
 from workflows.errors import Conflict, NotFound, ValidationFailed
-from workflows.models import AuditEvent, TaskIndex, WorkflowInstance
+from workflows.models import AuditEvent, TaskIndex, User, WorkflowInstance
 from workflows.security import chain
 
 log = logging.getLogger(__name__)
@@ -47,11 +47,14 @@ DecisionEffect = Callable[[Session, WorkflowInstance, str, Actor, str], object]
 """(session, instance, decision, actor, comment): what follows a decision (notifications ...)."""
 Opener = Callable[[Session, datetime], int]
 """(session, at) -> how many instances of the period containing ``at`` it opened (idempotent)."""
+DecisionFigures = Callable[[Session, WorkflowInstance], dict[str, Any]]
+"""(session, instance) -> the live figures a decision is taken on (recorded with its audit row)."""
 StepTracker = Callable[[Session, WorkflowInstance], Callable[[], None]]
 """(session, instance) before an engine move -> what to run once the move is saved (running totals)."""
 
 DECISIONS: dict[str, Decisions] = {}
 GUARDS: dict[str, DecisionGuard] = {}
+FIGURES: dict[str, DecisionFigures] = {}
 # Per case kind, in registration order: the kind's own effect, then effects other features add to it
 # (the training project starts on a filing's 予以备案).
 EFFECTS: dict[str, list[DecisionEffect]] = {}
@@ -153,12 +156,14 @@ def task_row(session: Session, actor: Actor, task_id: str) -> TaskIndex:
 
 
 def audit(session: Session, instance: WorkflowInstance, actor: Actor | None, action: str, *,
-          task_name: str = "", task_id: str = "", comment: str = "", status_before: str = "") -> None:
+          task_name: str = "", task_id: str = "", comment: str = "", status_before: str = "",
+          details: dict[str, Any] | None = None) -> None:
     """Append one row to the case's history (no commit), chained to the case's previous row: its hash
     covers the previous row's hash (the head kept on the instance, already loaded and locked by every
     step, so the chain costs no extra read and cases never wait on one another)."""
     at = now()
     row = AuditEvent(
+        details=details,
         instance_id=instance.id,
         actor_id=actor.id if actor else None,
         actor_name=actor.name if actor else "系统",
@@ -194,7 +199,7 @@ def locked(session: Session, instance_id: int | None, missing: str = "未找到�
 def step(session: Session, actor: Actor | None, instance: WorkflowInstance,
          move: Callable[[BpmnWorkflow], T], action: str, *, task_name: str | Callable[[T], str] = "",
          task_id: str = "", comment: str = "", audit_unchanged: bool = True,
-         services: Mapping[str, Callable[..., Any]] | None = None) -> T:
+         services: Mapping[str, Callable[..., Any]] | None = None, details: dict[str, Any] | None = None) -> T:
     """Run one engine move on a locked instance: load it, bind the script helpers to this session and
     actor, run ``move(workflow)``, save (state, status, timers, task index) and audit. No commit: the
     caller's unit of work commits or rolls back. A ``move`` that raises leaves nothing saved.
@@ -217,7 +222,7 @@ def step(session: Session, actor: Actor | None, instance: WorkflowInstance,
     if audit_unchanged or instance.status != before:
         name = task_name(result) if callable(task_name) else task_name
         audit(session, instance, actor, action, task_name=name, task_id=task_id, comment=comment,
-              status_before=before)
+              status_before=before, details=details)
     return result
 
 
@@ -230,7 +235,8 @@ def start(session: Session, actor: Actor | None, **case: Any) -> WorkflowInstanc
 
 def advance(session: Session, actor: Actor | None, instance: WorkflowInstance, task_id: str,
             data: dict[str, Any], action: str, comment: str = "",
-            services: Mapping[str, Callable[..., Any]] | None = None) -> WorkflowInstance:
+            services: Mapping[str, Callable[..., Any]] | None = None,
+            details: dict[str, Any] | None = None) -> WorkflowInstance:
     """Complete one READY task of a locked instance, save, index and audit it (no commit)."""
 
     def complete(workflow: BpmnWorkflow) -> runner.HumanTask:
@@ -240,7 +246,7 @@ def advance(session: Session, actor: Actor | None, instance: WorkflowInstance, t
             raise Conflict("该任务已被处理，请刷新后查看最新状态。") from exc
 
     step(session, actor, instance, complete, action, task_name=lambda done: done.title, task_id=task_id,
-         comment=comment, services=services)
+         comment=comment, services=services, details=details)
     return instance
 
 
@@ -262,6 +268,20 @@ def deliver(session: Session, actor: Actor | None, instance: WorkflowInstance, m
 # Decisions on review-like tasks
 
 
+def assignee_name(session: Session, row: TaskIndex) -> str:
+    """The display name of the person a task is assigned to ("" when it belongs to the whole group)."""
+    if row.assignee_id is None:
+        return ""
+    return session.scalar(select(User.display_name).where(User.id == row.assignee_id)) or ""
+
+
+def refuse_unless_assignee(session: Session, actor: Actor, row: TaskIndex) -> None:
+    """An assigned task is completed by its assignee only (SPEC section 2): Conflict naming them."""
+    if row.assignee_id is not None and row.assignee_id != actor.id:
+        name = assignee_name(session, row) or "其他人员"
+        raise Conflict(f"该任务已由{name}认领，只能由{name}办理；如需办理请先转办或退回组。")
+
+
 def task_and_locked_instance(session: Session, actor: Actor, task_id: str) -> tuple[TaskIndex, WorkflowInstance]:
     """The task's index row and its instance, locked, in one query (the decision hot path)."""
     stmt = (select(TaskIndex, WorkflowInstance)
@@ -276,6 +296,37 @@ def task_and_locked_instance(session: Session, actor: Actor, task_id: str) -> tu
         task_row(session, actor, task_id)  # raises the right Conflict / NotFound
         raise NotFound("未找到该任务。")
     return found[0], found[1]
+
+
+def decide(session: Session, actor: Actor, task_id: str, decision: str, comment: str = "",
+           confirm_mismatches: bool = False) -> WorkflowInstance:
+    """One decision inside the caller's unit of work (``complete_task``; a batch runs each in its own
+    savepoint): the form's decisions, the assignee, the kind's guard, the move with the live figures it
+    was taken on, the kind's effect. No commit."""
+    require_features()
+    row, instance = task_and_locked_instance(session, actor, task_id)
+    allowed = DECISIONS.get(row.form_key)
+    if allowed is None:
+        raise NotFound("未找到该任务。")
+    refuse_unless_assignee(session, actor, row)
+    comment = (comment or "").strip()
+    if decision not in allowed:
+        raise ValidationFailed("请选择有效的处理结论。", {"decision": ["请选择有效的处理结论。"]})
+    label, needs_comment = allowed[decision]
+    if needs_comment and not comment:
+        raise ValidationFailed(f"“{label}”必须填写意见。", {"comment": [f"“{label}”必须填写意见。"]})
+    if len(comment) > 2000:
+        raise ValidationFailed("意见不能超过2000字。", {"comment": ["意见不能超过2000字。"]})
+    guard = GUARDS.get(instance.kind)
+    if guard is not None:
+        guard(session, instance, decision, confirm_mismatches)
+    figures = FIGURES.get(instance.kind)
+    details = {"figures": figures(session, instance)} if figures is not None else None
+    advance(session, actor, instance, task_id, {"decision": decision, "comment": comment}, decision, comment,
+            details=details)
+    for effect in EFFECTS.get(instance.kind, ()):
+        effect(session, instance, decision, actor, comment)
+    return instance
 
 
 @dataclass(frozen=True)
@@ -319,24 +370,7 @@ def complete_task(session: Session, actor: Actor, task_id: str, decision: str, c
     kind's guard may refuse it first and its effect follows it, in the same unit of work."""
     require_features()
     with unit_of_work(session):
-        row, instance = task_and_locked_instance(session, actor, task_id)
-        allowed = DECISIONS.get(row.form_key)
-        if allowed is None:
-            raise NotFound("未找到该任务。")
-        comment = (comment or "").strip()
-        if decision not in allowed:
-            raise ValidationFailed("请选择有效的处理结论。", {"decision": ["请选择有效的处理结论。"]})
-        label, needs_comment = allowed[decision]
-        if needs_comment and not comment:
-            raise ValidationFailed(f"“{label}”必须填写意见。", {"comment": [f"“{label}”必须填写意见。"]})
-        if len(comment) > 2000:
-            raise ValidationFailed("意见不能超过2000字。", {"comment": ["意见不能超过2000字。"]})
-        guard = GUARDS.get(instance.kind)
-        if guard is not None:
-            guard(session, instance, decision, confirm_mismatches)
-        advance(session, actor, instance, task_id, {"decision": decision, "comment": comment}, decision, comment)
-        for effect in EFFECTS.get(instance.kind, ()):
-            effect(session, instance, decision, actor, comment)
+        instance = decide(session, actor, task_id, decision, comment, confirm_mismatches)
         outcome = outcome_of(session, instance)
     return outcome
 

@@ -116,8 +116,13 @@ def seed(session: Session, upload_dir: str | None = None) -> dict[str, int]:
     workdays_table.seed(session)  # the holiday calendar for last year to two years ahead (no-op once held)
     _user(session, "admin", display_name="系统管理员", role="admin")
     _user(session, "city", display_name="市指导中心 王晓楠", role="city")
+    _user(session, "city-2", display_name="市指导中心 李文静", role="city")
     for code, name in DISTRICTS.items():
         _user(session, f"review-{code}", display_name=f"{name}审核员", role="district", district_code=code)
+    # A second reviewer in 天河 and 黄埔, so the demo shows 认领 and 转办 between colleagues.
+    for code, person in (("440106", "陈志强"), ("440112", "林晓燕")):
+        _user(session, f"review-{code}-2", display_name=f"{DISTRICTS[code]}审核员 {person}", role="district",
+              district_code=code)
     year = date.today().year
     for code in DISTRICTS:
         for y in (year, year + 1):

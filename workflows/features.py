@@ -48,6 +48,7 @@ class Feature:
     decisions: Mapping[str, cases.Decisions] = field(default_factory=dict)
     guard: cases.DecisionGuard | None = None
     effect: cases.DecisionEffect | None = None
+    figures: cases.DecisionFigures | None = None
     openers: tuple[cases.Opener, ...] = ()
     # Effects this feature adds to decisions on another kind's cases: kind -> effect.
     effects_on: Mapping[str, cases.DecisionEffect] = field(default_factory=dict)
@@ -57,7 +58,8 @@ class Feature:
 FEATURES: tuple[Feature, ...] = (
     Feature(filing_status.KIND, filing_status.KIND_LABEL, filing_status.LABELS,
             helpers=(checks.script_helpers,), decisions=filing_status.DECISIONS,
-            guard=checks.before_decision, effect=filing_decided, tracker=totals.track),
+            guard=checks.before_decision, effect=filing_decided,
+            figures=checks.decision_figures, tracker=totals.track),
     Feature(plan_config.KIND, plan_config.KIND_LABEL, plan_config.PLAN_STATUS_LABELS,
             helpers=(plan_compile.script_helpers,), decisions=plan_config.DECISIONS,
             openers=(plan_cases.open_quarter_plans,)),
@@ -119,6 +121,8 @@ def install() -> None:
             _add_effect(feature.name, feature.effect)
         for kind, effect in feature.effects_on.items():
             _add_effect(kind, effect)
+        if feature.figures is not None:
+            cases.FIGURES[feature.name] = feature.figures
         if feature.tracker is not None:
             cases.TRACKERS[feature.name] = feature.tracker
         for opener in feature.openers:

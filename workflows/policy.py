@@ -82,6 +82,7 @@ class PolicyParams:
     max_period_years_with_reason: int = 3
     resubmit_window_days: int = 15
     resubmit_working_days: bool = True
+    review_window_days: int = 10  # working days the district has for reviewing a filing
     max_trainee_age: int = 60
     student_graduation_window_years: int = 2
     student_highest_level: int = 3
@@ -202,6 +203,7 @@ def params_of(row: PolicyVersion | None) -> PolicyParams:
         max_period_years_with_reason=row.max_period_years_with_reason,
         resubmit_window_days=row.resubmit_window_days,
         resubmit_working_days=bool(row.resubmit_working_days),
+        review_window_days=int(row.review_window_days or 10),
         max_trainee_age=row.max_trainee_age,
         student_graduation_window_years=row.student_graduation_window_years,
         student_highest_level=row.student_highest_level,
@@ -284,6 +286,7 @@ class PolicyInput:
     resubmit_working_days: bool
     rates: dict[str, int]
     note: str = ""
+    review_window_days: int = 10
     max_trainee_age: int = DEFAULTS.max_trainee_age
     student_graduation_window_years: int = DEFAULTS.student_graduation_window_years
     student_highest_level: int = DEFAULTS.student_highest_level
@@ -310,6 +313,7 @@ def input_from(params: PolicyParams) -> PolicyInput:
         resubmit_window_days=params.resubmit_window_days,
         resubmit_working_days=params.resubmit_working_days,
         rates=params.effective_rates(),
+        review_window_days=params.review_window_days,
         max_trainee_age=params.max_trainee_age,
         student_graduation_window_years=params.student_graduation_window_years,
         student_highest_level=params.student_highest_level,
@@ -347,6 +351,8 @@ def validate(data: PolicyInput, today: date) -> dict[str, list[str]]:
         errors["max_period_years_with_reason"] = ["说明理由后的培训期限上限应不少于一般上限，且不超过5年"]
     if not 1 <= (data.resubmit_window_days or 0) <= 90:
         errors["resubmit_window_days"] = ["退回修改期限应为1至90天"]
+    if not 1 <= (data.review_window_days or 0) <= 60:
+        errors["review_window_days"] = ["区级审核期限应为1至60个工作日"]
     if not 18 <= (data.max_trainee_age or 0) <= 70:
         errors["max_trainee_age"] = ["学员年龄上限应为18至70周岁"]
     if not 1 <= (data.student_graduation_window_years or 0) <= 5:
@@ -404,6 +410,7 @@ def add_version(session: Session, actor: Actor, data: PolicyInput) -> PolicyVers
             max_period_years_with_reason=int(data.max_period_years_with_reason),
             resubmit_window_days=int(data.resubmit_window_days),
             resubmit_working_days=bool(data.resubmit_working_days),
+            review_window_days=int(data.review_window_days),
             max_trainee_age=int(data.max_trainee_age),
             student_graduation_window_years=int(data.student_graduation_window_years),
             student_highest_level=int(data.student_highest_level),

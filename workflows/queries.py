@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import CompoundSelect, func, select, union
+from sqlalchemy import CompoundSelect, Select, func, select, union
 from sqlalchemy.orm import Session
 
 from workflows import paging, runner, store
@@ -56,9 +56,8 @@ class CaseFilters:
     q: str | None = None
 
 
-def list_cases(session: Session, actor: Actor, filters: CaseFilters, page: int = 1, per_page: int = 20
-               ) -> tuple[list[WorkflowInstance], int]:
-    """Cases in scope, newest first, with filters; returns (rows of one page, total)."""
+def case_query(actor: Actor, filters: CaseFilters) -> Select:
+    """The cases in the actor's scope matching ``filters`` (the case list and its Excel export)."""
     stmt = scope_cases(select(WorkflowInstance), actor)
     if filters.status:
         stmt = stmt.where(WorkflowInstance.status == filters.status)
@@ -71,6 +70,13 @@ def list_cases(session: Session, actor: Actor, filters: CaseFilters, page: int =
             select(Filing.instance_id).where(Filing.apprenticeship_type == filters.apprenticeship_type)))
     if filters.q and filters.q.strip():
         stmt = stmt.where(WorkflowInstance.id.in_(matching_case_ids(filters.q)))
+    return stmt
+
+
+def list_cases(session: Session, actor: Actor, filters: CaseFilters, page: int = 1, per_page: int = 20
+               ) -> tuple[list[WorkflowInstance], int]:
+    """Cases in scope, newest first, with filters; returns (rows of one page, total)."""
+    stmt = case_query(actor, filters)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = list(session.scalars(
         stmt.order_by(WorkflowInstance.updated_at.desc(), WorkflowInstance.id.desc())

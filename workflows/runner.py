@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import Task
@@ -170,7 +171,8 @@ def element_states(workflow: BpmnWorkflow) -> tuple[list[str], list[str]]:
         if not bpmn_id:
             continue
         if task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
-            current.append(bpmn_id)
+            if not isinstance(task.task_spec, BoundaryEvent):  # a listener on a step, never a step itself
+                current.append(bpmn_id)
         elif task.state == TaskState.COMPLETED:
             done.append(bpmn_id)
     return sorted(set(current)), sorted(set(done) - set(current))

@@ -65,6 +65,17 @@ from workflows.inbox.queries import (
 from workflows.features import DECISIONS, KIND_LABELS, PERIODIC_STATUS_LABELS, STATUS_LABELS, status_label
 from workflows.engine import BpmnFileError
 
+# Working on tasks: 认领 / 转办 / 退回组, batch decisions
+from workflows.tasks.assignment import (
+    assignee_names,
+    assignee_of,
+    claim as claim_task,
+    colleagues as transfer_candidates,
+    release as release_task,
+    transfer as transfer_task,
+)
+from workflows.tasks.batch import ItemResult as BatchItemResult, batch_complete, labels as batch_labels
+
 # Training filings
 from workflows.filings.use_cases import (
     copy_filing,
@@ -76,6 +87,7 @@ from workflows.filings.use_cases import (
     get_filing,
     save_filing,
     submit_filing,
+    urge_filing,
     withdraw_filing,
 )
 from workflows.filings.attachments import (
@@ -108,6 +120,10 @@ from workflows.filings.rosters import (
     parse_upload as parse_roster,
     template as roster_template,
 )
+from workflows.exports.cases import export_cases
+from workflows.filings.checks import live_figures
+from workflows.filings.progress import DistrictDecision, Progress, district_decision, progress as filing_progress
+from workflows.filings.rounds import RoundDiff, latest_diff as filing_round_diff, rounds_of as filing_rounds
 from workflows.rules.ids import APPRENTICESHIP_TYPES, ATTACHMENT_KINDS, COURSE_CATEGORIES, LEVELS
 from workflows.rules.inputs import DATE_FORMS_HINT, DATE_PATTERN, parse_date_text
 from workflows.rules.money import format_share, period_months, subsidy_fen, year_split_fen
@@ -270,6 +286,18 @@ from workflows.notifications.inbox import (
     unread_count,
 )
 
+from workflows.notifications.channels import (
+    DrainResult,
+    channel_status,
+    configure as configure_channels,
+    drain as deliver_outbox,
+    failed_messages as outbox_failures,
+    pending_count as outbox_pending,
+    preferences as notification_preferences,
+    save_preferences as save_notification_preferences,
+)
+from workflows.models.notification import CHANNELS as NOTIFICATION_CHANNELS, NOTIFICATION_KINDS
+
 # Accounts, tokens and administration
 from workflows.accounts.users import (
     Lockout,
@@ -377,6 +405,14 @@ def validate_diagrams(bpmn_dir: str | Path) -> dict[str, ProcessVersion]:
 
 
 __all__ = [
+    "BatchItemResult", "RoundDiff", "batch_labels", "assignee_names", "assignee_of", "batch_complete", "claim_task",
+    "filing_round_diff",
+    "DrainResult", "NOTIFICATION_CHANNELS", "NOTIFICATION_KINDS", "channel_status", "configure_channels",
+    "deliver_outbox", "notification_preferences", "outbox_failures", "outbox_pending",
+    "save_notification_preferences",
+    "export_cases",
+    "DistrictDecision", "Progress", "district_decision", "filing_progress",
+    "filing_rounds", "live_figures", "release_task", "transfer_candidates", "transfer_task", "urge_filing",
     "PROJECT_ACTIONS", "PROJECT_KIND", "PROJECT_STATUS_LABELS", "AssessmentResult", "ChangeRequest", "confirm_refund",
     "get_project", "max_advance_fen", "project_for_filing", "project_of_instance", "raise_objection",
     "record_advance_payment", "record_claim_payment", "refund_due_fen", "report_class_start", "report_refund",

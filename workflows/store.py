@@ -176,10 +176,12 @@ _TASK_INDEX: Table = TaskIndex.__table__  # type: ignore[assignment]
 def _rewrite_task_index(session: Session, instance: WorkflowInstance,
                         ready: list[tuple[Task, runner.HumanTask]]) -> None:
     """Replace the instance's rows with its ready human tasks (Core statements: this is the hot path);
-    a task that stays ready keeps its original created time."""
-    created: dict[str, datetime] = dict(session.execute(
+    a task that stays ready keeps its original created time and its assignee (认领 / 转办)."""
+    kept = session.execute(
         _TASK_INDEX.delete().where(_TASK_INDEX.c.instance_id == instance.id)
-        .returning(_TASK_INDEX.c.task_id, _TASK_INDEX.c.created_at)).tuples().all())
+        .returning(_TASK_INDEX.c.task_id, _TASK_INDEX.c.created_at, _TASK_INDEX.c.assignee_id)).tuples().all()
+    created: dict[str, datetime] = {task_id: at for task_id, at, _ in kept}
+    assignees: dict[str, int | None] = {task_id: who for task_id, _, who in kept}
     rows = []
     for task, human in ready:
         due_variable = runner._properties(task).get("dueVariable")
@@ -189,6 +191,7 @@ def _rewrite_task_index(session: Session, instance: WorkflowInstance,
             "form_key": human.form_key, "role": human.role, "kind": instance.kind,
             "district_code": instance.district_code, "enterprise_id": instance.enterprise_id,
             "created_at": created.get(human.id) or now(), "due_at": due or instance.due_at,
+            "assignee_id": assignees.get(human.id),
         })
     if rows:
         session.execute(_TASK_INDEX.insert(), rows)

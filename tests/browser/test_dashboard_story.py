@@ -17,8 +17,13 @@ def test_city_dashboard_drills_down_to_cases_and_a_case_diagram(as_user) -> None
     page = city.page
     assert city.path.startswith("/dashboard"), city.path  # city staff land on the dashboard
     assert page.locator("h1").inner_text().strip()
-    for heading in ("各区备案办理状态", "待办与逾期", "学员结构", "培训补贴预算"):
+    # The sections sit in tabs: the first is shown, each tab shows its own.
+    tabs = page.get_by_role("tablist", name="概览分项")
+    for tab, heading in (("办理状态", "各区备案办理状态"), ("待办与逾期", "待办与逾期"), ("结构指标", "学员结构"),
+                         ("补贴预算", "培训补贴预算")):
+        tabs.get_by_role("tab", name=tab).click()
         assert page.get_by_role("heading", name=re.compile(heading)).count() == 1, heading
+    tabs.get_by_role("tab", name="办理状态").click()
 
     # A headline tile links to the case list with the same count.
     tile = page.locator(".stat-grid a.stat", has_text="待区审核").first
@@ -49,6 +54,7 @@ def test_city_dashboard_drills_down_to_cases_and_a_case_diagram(as_user) -> None
     assert all("黄埔精密模具" in text_of(results.nth(i)) for i in range(results.count()))
     with page.expect_navigation():
         results.first.locator("a").first.click()
+    page.locator("details.diagram-section > summary").click()
     page.locator(".diagram .djs-element").first.wait_for(state="attached")
     city.check("案件详情")
     assert page.locator(".diagram svg").count() >= 1

@@ -84,14 +84,14 @@ def _open_task(user: UserPage, key: str, expect_title: str) -> None:
 
 
 def _decide(user: UserPage, decision: str, comment: str = "", expect_status: int | None = None) -> None:
+    """Decide from the bar fixed at the bottom of the task page: the comment, then the decision's button."""
     page = user.page
-    page.locator("#decision").get_by_label(decision, exact=True).check()
     if comment:
-        page.get_by_label("意见", exact=True).fill(comment)
-    button = page.locator("#decision button[type=submit]")
+        page.locator("#decision").get_by_label("意见", exact=True).fill(comment)
+    button = page.locator("#decision").get_by_role("button", name=decision, exact=True)
     with page.expect_navigation():
         button.click()
-    assert user.dialogs and "确定提交" in user.dialogs[-1]
+    assert user.dialogs and f"“{decision}”" in user.dialogs[-1]
     if expect_status is None:
         assert "/tasks/" in user.path and "已办理" in text_of(page.locator(".flash-success")), text_of(page.locator("main"))[:500]
         user.check("待办（办理后）")
@@ -101,6 +101,7 @@ def _case_detail(user: UserPage, case_path: str) -> str:
     """Open the case, check it, wait for the diagram; returns the status label."""
     user.visit(case_path, "案件详情")
     page = user.page
+    page.locator("details.diagram-section > summary").click()  # the 流程图 section opens on demand
     page.locator(".diagram svg").first.wait_for(state="attached")
     page.locator(".diagram .djs-element").first.wait_for(state="attached")
     user.check("案件详情（流程图已加载）")

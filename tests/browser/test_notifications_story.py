@@ -42,10 +42,10 @@ def test_a_return_reaches_the_enterprise_bell_and_is_read(as_user) -> None:  # t
         row.get_by_role("link", name="办理").click()
     reviewer.check("区人社局审核")
     key = reviewer.page.locator(".page-header .subtitle .mono").inner_text().strip()
-    reviewer.page.locator("#decision").get_by_label("退回修改", exact=True).check()
-    reviewer.page.get_by_label("意见", exact=True).fill(COMMENT)
+    bar = reviewer.page.locator("#decision")  # the decision bar fixed at the bottom of the page
+    bar.get_by_label("意见", exact=True).fill(COMMENT)
     with reviewer.page.expect_navigation():
-        reviewer.page.locator("#decision button[type=submit]").click()
+        bar.get_by_role("button", name="退回修改", exact=True).click()
     assert "已办理" in text_of(reviewer.page.locator(".flash-success"))
     reviewer.check("待办（办理后）")
 

@@ -228,6 +228,7 @@ def policy_new():  # type: ignore[no-untyped-def]
         form.max_period_years.data = start.max_period_years
         form.max_period_years_with_reason.data = start.max_period_years_with_reason
         form.resubmit_window_days.data = start.resubmit_window_days
+        form.review_window_days.data = start.review_window_days
         form.resubmit_working_days.data = start.resubmit_working_days
         form.max_trainee_age.data = start.max_trainee_age
         form.student_graduation_window_years.data = start.student_graduation_window_years
@@ -255,6 +256,7 @@ def policy_new():  # type: ignore[no-untyped-def]
             max_period_years=form.max_period_years.data or 0,
             max_period_years_with_reason=form.max_period_years_with_reason.data or 0,
             resubmit_window_days=form.resubmit_window_days.data or 0,
+            review_window_days=form.review_window_days.data or 0,
             resubmit_working_days=bool(form.resubmit_working_days.data),
             start_report_days=form.start_report_days.data or 0,
             advance_max_pct=float(form.advance_max_pct.data or 0),

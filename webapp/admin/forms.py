@@ -158,6 +158,7 @@ class PolicyForm(ZhForm):
     max_period_years_with_reason = IntegerField("说明理由后的培训期限上限（年）",
                                                 [InputRequired("请填写"), NumberRange(1, 5)])
     resubmit_window_days = IntegerField("退回修改期限（天）", [InputRequired("请填写"), NumberRange(1, 90)])
+    review_window_days = IntegerField("区级审核期限（工作日）", [InputRequired("请填写"), NumberRange(1, 60)])
     resubmit_working_days = BooleanField("按工作日计算退回修改期限", default=True)
     max_trainee_age = IntegerField("学员培训开始时的年龄上限（周岁）", [InputRequired("请填写"), NumberRange(18, 70)])
     student_graduation_window_years = IntegerField("学生学徒预计毕业时间须在培训开始后几年内",

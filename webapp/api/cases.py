@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, stream_with_context
 
 from webapp.api import serializers
 from webapp.api.core import (
@@ -46,6 +46,31 @@ def list_cases(call: ApiCall) -> Response:
                                   q=(q.get("q") or "").strip() or None)
     rows, total = service.list_cases(db_session(), call.who, filters, page, per_page)
     return page_response([serializers.case_summary(r) for r in rows], page, per_page, total)
+
+
+@operation(
+    "GET", "/cases/export.xlsx", operation_id="export_cases", tag=TAG, roles=("district", "city"),
+    summary="导出案件列表（Excel）",
+    description="与 `GET /cases` 相同的筛选条件和范围，导出全部符合条件的案件（不分页，流式输出）。"
+                "`rosters=1` 时另附“学员名单”工作表，身份证号码已脱敏。"
+                "以 = + - @ 开头的文字按文本写入，不会被当作公式。",
+    params=(
+        Param("status", no_description(STATUS), "状态代码"),
+        Param("district", no_description(DISTRICT), "区划代码"),
+        Param("kind", no_description(KIND), "案件类型"),
+        Param("q", {"type": "string", "maxLength": 100}, "按标题、业务编号或企业名称搜索"),
+        Param("rosters", {"type": "integer", "enum": [0, 1], "default": 0}, "是否附学员名单（1：附）"),
+    ),
+    responses={200: Reply(None, f"Excel 工作簿（`{service.XLSX_MIMETYPE}`）", media=(service.XLSX_MIMETYPE,))},
+)
+def export_cases(call: ApiCall) -> Response:
+    q = call.query
+    filters = service.CaseFilters(status=q.get("status"), district=q.get("district"), kind=q.get("kind"),
+                                  q=(q.get("q") or "").strip() or None)
+    name, chunks = service.export_cases(db_session(), call.who, filters, rosters=bool(q.get("rosters")))
+    response = Response(stream_with_context(chunks), mimetype=service.XLSX_MIMETYPE)
+    response.headers["Content-Disposition"] = service.content_disposition(name, False)
+    return response
 
 
 @operation(

@@ -121,8 +121,14 @@ def check(result: dict[str, Any]) -> dict[str, Any]:
 # --- tasks and cases -----------------------------------------------------------------------------------
 
 
-def task(row: TaskIndex | service.ReadyTask, case_id: int = 0) -> dict[str, Any]:
+def task(row: TaskIndex | service.ReadyTask, case_id: int = 0,
+         assignee: tuple[str, str] | None | bool = False) -> dict[str, Any]:
+    """A task; ``assignee`` (username, name) / None adds who it is assigned to (False: not given)."""
     decisions = service.DECISIONS.get(row.form_key, {})
+    extra: dict[str, Any] = {}
+    if assignee is not False:
+        extra["assignee"] = ({"username": assignee[0], "name": assignee[1]}
+                             if isinstance(assignee, tuple) else None)
     return {
         "id": row.task_id if isinstance(row, TaskIndex) else row.id,
         "case_id": row.instance_id if isinstance(row, TaskIndex) else case_id,
@@ -136,6 +142,7 @@ def task(row: TaskIndex | service.ReadyTask, case_id: int = 0) -> dict[str, Any]
         "overdue": row.due_at is not None and row.due_at < now(),
         "decisions": [{"code": code, "label": label, "comment_required": needs}
                       for code, (label, needs) in decisions.items()],
+        **extra,
     }
 
 

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import login_required
-from wtforms import SelectField, StringField
-from wtforms.validators import Length, Optional
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
 from webapp.extensions import db_session, limiter
 from webapp.filings.forms import ConfirmForm, WithdrawForm
-from webapp.forms import RowForm, options
+from webapp.forms import RowForm, ZhForm, options
 from webapp.models import current_actor
 from webapp.pagination import Page
 from webapp.tasks.views import case_url, task_url
@@ -26,6 +36,7 @@ ACTION_LABELS = {
     "create": "创建备案草稿", "save": "保存草稿", "submit": "提交备案", "resubmit": "重新提交",
     "approve": "区人社局审核通过", "return": "退回企业修改", "reject": "不予通过", "record": "予以备案",
     "send_back": "退回区局重新审核", "withdraw": "企业撤回", "timer": "期限届满，系统自动处理",
+    "claim": "认领任务", "transfer": "转办", "release": "退回组", "urge": "催办",
     "confirm_mismatch": "确认岗位与职业不一致", "recompute_deadline": "节假日安排确认后重新计算期限",
     "attach": "上传证明材料", "detach": "删除证明材料", "copy": "复制为新备案",
 }
@@ -38,6 +49,11 @@ DEFAULT_COMMENTS = frozenset({"创建备案草稿", "保存草稿", "提交备�
 def _any(label: str, items: dict[str, str]):  # type: ignore[no-untyped-def]
     """An "all" option first, then the items."""
     return options([("", label), *items.items()])
+
+
+class UrgeForm(ZhForm):
+    message = TextAreaField("催办内容", [InputRequired("请填写催办内容"),
+                                     Length(max=500, message="催办内容不能超过500字")])
 
 
 class CaseFilterForm(RowForm):
@@ -83,6 +99,23 @@ def index():  # type: ignore[no-untyped-def]
     )
 
 
+@bp.route("/cases/export.xlsx")
+@login_required
+def export():  # type: ignore[no-untyped-def]
+    """案件查询 to Excel with the list's filters (streamed; rosters with masked ID numbers on request)."""
+    actor = current_actor()
+    if actor.role not in ("district", "city"):
+        raise errors.NotFound("页面不存在，或您无权查看。")
+    form = CaseFilterForm(request.args)
+    filters = _clean(form)
+    if actor.role == "district":
+        filters.district = None
+    name, chunks = service.export_cases(db_session(), actor, filters, rosters=request.args.get("rosters") == "1")
+    response = Response(stream_with_context(chunks), mimetype=service.XLSX_MIMETYPE)
+    response.headers["Content-Disposition"] = service.content_disposition(name, False)
+    return response
+
+
 @bp.route("/cases/<int:case_id>")
 @login_required
 def detail(case_id: int):  # type: ignore[no-untyped-def]
@@ -106,6 +139,7 @@ def _detail(case_id: int, full: bool = False):  # type: ignore[no-untyped-def]
     tasks = service.ready_tasks(db_session(), instance.id)
     _, current_ids, done_ids = service.case_diagram(db_session(), actor, instance.id)
     at = now()
+    history = service.history(db_session(), instance.id)
     # Linked both ways: a recorded filing shows its training project, a project its filing.
     project = (service.project_view(db_session(), actor, service.project_of_instance(db_session(), instance.id).id)
                if instance.kind == service.PROJECT_KIND else None)
@@ -118,9 +152,14 @@ def _detail(case_id: int, full: bool = False):  # type: ignore[no-untyped-def]
         enterprise_name=info.enterprise_name if info else "", district_name=info.district_name if info else "",
         tasks=tasks, can_act={t.task_id: service.may_complete(actor, t) for t in tasks},
         task_links={t.task_id: task_url(t, filing.id if filing is not None else None) for t in tasks},
-        history=service.history(db_session(), instance.id), action_labels=ACTION_LABELS, role_actors=ROLE_ACTORS,
+        history=history, action_labels=ACTION_LABELS, role_actors=ROLE_ACTORS,
         default_comments=DEFAULT_COMMENTS,
         current_ids=current_ids, done_ids=done_ids,
+        progress=service.filing_progress(history, instance.status) if filing is not None else None,
+        district_decision=(service.district_decision(history) if filing is not None and actor.role != "enterprise"
+                           else None),
+        can_urge=filing is not None and service.can_urge(db_session(), actor, instance),
+        urge_form=UrgeForm(formdata=None),
         overdue=instance.completed_at is None and instance.due_at is not None and instance.due_at < at,
         checks=service.visible_checks(actor, filing) if filing is not None else [],
         can_withdraw=(actor.role == "enterprise" and filing is not None
@@ -131,6 +170,24 @@ def _detail(case_id: int, full: bool = False):  # type: ignore[no-untyped-def]
         confirm_form=ConfirmForm(formdata=None),
         attachments=list(filing.attachments) if filing is not None else [],
     )
+
+
+@bp.route("/cases/<int:case_id>/urge", methods=["POST"])
+@login_required
+def urge(case_id: int):  # type: ignore[no-untyped-def]
+    """催办 a filing waiting for its district review (city staff)."""
+    actor = current_actor()
+    form = UrgeForm()
+    if not form.validate_on_submit():
+        flash("；".join(e for errs in form.errors.values() for e in errs) or "请填写催办内容。", "error")
+        return redirect(url_for("cases.detail", case_id=case_id))
+    try:
+        service.urge_filing(db_session(), actor, case_id, form.message.data or "")
+    except (errors.Conflict, errors.ValidationFailed) as exc:
+        flash(exc.message, "error")
+    else:
+        flash("已催办，区人社局审核人员已收到通知。", "success")
+    return redirect(url_for("cases.detail", case_id=case_id))
 
 
 @bp.route("/cases/<int:case_id>/diagram.bpmn")

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from webapp.extensions import db_session
+from webapp.form_errors import place_errors
 from webapp.models import current_actor
-from webapp.notifications.forms import MarkAllReadForm, MarkReadForm
+from webapp.notifications.forms import MarkAllReadForm, MarkReadForm, PreferencesForm
 from webapp.pagination import Page
-from workflows import service
+from workflows import errors, service
 from workflows.models import Notification
 
 bp = Blueprint("notifications", __name__, static_folder="static",
@@ -83,3 +84,32 @@ def read_all():  # type: ignore[no-untyped-def]
         count = service.mark_all_notifications_read(db_session(), current_actor())
         flash(f"已将 {count} 条消息标为已读。" if count else "没有未读消息。", "success")
     return redirect(url_for("notifications.index"))
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+@login_required
+def settings():  # type: ignore[no-untyped-def]
+    """通知设置: per kind, whether e-mail and 粤政易 push reach the user (站内信 always does)."""
+    actor = current_actor()
+    form = PreferencesForm()
+    kinds, outbox_channels = service.NOTIFICATION_KINDS, [c for c in service.NOTIFICATION_CHANNELS if c != "in_app"]
+    form.channels.choices = [(f"{k}:{c}", f"{label} · {service.NOTIFICATION_CHANNELS[c]}")
+                             for k, label in kinds.items() for c in outbox_channels]
+    if request.method == "GET":
+        prefs = service.notification_preferences(db_session(), actor.id)
+        form.channels.data = [f"{k}:{c}" for (k, c), on in prefs.items() if on]
+        form.email.data = getattr(current_user, "email", "") or ""
+    elif form.validate_on_submit():
+        pairs = [tuple(v.split(":", 1)) for v in form.channels.data or []]
+        try:
+            service.save_notification_preferences(db_session(), actor, pairs,  # type: ignore[arg-type]
+                                                  email=form.email.data or "")
+        except errors.ValidationFailed as exc:
+            place_errors(exc.fields, form)
+        else:
+            flash("通知设置已保存。", "success")
+            return redirect(url_for("notifications.settings"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("notifications/settings.html", form=form, kinds=kinds, channels=outbox_channels,
+                           channel_labels=service.NOTIFICATION_CHANNELS, live=service.channel_status(),
+                           selected=set(form.channels.data or [])), status

@@ -11,6 +11,7 @@ from wtforms import (
     DateField,
     FileField,
     HiddenField,
+    IntegerField,
     MultipleFileField,
     RadioField,
     SelectField,
@@ -19,7 +20,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from webapp.forms import RowForm, ZhForm, options
 from workflows import service
@@ -142,3 +143,13 @@ class GalleryFilterForm(RowForm):
                                       validate_choice=False)
     period = SelectField("半年度", choices=[], validate_choice=False)
     excellent = BooleanField("仅看优秀案例")
+
+
+class OpenReportForm(ZhForm):
+    """开启报告 by hand (city staff): a district and a half-year, as the quarterly plan's 开启计划."""
+
+    district_code = SelectField("区", [InputRequired("请选择区")],
+                                choices=options([("", "请选择区"), *DISTRICTS.items()]))
+    year = IntegerField("年度", [InputRequired("请填写年度"), NumberRange(2000, 2100, "年度应为2000至2100")])
+    half = SelectField("半年度", [InputRequired("请选择半年度")], choices=options([("1", "上半年"), ("2", "下半年")]))
+    submit = SubmitField("开启报告")

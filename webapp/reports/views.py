@@ -36,8 +36,10 @@ from webapp.extensions import db_session
 from webapp.models import current_actor
 from webapp.reports import edit_views, gallery_views  # noqa: F401 - importing registers their routes on bp
 from webapp.reports.blueprint import apply_errors, bp, limits, upload_dir
-from webapp.reports.forms import ActionForm, ReportFilterForm, ReviewForm, UrgeForm
+from webapp.reports.forms import ActionForm, OpenReportForm, ReportFilterForm, ReviewForm, UrgeForm
 from workflows import errors, service
+from workflows.clock import now
+from workflows.models import DISTRICTS
 
 UPLOAD_ENDPOINTS = {"reports.case_new", "reports.case_edit", "reports.add_publicity"}
 FORM_ONLY_LIMIT = 1024 * 1024
@@ -93,7 +95,30 @@ def index():  # type: ignore[no-untyped-def]
         db_session(), actor, district=filters.district.data or None if actor.role != "district" else None,
         status=filters.status.data or None, period=filters.period.data or None,
         overdue_only=bool(filters.overdue.data))
-    return render_template("reports/index.html", rows=rows, filters=filters, actor=actor)
+    open_form = OpenReportForm(formdata=None, year=now().year)
+    return render_template("reports/index.html", rows=rows, filters=filters, actor=actor, open_form=open_form)
+
+
+@bp.route("/reports/open", methods=["POST"])
+@login_required
+def open_report():  # type: ignore[no-untyped-def]
+    """开启报告 by hand: the city opens a district's semiannual report, as it can a quarterly plan."""
+    actor = current_actor()
+    if actor.role not in ("city", "admin"):
+        raise errors.NotFound("未找到该页面。")
+    form = OpenReportForm()
+    if not form.validate_on_submit():
+        flash("；".join(e for errs in form.errors.values() for e in errs) or "请求无效，请刷新页面后重试。", "error")
+        return redirect(url_for("reports.index"))
+    try:
+        service.open_report(db_session(), form.district_code.data or "", int(form.year.data or 0),
+                            int(form.half.data or 0), actor=actor)
+    except (errors.Conflict, errors.ValidationFailed) as exc:
+        flash(exc.message, "error")
+    else:
+        half = "上半年" if form.half.data == "1" else "下半年"
+        flash(f"已开启{DISTRICTS.get(form.district_code.data or '', '')}{form.year.data}年{half}报告。", "success")
+    return redirect(url_for("reports.index"))
 
 
 @bp.route("/reports/case/<int:instance_id>")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import RadioField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.forms import ZhForm, options
+from webapp.forms import RowForm, ZhForm, options
+from workflows.models import DISTRICTS
 from workflows.service import DECISIONS
 
 
@@ -66,6 +67,41 @@ class CityRecordForm(DecisionForm):
     FORM_KEY = "city_record"
     decision = RadioField("备案结论", [InputRequired("请选择备案结论")], choices=_choices("city_record"))
 
+
+class ClaimForm(ZhForm):
+    """认领 / 退回组: a POST with its CSRF token, no fields."""
+
+    submit = SubmitField("提交")
+
+
+class TransferForm(ZhForm):
+    to = SelectField("转办给", [InputRequired("请选择转办给谁")], choices=[])
+    comment = TextAreaField("转办说明", [InputRequired("转办必须填写说明"),
+                                     Length(max=500, message="转办说明不能超过500字")], filters=[_strip])
+    submit = SubmitField("转办")
+
+
+class BatchForm(ZhForm):
+    """批量办理 from the inbox: the selected task ids, one decision, one comment (the service checks each)."""
+
+    task_ids = SelectMultipleField("选择", [InputRequired("请至少选择一项任务")], choices=[], validate_choice=False)
+    decision = StringField("结论", [InputRequired("请选择结论"), Length(max=20)])
+    comment = TextAreaField("意见", [Length(max=2000, message="意见不能超过2000字")], filters=[_strip])
+
+
+class InboxFilterForm(RowForm):
+    """GET filters of the 待办 inbox (no CSRF: nothing changes)."""
+
+    q = StringField("搜索", [Optional(), Length(max=100, message="搜索内容不能超过100字")], filters=[_strip])
+    district = SelectField("所在区", choices=options([("", "全部区"), *DISTRICTS.items()]), default="")
+    assignee = SelectField("办理人", choices=options([("", "全部"), ("me", "我认领的"), ("none", "未认领")]),
+                           default="")
+    flagged = BooleanField("有提示项")
+    overdue = BooleanField("已逾期")
+    resubmitted = BooleanField("重新提交")
+    sort = SelectField("排序", choices=options([("due", "期限最近在前"), ("-due", "期限最远在前"),
+                                              ("submitted", "送达最早在前"), ("-submitted", "送达最新在前")]),
+                       default="due")
 
 def _project_form(form_key: str, label: str) -> type[DecisionForm]:
     """The decision form of one of the training project's review tasks (choices from DECISIONS)."""

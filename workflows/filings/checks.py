@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from workflows import cases, deadlines, policy
 from workflows.catalogue import reads as catalogue_reads
-from workflows.clock import china_today
+from workflows.clock import china_today, now
 from workflows.dto import Actor
 from workflows.errors import ValidationFailed
 from workflows.filings import totals
@@ -151,6 +151,7 @@ def run_filing_checks(session: Session, filing_id: int) -> int:
         raise ValueError(f"filing {filing_id} not found")
     results = evaluate(session, filing)
     filing.check_results = [r.to_dict() for r in results]
+    filing.flag_count = sum(1 for r in results if r.severity == "soft" and not r.ok)
     session.flush()
     return sum(1 for r in results if r.severity == "hard" and not r.ok)
 
@@ -297,6 +298,30 @@ def used_budget_fen(session: Session, filing: Filing, year: int) -> int:
         .where(Filing.district_code == filing.district_code, Filing.id != filing.id,
                WorkflowInstance.status.in_(AWAITING_RECORD)))
     return used + sum(year_shares(other).get(year, 0) for other in waiting)
+
+
+# The live figures of the review screen (R3, R4, R5): the district's year as it is at this moment.
+LIVE_RULES = ("intermediate_share", "enterprise_concentration", "occupation_concentration")
+
+
+def live_figures(session: Session, filing: Filing) -> dict:
+    """R3/R4 (before / after this filing) and R5 (budget, committed, remaining before and after) computed
+    now from the district's current year, not the figures stored at submission."""
+    params = policy.for_filing(session, filing)
+    data = filing_input(session, filing)
+    year = year_figures(session, filing)
+    soft = soft_rules.soft_checks(data, catalogue_reads.occupations(session), catalogue_reads.textbooks(session),
+                                  year, rules_params(params))
+    results = [r.to_dict() for r in soft if r.rule in LIVE_RULES]
+    budget = money.budget_check(int(filing.subsidy_fen or 0), year)
+    return {"computed_at": now().isoformat(), "results": [*results, budget.to_dict()],
+            "budget": dict(budget.details)}
+
+
+def decision_figures(session: Session, instance: WorkflowInstance) -> dict:
+    """What a filing decision records with its audit row (registered as the filing kind's figures)."""
+    filing = session.scalars(select(Filing).where(Filing.instance_id == instance.id)).first()
+    return live_figures(session, filing) if filing is not None else {}
 
 
 JOB_POST_WORDS = {"match": "与培训职业一致", "likely": "与培训职业相近，审核时需确认",

@@ -10,14 +10,15 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from workflows import cases, policy
+from workflows import cases, deadlines, policy
 from workflows.cases import advance, audit, unit_of_work
 from workflows.catalogue import reads as catalogue_reads
 from workflows.clock import now
 from workflows.dto import Actor, CourseData, FilingData, TraineeData
 from workflows.errors import Conflict, NotFound, ValidationFailed
-from workflows.filings import checks, status
+from workflows.filings import checks, rounds, status
 from workflows.models import AuditEvent, Course, Enterprise, Filing, Notification, TaskIndex, Trainee, WorkflowInstance
+from workflows.notifications import delivery
 from workflows.rules.money import period_months, subsidy_fen
 
 
@@ -187,6 +188,9 @@ def submit_filing(session: Session, actor: Actor, filing_id: int, data: FilingDa
             "filing_id": filing.id,
             "resubmit_window_days": params.resubmit_window_days,
             "resubmit_working_days": params.resubmit_working_days,
+            "review_window_days": params.review_window_days,
+            "case_kind": instance.kind, "case_key": instance.business_key,
+            "district_code": instance.district_code, "filing_title": instance.title,
             "decision": "",
             "comment": "",
             **checks.fund_plan_inputs(filing, params),
@@ -195,6 +199,11 @@ def submit_filing(session: Session, actor: Actor, filing_id: int, data: FilingDa
             errors = checks.hard_errors_by_field(filing) or {"__all__": ["提交未通过自动校验。"]}
             raise ValidationFailed("提交未通过自动校验，请修改标出的内容后重新提交。", errors)
         filing.submitted_at = now()
+        submitted = rounds.record_round(session, filing)
+        title = ("培训备案重新提交，请审核（第{n}次提交）：{t}" if action == "resubmit"
+                 else "收到新的培训备案，请审核：{t}").format(n=submitted.round, t=instance.title)
+        delivery.notify_case(session, instance, "district", title,
+                             f"办理期限：{instance.due_at:%Y-%m-%d}" if instance.due_at else "", "arrived")
     return filing
 
 
@@ -208,7 +217,30 @@ def withdraw_filing(session: Session, actor: Actor, filing_id: int, comment: str
         cases.deliver(session, actor, instance, status.WITHDRAW_MESSAGE, {"withdraw_comment": comment}, "withdraw",
                       refusal="该备案当前状态不能撤回（区人社局已作出决定或尚未提交）。",
                       comment=comment or "企业撤回")
+        delivery.notify_case(session, instance, "district", f"企业已撤回培训备案：{instance.title}",
+                             f"撤回说明：{comment}" if comment else "", "withdrawn")
     return filing
+
+
+def urge_filing(session: Session, actor: Actor, instance_id: int, message: str) -> WorkflowInstance:
+    """催办 a filing review: city staff (or an admin) remind the district's reviewers of a filing waiting
+    for their review, as often as needed; recorded in the case history. (A filing's urges do not go through
+    the diagram: a boundary message event on the review task would fire only once.)"""
+    message = (message or "").strip()
+    if not message:
+        raise ValidationFailed("请填写催办内容。", {"message": ["请填写催办内容。"]})
+    if len(message) > 500:
+        raise ValidationFailed("催办内容不能超过500字。", {"message": ["催办内容不能超过500字。"]})
+    with unit_of_work(session):
+        instance = cases.get_case(session, actor, instance_id)
+        if instance.kind != status.KIND:
+            raise NotFound("未找到该案件。")
+        if not deadlines.can_urge(session, actor, instance):
+            raise Conflict("该备案当前不在区人社局审核环节，无需催办。")
+        delivery.notify_case(session, instance, "district", f"催办：{instance.title}", f"{actor.name}：{message}",
+                             "urge")
+        audit(session, instance, actor, "urge", task_name="催办", comment=message, status_before=instance.status)
+    return instance
 
 
 def filing_data_of(filing: Filing, trainees: Sequence[TraineeData] | None = None) -> FilingData:

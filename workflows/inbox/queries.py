@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from workflows.clock import now
 from workflows.dto import Actor
-from workflows.models import DISTRICTS, Enterprise, Filing, TaskIndex, WorkflowInstance
+from workflows.models import DISTRICTS, Enterprise, Filing, TaskIndex, User, WorkflowInstance
 from workflows.queries import matching_case_ids
 
 MAX_PER_PAGE = 100
@@ -37,6 +37,10 @@ class TaskFilters:
     task_name: str | None = None  # one task of the diagrams (e.g. district_review)
     due_before: datetime | None = None  # deadline earlier than this
     overdue: bool = False  # deadline already past
+    district: str | None = None  # the case's district (city staff narrowing their inbox)
+    flagged: bool = False  # filings with at least one soft flag
+    resubmitted: bool = False  # filings submitted more than once (第2次提交 and later)
+    assignee: str | None = None  # "me": claimed by / transferred to the actor; "none": unassigned
     sort: str = "due"
     at: datetime | None = field(default=None, repr=False)  # "now" for overdue (default: clock.now())
 
@@ -55,6 +59,12 @@ class InboxRow:
     occupation_name: str
     trainee_count: int | None
     submitted_at: datetime | None
+    level: int | None = None
+    subsidy_fen: int | None = None
+    flag_count: int = 0
+    submission_round: int = 0
+    assignee_name: str = ""
+    assignee_username: str = ""
 
     def overdue(self, at: datetime) -> bool:
         return self.task.due_at is not None and self.task.due_at < at
@@ -88,6 +98,17 @@ def task_query(stmt: Select, actor: Actor, filters: TaskFilters) -> Select:
         stmt = stmt.where(TaskIndex.due_at < (filters.at or now()))
     if filters.q and filters.q.strip():
         stmt = stmt.where(TaskIndex.instance_id.in_(matching_case_ids(filters.q)))
+    if filters.district:
+        stmt = stmt.where(TaskIndex.district_code == filters.district)
+    if filters.flagged:
+        stmt = stmt.where(TaskIndex.instance_id.in_(select(Filing.instance_id).where(Filing.flag_count > 0)))
+    if filters.resubmitted:
+        stmt = stmt.where(TaskIndex.instance_id.in_(
+            select(Filing.instance_id).where(Filing.submission_round > 1)))
+    if filters.assignee == "me":
+        stmt = stmt.where(TaskIndex.assignee_id == actor.id)
+    elif filters.assignee == "none":
+        stmt = stmt.where(TaskIndex.assignee_id.is_(None))
     return stmt
 
 
@@ -105,8 +126,11 @@ def _order(sort: str) -> list:
 def _rows(stmt: Select) -> Select:
     return (stmt.add_columns(WorkflowInstance.business_key, WorkflowInstance.status, Enterprise.name,
                              WorkflowInstance.district_code, Filing.id, Filing.occupation_code,
-                             Filing.occupation_name, Filing.trainee_count, Filing.submitted_at)
+                             Filing.occupation_name, Filing.trainee_count, Filing.submitted_at, Filing.level,
+                             Filing.subsidy_fen, Filing.flag_count, Filing.submission_round, User.display_name,
+                             User.username)
             .join(WorkflowInstance, WorkflowInstance.id == TaskIndex.instance_id)
+            .outerjoin(User, User.id == TaskIndex.assignee_id)
             .outerjoin(Enterprise, Enterprise.id == WorkflowInstance.enterprise_id)
             .outerjoin(Filing, Filing.instance_id == TaskIndex.instance_id))
 
@@ -126,8 +150,11 @@ def task_page(session: Session, actor: Actor, filters: TaskFilters, page: int = 
     result = session.execute(_rows(base).order_by(*_order(sort)).offset((page - 1) * per_page).limit(per_page))
     rows = [InboxRow(task=t, business_key=key, status=status, enterprise_name=ent or "",
                      district_name=DISTRICTS.get(district or "", ""), filing_id=fid, occupation_code=occ or "",
-                     occupation_name=occ_name or "", trainee_count=trainees, submitted_at=submitted)
-            for t, key, status, ent, district, fid, occ, occ_name, trainees, submitted in result.tuples()]
+                     occupation_name=occ_name or "", trainee_count=trainees, submitted_at=submitted, level=level,
+                     subsidy_fen=subsidy, flag_count=int(flags or 0), submission_round=int(rounds or 0),
+                     assignee_name=assignee or "", assignee_username=username or "")
+            for (t, key, status, ent, district, fid, occ, occ_name, trainees, submitted, level, subsidy, flags, rounds,
+                 assignee, username) in result.tuples()]
     return rows, total
 
 

@@ -3,8 +3,14 @@
 from workflows.models.calendar import EstimatedDeadline, HolidayDay, HolidayYear
 from workflows.models.catalogue import CatalogueRevision, CatalogueSource, Occupation, PolicyVersion, Textbook
 from workflows.models.engine import AuditEvent, SpecVersion, TaskIndex, WorkflowInstance
-from workflows.models.filing import Course, Filing, FilingAttachment, Trainee
-from workflows.models.notification import NOTIFICATION_KINDS, Notification
+from workflows.models.filing import Course, Filing, FilingAttachment, FilingRound, Trainee
+from workflows.models.notification import (
+    CHANNELS,
+    NOTIFICATION_KINDS,
+    Notification,
+    NotificationPreference,
+    OutboxMessage,
+)
 from workflows.models.org import DISTRICTS, District, Enterprise, PasswordHistory, User
 from workflows.models.plan import DistrictYearFigure, DistrictYearPlan
 from workflows.models.project import (
@@ -22,6 +28,10 @@ from workflows.models.token import ApiToken
 
 __all__ = [
     "ApiToken",
+    "CHANNELS",
+    "FilingRound",
+    "NotificationPreference",
+    "OutboxMessage",
     "DISTRICTS",
     "AuditEvent",
     "CatalogueRevision",

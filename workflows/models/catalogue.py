@@ -80,6 +80,8 @@ class PolicyVersion(Base):
     max_period_years_with_reason: Mapped[int] = mapped_column(Integer, default=3)
     resubmit_window_days: Mapped[int] = mapped_column(Integer, default=15)
     resubmit_working_days: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The district's review of a filing is due this many working days after it arrives.
+    review_window_days: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     max_trainee_age: Mapped[int] = mapped_column(Integer, default=60)
     student_graduation_window_years: Mapped[int] = mapped_column(Integer, default=2)
     student_highest_level: Mapped[int] = mapped_column(Integer, default=3)

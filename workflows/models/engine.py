@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base, UTCDateTime, utcnow
@@ -92,6 +92,9 @@ class TaskIndex(Base):
     enterprise_id: Mapped[int | None] = mapped_column(Integer, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 认领 / 转办: the one person of the lane's group the task belongs to (None: the whole group).
+    # Kept across index rewrites while the task stays ready (store._rewrite_task_index).
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
 
     instance: Mapped[WorkflowInstance] = relationship()
 
@@ -111,6 +114,8 @@ class AuditEvent(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     status_before: Mapped[str] = mapped_column(String(30), default="")
     status_after: Mapped[str] = mapped_column(String(30), default="")
+    # What a decision was taken on (the live R3/R4/R5 figures of the review screen), or None.
+    details: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Tamper evidence, chained per case: row_hash = SHA-256(prev_hash + this row's content), prev_hash the
     # case's previous row_hash ("" for the first). `flask audit verify` recomputes it.

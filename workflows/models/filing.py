@@ -77,6 +77,9 @@ class Filing(Base):
     subsidy_fen: Mapped[int] = mapped_column(Integer, default=0)
     policy_version_id: Mapped[int | None] = mapped_column(Integer)
     check_results: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    # Written with the check results / at each submission, so the inbox filters on them in SQL.
+    flag_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # soft flags raised
+    submission_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 第N次提交
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -167,6 +170,20 @@ class Course(Base):
     @property
     def category_label(self) -> str:
         return COURSE_CATEGORIES.get(self.category, self.category)
+
+
+class FilingRound(Base):
+    """What the enterprise submitted in one round (第N次提交), frozen at submission: a resubmission is
+    compared field by field with the round before it."""
+
+    __tablename__ = "filing_round"
+    __table_args__ = (UniqueConstraint("filing_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filing.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict] = mapped_column(JSON, default=dict)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class FilingAttachment(Base):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflows.db import Base, UTCDateTime, utcnow
@@ -25,7 +25,14 @@ NOTIFICATION_KINDS: dict[str, str] = {
     "decision": "办理结果",
     "flag": "预警",
     "info": "通知",
+    "arrived": "新收件",
+    "withdrawn": "已撤回",
+    "transfer": "转办",
 }
+
+# Delivery channels: in-app always; e-mail and the signed webhook (a 粤政易 bridge) as each user chooses.
+CHANNELS: dict[str, str] = {"in_app": "站内信", "email": "电子邮件", "webhook": "粤政易（消息推送）"}
+OUTBOX_CHANNELS = ("email", "webhook")
 
 
 class Notification(Base):
@@ -54,3 +61,36 @@ class Notification(Base):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class NotificationPreference(Base):
+    """A user's choice for one kind on one outbox channel (no row: the default, on)."""
+
+    __tablename__ = "notification_preference"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    channel: Mapped[str] = mapped_column(String(20))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class OutboxMessage(Base):
+    """One e-mail or webhook delivery waiting to go out, written in the same transaction as the
+    notification and sent after commit (``notifications.channels.drain``), retried with backoff."""
+
+    __tablename__ = "notification_outbox"
+    __table_args__ = (Index("ix_notification_outbox_pending", "delivered_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

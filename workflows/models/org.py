@@ -71,6 +71,8 @@ class User(Base):
     district_code: Mapped[str | None] = mapped_column(ForeignKey("district.code"), index=True)
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Where the e-mail channel reaches this person (empty: no e-mail).
+    email: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set for accounts an admin or the CLI created, or whose password an admin reset: the user must choose
     # a new password before doing anything else (the seeded demo users are exempt).

@@ -8,7 +8,8 @@
   enterprise_id=..., case_kind=..., case_key=...)``; ``case_kind``/``case_key`` (the instance's kind and
   business key, seed them into the task data) let the notification link to the case.
 * ``on_filing_decision`` tells the enterprise (or the district) about returns and decisions on filings.
-* Email or SMS can be added later behind ``notify`` (one more delivery channel per recipient).
+* Every notification also goes to the recipients' chosen outbox channels (e-mail, webhook):
+  ``notifications.channels.enqueue`` in the same unit of work, sent after commit by ``channels.drain``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from workflows.db import UTCDateTime
 from workflows.dto import Actor
 from workflows.models import AuditEvent, User, WorkflowInstance
 from workflows.models.notification import NOTIFICATION_KINDS, Notification
+from workflows.notifications import channels
 
 ROLES = ("enterprise", "district", "city", "admin")
 _NOTIFICATION: Table = Notification.__table__  # type: ignore[assignment]  # Core: no ORM bulk layer
@@ -58,11 +60,15 @@ def notify_users(session: Session, user_ids: Iterable[int], *, title: str, body:
                  link: str = "", instance_id: int | None = None, case_kind: str = "") -> int:
     """Write one notification per user (no commit). Returns how many were written."""
     created = now()
+    user_ids = list(dict.fromkeys(user_ids))
     rows = [{"user_id": user_id, "kind": kind if kind in NOTIFICATION_KINDS else "info", "title": title[:200],
              "body": body or "", "link": link or "", "instance_id": instance_id, "case_kind": case_kind or "",
-             "created_at": created} for user_id in dict.fromkeys(user_ids)]
+             "created_at": created} for user_id in user_ids]
     if rows:
         session.execute(_NOTIFICATION.insert(), rows)  # one bulk INSERT: this runs on every decision
+        channels.enqueue(session, user_ids, kind=kind if kind in NOTIFICATION_KINDS else "info",
+                         title=title[:200], body=body or "", link=link or "", instance_id=instance_id,
+                         case_kind=case_kind or "", created=created)
     return len(rows)
 
 
@@ -85,10 +91,15 @@ def notify(session: Session, *, role: str, title: str, body: str = "", kind: str
                "link": literal(link or "", String()),
                "instance_id": literal(instance.id if instance is not None else None, Integer()),
                "case_kind": literal(instance.kind if instance is not None else "", String()),
-               "created_at": literal(now(), UTCDateTime())}
+               "created_at": literal(created := now(), UTCDateTime())}
     written = session.execute(_NOTIFICATION.insert().from_select(
         list(columns), who.with_only_columns(*(c.label(name) for name, c in columns.items())).order_by(User.id))
-        .returning(_NOTIFICATION.c.id)).all()  # (rowcount of INSERT .. SELECT is -1 through psycopg)
+        .returning(_NOTIFICATION.c.user_id)).scalars().all()  # (rowcount of INSERT .. SELECT is -1 through psycopg)
+    if written:  # the outbox channels (e-mail, webhook) of the same recipients
+        channels.enqueue(session, list(written), kind=kind if kind in NOTIFICATION_KINDS else "info",
+                         title=title[:200], body=body or "", link=link or "",
+                         instance_id=instance.id if instance is not None else None,
+                         case_kind=instance.kind if instance is not None else "", created=created)
     return len(written)
 
 

@@ -133,6 +133,7 @@ def _district_turn(session: Session, actor: Actor, instance_id: int
     task = ready_task(session, instance.id, "district")
     if task is None or not may_complete(actor, task):
         raise Conflict("该计划当前不在区局编制环节，不能修改。")
+    cases.refuse_unless_assignee(session, actor, task)  # claimed by a colleague: theirs to compile
     return plan, instance, task
 
 

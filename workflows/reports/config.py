@@ -19,7 +19,7 @@ ACCEPT_FORM = "report_accept"  # the city's task: accept or ask for more
 # Plan/report statuses (SPEC section 6); a report's 'recorded' reads 已接收.
 STATUS_LABELS: dict[str, str] = {
     "compiling": "待编制",
-    "city_record": "待市备案",
+    "city_record": "待市接收",
     "returned": "已退回",
     "recorded": "已接收",
 }

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows import deadlines
-from workflows.cases import advance, audit, complete_task, unit_of_work
+from workflows.cases import advance, audit, complete_task, refuse_unless_assignee, unit_of_work
 from workflows.clock import now
 from workflows.dto import Actor
 from workflows.errors import Conflict, NotFound, ValidationFailed
@@ -47,6 +47,7 @@ def submit_report(session: Session, actor: Actor, report_id: int) -> SemiannualR
         task = edit_task(session, instance.id)
         if task is None:
             raise Conflict("报告当前不能报送。")
+        refuse_unless_assignee(session, actor, task)  # claimed by a colleague: theirs to submit
         resubmit = instance.status == "returned"
         for case in report.cases:
             case.locked = True

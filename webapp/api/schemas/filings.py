@@ -153,6 +153,9 @@ TASK = schema("Task", {
         "overdue": {"type": "boolean"},
         "decisions": {"type": "array", "items": ref("Decision"),
                       "description": "可选的处理结论；为空表示该任务通过其他接口办理（如企业提交备案）"},
+        "assignee": {"type": ["object", "null"], "required": ["username", "name"],
+                     "properties": {"username": {"type": "string"}, "name": {"type": "string"}},
+                     "description": "认领或转办后的办理人；null 表示尚未认领（本组人员均可办理）。待办列表中给出"},
     },
 })
 
@@ -202,6 +205,48 @@ NEXT_TASK = schema("NextTask", {
     "type": "object",
     "required": ["mine"],
     "properties": {"mine": {"type": "boolean", "description": "调用者本人可以办理"}},
+})
+
+TASK_TRANSFER = schema("TaskTransfer", {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["to", "comment"],
+    "properties": {
+        "to": {"type": "string", "minLength": 1, "maxLength": 64, "description": "转办给同组人员的用户名"},
+        "comment": {"type": "string", "minLength": 1, "maxLength": 500, "description": "转办说明"},
+    },
+})
+
+TASK_BATCH = schema("TaskBatch", {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["task_ids", "decision"],
+    "properties": {
+        "task_ids": {"type": "array", "minItems": 1, "maxItems": 100,
+                     "items": {"type": "string", "maxLength": 36}, "description": "要办理的任务编号"},
+        "decision": {"type": "string", "maxLength": 20, "description": "同一结论（如 approve、record）"},
+        "comment": {"type": "string", "maxLength": 2000, "description": "同一意见"},
+    },
+})
+
+TASK_BATCH_RESULT = schema("TaskBatchResult", {
+    "type": "object",
+    "required": ["results"],
+    "properties": {"results": {"type": "array", "items": {
+        "type": "object", "required": ["task_id", "ok", "error"],
+        "properties": {"task_id": {"type": "string"}, "ok": {"type": "boolean"},
+                       "error": {"type": ["string", "null"], "description": "未办理的原因；成功为 null"}},
+    }}},
+})
+
+TASK_ASSIGNMENT = schema("TaskAssignment", {
+    "type": "object",
+    "required": ["id", "case_id", "assignee"],
+    "properties": {
+        "id": {"type": "string"}, "case_id": {"type": "integer"},
+        "assignee": {"type": ["object", "null"], "required": ["username", "name"],
+                     "properties": {"username": {"type": "string"}, "name": {"type": "string"}}},
+    },
 })
 
 TASK_OUTCOME = schema("TaskOutcome", {

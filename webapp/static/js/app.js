@@ -19,6 +19,12 @@
  *   Confirmation: data-confirm="确定提交吗？" on a submit button (or on the <form>, or on a
  *   [data-remove-row] button) asks window.confirm() first.
  *
+ *   Select all: <input type="checkbox" data-select-all="task_ids"> checks / unchecks every checkbox
+ *   named task_ids in its form (and shows the mixed state when only some are checked).
+ *
+ *   Tabs: <div data-tabs aria-label="…"> whose children carry data-tab-label="…" become ARIA tabs
+ *   (arrow keys, Home, End); without this file the sections simply follow each other.
+ *
  *   Double-submit guard: a POST form ignores a second submission within a few seconds
  *   (opt out with data-allow-resubmit on the form).
  *
@@ -374,7 +380,84 @@
     resizeTimer = window.setTimeout(markScrollableTables, 200);
   });
 
+  /* ---------- Select all (batch actions): <input type="checkbox" data-select-all="task_ids"> ---------- */
+  function boxesFor(master) {
+    var form = master.form || document;
+    return toArray(form.querySelectorAll('input[type="checkbox"][name="' + cssEscape(master.getAttribute('data-select-all')) + '"]'));
+  }
+
+  function syncSelectAll(master) {
+    var boxes = boxesFor(master);
+    var checked = boxes.filter(function (b) { return b.checked; }).length;
+    master.checked = boxes.length > 0 && checked === boxes.length;
+    master.indeterminate = checked > 0 && checked < boxes.length;
+  }
+
+  document.addEventListener('change', function (event) {
+    var target = event.target;
+    if (!target || target.type !== 'checkbox') {
+      return;
+    }
+    if (target.hasAttribute('data-select-all')) {
+      boxesFor(target).forEach(function (b) { b.checked = target.checked; });
+      announce(target.checked ? '已全选本页' : '已取消全选');
+      return;
+    }
+    toArray(document.querySelectorAll('input[data-select-all]')).forEach(function (master) {
+      if (master.getAttribute('data-select-all') === target.name) {
+        syncSelectAll(master);
+      }
+    });
+  });
+
+  /* ---------- Tabs: <div data-tabs> whose children carry data-tab-label become tab panels ---------- */
+  var tabCounter = 0;
+  function initTabs(container) {
+    var panels = toArray(container.children).filter(function (el) { return el.hasAttribute('data-tab-label'); });
+    if (panels.length < 2) { return; }
+    var list = document.createElement('div');
+    list.className = 'tab-list';
+    list.setAttribute('role', 'tablist');
+    if (container.getAttribute('aria-label')) { list.setAttribute('aria-label', container.getAttribute('aria-label')); }
+    var buttons = panels.map(function (panel, index) {
+      tabCounter += 1;
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.id = 'tab-' + tabCounter;
+      panel.id = panel.id || ('tabpanel-' + tabCounter);
+      button.setAttribute('role', 'tab');
+      button.setAttribute('aria-controls', panel.id);
+      button.textContent = panel.getAttribute('data-tab-label');
+      panel.setAttribute('role', 'tabpanel');
+      panel.setAttribute('aria-labelledby', button.id);
+      list.appendChild(button);
+      return button;
+    });
+    function select(index, focus) {
+      buttons.forEach(function (b, i) {
+        b.setAttribute('aria-selected', i === index ? 'true' : 'false');
+        b.tabIndex = i === index ? 0 : -1;
+        panels[i].hidden = i !== index;
+      });
+      if (focus) { buttons[index].focus(); }
+    }
+    buttons.forEach(function (button, index) {
+      button.addEventListener('click', function () { select(index, false); });
+      button.addEventListener('keydown', function (event) {
+        var next = null;
+        if (event.key === 'ArrowRight') { next = (index + 1) % buttons.length; }
+        if (event.key === 'ArrowLeft') { next = (index - 1 + buttons.length) % buttons.length; }
+        if (event.key === 'Home') { next = 0; }
+        if (event.key === 'End') { next = buttons.length - 1; }
+        if (next !== null) { event.preventDefault(); select(next, true); }
+      });
+    });
+    container.insertBefore(list, panels[0]);
+    select(0, false);
+  }
+
   function init() {
+    toArray(document.querySelectorAll('[data-tabs]')).forEach(initTabs);
     toArray(document.querySelectorAll('table.dynamic-rows')).forEach(function (table) {
       renumber(table);
       updateState(table);

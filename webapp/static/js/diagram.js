@@ -59,12 +59,6 @@
     }
   }
 
-  function elementName(registry, id) {
-    var element = registry.get(id);
-    var business = element && element.businessObject;
-    return (business && business.name) || id;
-  }
-
   // Fit the whole diagram with a little margin so shapes do not touch the border.
   function fit(canvas) {
     canvas.zoom('fit-viewport', 'auto');
@@ -104,13 +98,28 @@
     container.appendChild(legend);
   }
 
+  // The spoken summary names steps in Chinese: elements without a name (gateways such as "fork") and
+  // boundary events (listeners, never steps of their own) are left out; no element id is ever read out.
+  function namedSteps(registry, ids) {
+    var seen = {};
+    return ids.map(function (id) { return registry.get(id); }).filter(function (element) {
+      var business = element && element.businessObject;
+      if (!business || !business.name || element.type === 'bpmn:BoundaryEvent') { return false; }
+      if (seen[business.name]) { return false; }
+      seen[business.name] = true;
+      return true;
+    }).map(function (element) { return element.businessObject.name; });
+  }
+
   function addSummary(container, registry, current, done) {
     var parts = [];
-    if (current.length) {
-      parts.push('当前环节：' + current.map(function (id) { return elementName(registry, id); }).join('、'));
+    var currentNames = namedSteps(registry, current);
+    var doneNames = namedSteps(registry, done);
+    if (currentNames.length) {
+      parts.push('当前环节：' + currentNames.join('、'));
     }
-    if (done.length) {
-      parts.push('已完成：' + done.map(function (id) { return elementName(registry, id); }).join('、'));
+    if (doneNames.length) {
+      parts.push('已完成：' + doneNames.join('、'));
     }
     if (!parts.length) { return; }
     var summary = document.createElement('p');
@@ -186,8 +195,22 @@
       });
   }
 
+  // A diagram inside a closed <details> (the 流程图 section) is drawn when it is first opened: drawn
+  // while hidden it would measure as zero size.
   function init() {
-    Array.prototype.slice.call(document.querySelectorAll('.diagram[data-xml-url]')).forEach(render);
+    Array.prototype.slice.call(document.querySelectorAll('.diagram[data-xml-url]')).forEach(function (container) {
+      var details = container.closest('details');
+      if (details && !details.open) {
+        var once = function () {
+          if (!details.open) { return; }
+          details.removeEventListener('toggle', once);
+          render(container);
+        };
+        details.addEventListener('toggle', once);
+        return;
+      }
+      render(container);
+    });
   }
 
   if (document.readyState === 'loading') {
