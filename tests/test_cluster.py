@@ -80,6 +80,7 @@ def cluster_db(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_two_servers_and_two_tick_processes_keep_every_case_consistent(cluster_db: str, tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": cluster_db, "APP_ENV": "development", "SECRET_KEY": "c" * 48,
+           "PII_KEY": TestConfig.PII_KEY,  # one key for every process (not a development key file each)
            "SCHEDULER_ENABLED": "0", "PERIOD_AUTO_OPEN": "0", "UPLOAD_DIR": str(tmp_path / "shared-uploads"),
            "WEB_CONCURRENCY": "2", "LOG_LEVEL": "WARNING"}
     env.pop("TEST_DATABASE_URL", None)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from config import TestConfig
 from tests.factories import submitted_filing, task_of
 from tests.test_plans_helpers import fresh_spec_caches  # noqa: F401
 from workflows import service
@@ -31,7 +32,8 @@ def pg_url(app) -> str:  # type: ignore[no-untyped-def]
 
 def tick_twice_at_once(url: str, at: str) -> None:
     env = {**os.environ, "DATABASE_URL": url, "SCHEDULER_ENABLED": "0", "PERIOD_AUTO_OPEN": "1",
-           "APP_ENV": "test", "SECRET_KEY": "tick-concurrency-test-secret-key-0123456789"}
+           "APP_ENV": "test", "SECRET_KEY": "tick-concurrency-test-secret-key-0123456789",
+           "PII_KEY": TestConfig.PII_KEY}
     command = [sys.executable, "-m", "flask", "--app", "webapp", "workflows", "tick", "--now", at]
     workers = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True) for _ in range(2)]
