@@ -165,11 +165,6 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(workflows_group)
 
-    def _deliver(at: datetime | None) -> None:
-        result = service.deliver_outbox(db_session(), at)
-        if result.sent or result.retried or result.failed:
-            click.echo(f"通知外发：成功 {result.sent} 条，待重试 {result.retried} 条，放弃 {result.failed} 条。")
-
     notifications_group = AppGroup("notifications", help="通知外发（电子邮件、消息推送）。")
 
     @notifications_group.command("deliver")
