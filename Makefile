@@ -56,13 +56,16 @@ browser:
 	  apt-get install -y -q chromium-l10n >/dev/null 2>&1 || true; \
 	fi
 
-# The CJK font embedded in the receipt PDFs (备案回执): WenQuanYi Micro Hei, with Noto Sans CJK as the
-# fallback the receipt also knows (RECEIPT_FONT overrides both).
+# The CJK font embedded in the receipt PDFs (备案回执): WenQuanYi Micro Hei, installed even where Noto Sans CJK
+# (the browser's font) is present: fpdf2 embeds Noto's CFF outlines with a text layer that readers extract as
+# UTF-16 noise, so copying text out of the receipt (and the receipt tests) need WenQuanYi. RECEIPT_FONT overrides.
 fonts:
-	@if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] && [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then \
+	@if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    (apt-get install -y -q fonts-wqy-microhei >/dev/null 2>&1 || \
 	     (apt-get update -q >/dev/null && apt-get install -y -q fonts-wqy-microhei >/dev/null)); \
+	  elif [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then \
+	    echo "提示：未安装 fonts-wqy-microhei，备案回执改用 Noto Sans CJK（PDF 中的文字无法复制）：sudo apt-get install -y fonts-wqy-microhei"; \
 	  else \
 	    echo "备案回执需要中文字体：请运行 sudo apt-get install -y fonts-wqy-microhei"; exit 1; \
 	  fi; \

@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -33,13 +35,24 @@ ENT = "ent-440106-1"
 ID_PATTERN = re.compile(rb"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}[01]\d[0-3]\d\d{3}[\dXx](?![0-9A-Za-z])")
 
 
+def _read_elsewhere(path: Path) -> bytes:
+    """A file's bytes read by a child process. Closing any descriptor of a SQLite file in this process would
+    drop every POSIX lock SQLite holds on it here (fcntl locks belong to the process, not the descriptor), and
+    another process could then checkpoint and delete the WAL under this process's open connections ("disk I/O
+    error" in a later test)."""
+    if not path.exists():
+        return b""
+    done = subprocess.run([sys.executable, "-c", "import sys; sys.stdout.buffer.write(open(sys.argv[1], 'rb').read())",
+                           str(path)], capture_output=True, check=True, timeout=60)
+    return done.stdout
+
+
 def _file_bytes(path: Path) -> bytes:
     """The SQLite file and its WAL once every connection of the app is closed (SQLite then checkpoints)."""
     from webapp.extensions import db
 
     db.engine.dispose()
-    wal = Path(str(path) + "-wal")
-    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    return _read_elsewhere(path) + _read_elsewhere(Path(str(path) + "-wal"))
 
 
 def roster_bytes(people: list[tuple[str, str]]) -> bytes:
@@ -76,9 +89,7 @@ def _raw_database_bytes(session) -> bytes:  # type: ignore[no-untyped-def]
         session.commit()
         session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         path = Path(bind.url.database)
-        data = path.read_bytes()
-        wal = path.with_name(path.name + "-wal")
-        return data + (wal.read_bytes() if wal.exists() else b"")
+        return _read_elsewhere(path) + _read_elsewhere(path.with_name(path.name + "-wal"))
     chunks = []
     for table in Base.metadata.sorted_tables:
         chunks += [r[0].encode() for r in session.execute(text(f'SELECT t::text FROM "{table.name}" t'))]

@@ -133,6 +133,19 @@ def _security_headers(app: Flask) -> None:
         return response
 
 
+def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        # WAL is a property of the file: switch once, not on every new connection (switching while other
+        # connections checkpoint can fail with "disk I/O error").
+        if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
 def _sqlite_tuning(app: Flask) -> None:
     """WAL and a busy timeout let several requests share SQLite; foreign keys on."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -144,18 +157,9 @@ def _sqlite_tuning(app: Flask) -> None:
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
-    @event.listens_for(Engine, "connect")
-    def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
-        if type(dbapi_connection).__module__.startswith("sqlite3"):
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            # WAL is a property of the file: switch once, not on every new connection (switching while other
-            # connections checkpoint can fail with "disk I/O error").
-            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
-                cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
+    # One listener for the process, however many apps it creates.
+    if not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)
 
 
 # Navigation: (endpoint, label, roles). Items whose endpoint does not exist yet are skipped.

@@ -37,8 +37,14 @@ def test_roster_template_downloaded_filled_refused_then_imported(as_user, tmp_pa
     edit_path = clerk.path
     post = page.locator("#trainees-0-job_post").input_value() or "车工"
 
-    with page.expect_navigation():
-        page.get_by_role("link", name="导入学员名单").click()
+    # The form's own roster import is test_clerk_entry_story's; this story takes the separate upload page
+    # (the way without scripts) that the form links to. It opens the link's address: clicking it once timed
+    # out in CI (not reproduced here, alone, in order or under load), and the link is what this story checks.
+    link = page.get_by_role("link", name="在单独页面导入学员名单")
+    assert link.count() == 1
+    href = link.get_attribute("href")
+    assert href is not None and href.endswith(f"{edit_path.removesuffix('/edit')}/roster"), href
+    clerk.goto(href)
     clerk.check("导入学员名册")
     with page.expect_download() as info:
         page.get_by_role("link", name="下载学员名册模板").click()
