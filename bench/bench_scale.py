@@ -114,6 +114,7 @@ def build(app: Any, n: int, seed: int = 13) -> dict[str, int]:
     from webapp.extensions import db
     from workflows import store
     from workflows.filings import totals
+    from workflows.filings.use_cases import new_receipt_code  # each filing's verification code is its own
     from workflows.security import pii  # trainees' ID numbers are stored encrypted, with their blind index
 
     rng = random.Random(seed)
@@ -200,7 +201,8 @@ def build(app: Any, n: int, seed: int = 13) -> dict[str, int]:
         filing_rows.append({**tpl["filing"], "id": fid, "instance_id": iid, "enterprise_id": ent_id,
                             "district_code": district, "created_at": at, "updated_at": at + timedelta(hours=2),
                             "submitted_at": at + timedelta(hours=1) if tpl["filing"]["submitted_at"] else None,
-                            "trainee_count": tpl["filing"]["trainee_count"]})
+                            "trainee_count": tpl["filing"]["trainee_count"],
+                            "receipt_code": new_receipt_code() if tpl["filing"].get("receipt_code") else None})
         for t in tpl["tasks"]:
             task_rows.append({**t, "id": ids["task_index"] + counts["tasks"] + len(task_rows), "instance_id": iid,
                               "task_id": mapping.get(t["task_id"], str(uuid.uuid4())), "district_code": district,

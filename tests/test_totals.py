@@ -138,6 +138,89 @@ def test_reconcile_command_reports_and_fixes_a_difference(app, session, world): 
     assert runner.invoke(args=["workflows", "reconcile"]).exit_code == 0
 
 
+def test_a_filing_awaiting_the_city_holds_its_year_shares_in_the_totals(session, world):  # type: ignore[no-untyped-def]
+    """A filing whose year of training spans two budget years, approved by the district, holds each year's share (R5, split by months) in the
+    YEAR_SHARE rows until the city records it or sends it back; the next approval's budget check reads them."""
+    from datetime import date
+
+    from workflows.filings import checks
+
+    from workflows.models import DistrictYearPlan
+
+    for year in (2027, 2028):  # both budget years have a budget
+        plan = session.scalars(select(DistrictYearPlan).where(DistrictYearPlan.district_code == "440106",
+                                                              DistrictYearPlan.year == year)).first()
+        if plan is None:
+            session.add(DistrictYearPlan(district_code="440106", year=year, budget_fen=300_000_000,
+                                         planned_headcount=400))
+    session.commit()
+    who = world.actor("ent-440106-1")
+    data = filing_data(7)
+    data.period_start, data.period_end = date(2027, 7, 1), date(2028, 6, 30)
+    filing = service.create_filing(session, who, data)
+    service.submit_filing(session, who, filing.id)
+    reviewer = world.actor("review-440106")
+    service.complete_task(session, reviewer, _ready(session, "district_review")[0].task_id, "approve",
+                          confirm_mismatches=True)
+    shares = totals.year_shares(filing)
+    assert sorted(shares) == [2027, 2028] and sum(shares.values()) == filing.subsidy_fen > 0
+    assert totals.awaiting_shares(session, "440106", shares) == shares
+    # A second filing sees them as used in each year, not counting its own (it is not awaiting the city).
+    other = service.create_filing(session, who, filing_data(8))
+    service.submit_filing(session, who, other.id)
+    session.refresh(other)
+    used = checks.budget_by_year(session, other, "district_review", totals.year_shares(other))
+    assert all(used[year][1] == shares.get(year, 0) for year in used), used
+    assert totals.differences(session) == []
+    # Sent back to the district: the shares are released.
+    service.complete_task(session, world.actor("city"), _ready(session, "city_record")[0].task_id, "send_back",
+                          "请补充材料")
+    assert totals.awaiting_shares(session, "440106", shares) == dict.fromkeys(shares, 0)
+    assert totals.differences(session) == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_migration_writes_the_year_shares_of_filings_already_awaiting_the_city(backend, tmp_path):  # type: ignore[no-untyped-def]
+    from flask_migrate import downgrade, upgrade
+
+    from config import TestConfig
+    from tests.databases import drop_database, empty_database
+    from tests.factories import make_world
+    from webapp import create_app
+    from webapp.extensions import db
+
+    url = empty_database(backend, tmp_path, "shares")
+
+    class Cfg(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        UPLOAD_DIR = str(tmp_path / "uploads")
+
+    try:
+        app = create_app(Cfg)
+        with app.app_context():
+            upgrade()
+            world = make_world(db.session)
+            who = world.actor("ent-440106-1")
+            filing = service.create_filing(db.session, who, filing_data(9))
+            service.submit_filing(db.session, who, filing.id)
+            service.complete_task(db.session, world.actor("review-440106"),
+                                  _ready(db.session, "district_review")[0].task_id, "approve",
+                                  confirm_mismatches=True)
+            expected = totals.awaiting_shares(db.session, "440106", totals.year_shares(filing))
+            assert sum(expected.values()) == filing.subsidy_fen > 0
+            db.session.remove()
+            downgrade(revision="14a1c0ffee01")  # as a database of the previous release: no year-share rows
+            assert totals.awaiting_shares(db.session, "440106", expected) == {}
+            db.session.remove()
+            upgrade()
+            assert totals.awaiting_shares(db.session, "440106", expected) == expected
+            assert totals.differences(db.session) == []
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        drop_database(url)
+
+
 @pytest.mark.postgres
 def test_concurrent_increments_are_not_lost_on_postgresql(app, session, world):  # type: ignore[no-untyped-def]
     engine = session.get_bind().engine

@@ -216,13 +216,14 @@ def step(session: Session, actor: Actor | None, instance: WorkflowInstance,
     tracked = tracker(session, instance) if tracker is not None else None
     with script_services({**bindings.for_session(session, actor), **(services or {})}):
         result = move(workflow)
-    store.save(session, engine, instance, workflow)
-    if tracked is not None:
-        tracked()  # the case kind's running totals, in this same transaction
+    summary = store.apply(engine, instance, workflow)
     if audit_unchanged or instance.status != before:
         name = task_name(result) if callable(task_name) else task_name
         audit(session, instance, actor, action, task_name=name, task_id=task_id, comment=comment,
               status_before=before, details=details)
+    store.write(session, instance, summary)  # one UPDATE of the case (state, status, audit hash) and its row
+    if tracked is not None:
+        tracked()  # the case kind's running totals, in this same transaction
     return result
 
 

@@ -155,6 +155,19 @@ def _parse_due(value: Any) -> datetime | None:
 
 def save(session: Session, engine: Engine, instance: WorkflowInstance, workflow: BpmnWorkflow) -> None:
     """Serialize the workflow and rewrite everything derived from it (status, timers, task index)."""
+    write(session, instance, apply(engine, instance, workflow))
+
+
+def write(session: Session, instance: WorkflowInstance, summary: runner.Summary) -> None:
+    """Flush what ``apply`` set on the instance (with whatever else the step added: its audit row, in the
+    same UPDATE round) and rewrite the task index from the summary's ready tasks."""
+    session.flush()
+    _rewrite_task_index(session, instance, summary.ready)
+
+
+def apply(engine: Engine, instance: WorkflowInstance, workflow: BpmnWorkflow) -> runner.Summary:
+    """Set the serialized state and everything derived from it on the instance (no flush): a step can
+    then add to the same instance (its audit hash) before one UPDATE writes it all (``write``)."""
     summary = runner.summarize(workflow)
     instance.state_json = encode_state(engine.dumps(workflow))
     instance.status, instance.current_step = summary.status, summary.step
@@ -164,8 +177,7 @@ def save(session: Session, engine: Engine, instance: WorkflowInstance, workflow:
         instance.completed_at = now()
     instance.due_at = _parse_due(summary.data.get("due_at"))
     instance.failed_at, instance.failure = None, None  # it moved: whatever failed before is over
-    session.flush()
-    _rewrite_task_index(session, instance, summary.ready)
+    return summary
 
 
 # The table, not the mapped class: plain Core statements skip the ORM's bulk-persistence layer (whose

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from workflows import cases, deadlines, policy
@@ -31,9 +31,6 @@ from workflows.rules import inputs as rule_inputs
 from workflows.rules import money
 from workflows.rules import soft as soft_rules
 from workflows.rules.job_post import job_post_match
-
-# Approved by the district, not yet recorded: their money is not in fund_total yet.
-AWAITING_RECORD = ("city_record",)
 
 
 def filing_input(session: Session, filing: Filing) -> rule_inputs.FilingInput:
@@ -120,11 +117,6 @@ def year_figures(session: Session, filing: Filing) -> rule_inputs.DistrictYearFi
         trainees_same_enterprise=totals.without(found.enterprise, own)["trainees"],
         trainees_same_occupation=totals.without(found.occupation, own)["trainees"],
     )
-
-
-# What a district approval reads first: the filing itself, with its check results (R2); the budget (R5)
-# per year below. The step tracker reuses the loaded filing (totals.remember) instead of reading it again.
-_APPROVAL_FIGURES = select(Filing).where(Filing.instance_id == bindparam("instance_id"))
 
 
 def rules_params(params: policy.PolicyParams) -> rule_inputs.Params:
@@ -230,7 +222,7 @@ def record_mismatch_confirmations(session: Session, instance: WorkflowInstance, 
     trainee and the post (the approval was only possible with every mismatch confirmed)."""
     if decision != "approve":
         return 0
-    filing = session.scalars(select(Filing).where(Filing.instance_id == instance.id)).first()
+    filing = totals.filing_of_instance(session, instance.id)
     if filing is None:
         return 0
     count = 0
@@ -253,26 +245,24 @@ def record_mismatch_confirmations(session: Session, instance: WorkflowInstance, 
 
 def before_decision(session: Session, instance: WorkflowInstance, decision: str, confirm_mismatches: bool) -> None:
     """Guards on a district approval: explicit confirmation of job-post mismatches (R2), and the budget of
-    every year the filing's fund plan falls in (R5, the plan split by months)."""
+    every year the filing's fund plan falls in (R5, the plan split by months). The filing is read once
+    for the whole decision (``totals.filing_of_instance``: the live figures, tracker and effects reuse it)."""
     if decision != "approve":
         return
-    row = session.execute(_APPROVAL_FIGURES, {"instance_id": instance.id}).first()
-    if row is None:
+    filing = totals.filing_of_instance(session, instance.id)
+    if filing is None:
         return
-    filing = row[0]
-    totals.remember(session, filing)  # the step tracker reads the filing from here, not again
-    check_results = filing.check_results
-    mismatches = [r for r in check_results or []
+    mismatches = [r for r in filing.check_results or []
                   if r.get("rule") == "job_post_match" and r.get("details", {}).get("result") == "mismatch"]
     if mismatches and not confirm_mismatches:
         message = f"有{len(mismatches)}名学员的岗位与培训职业不一致，请逐项确认后再通过。"
         raise ValidationFailed(message, {"confirm_mismatches": [message]})
-    for year, share in year_shares(filing).items():
-        used = used_budget_fen(session, filing, year)
-        plan = session.scalars(select(DistrictYearPlan).where(DistrictYearPlan.district_code == filing.district_code,
-                                                              DistrictYearPlan.year == year)).first()
-        figures = rule_inputs.DistrictYearFigures(planned_headcount=0, budget_fen=plan.budget_fen if plan else 0,
-                                                  committed_fen=used, trainees_total=0, trainees_intermediate_up=0,
+    shares = totals.year_shares(filing)
+    budgets = budget_by_year(session, filing, instance.status, shares)
+    for year, share in shares.items():
+        budget_fen, used = budgets[year]
+        figures = rule_inputs.DistrictYearFigures(planned_headcount=0, budget_fen=budget_fen, committed_fen=used,
+                                                  trainees_total=0, trainees_intermediate_up=0,
                                                   trainees_same_enterprise=0, trainees_same_occupation=0)
         budget = money.budget_check(share, figures)
         if not budget.ok:
@@ -280,39 +270,37 @@ def before_decision(session: Session, instance: WorkflowInstance, decision: str,
             raise ValidationFailed(message, {"decision": [message]})
 
 
-def year_shares(filing: Filing) -> dict[int, int]:
-    """The filing's fund plan split across budget years by the months of its period in each (R5)."""
-    if filing.period_start is None or filing.period_end is None or filing.period_end < filing.period_start:
-        return {filing.plan_year or 0: int(filing.subsidy_fen or 0)}
-    months = money.period_months(filing.period_start, filing.period_end)
-    return money.split_total_fen(int(filing.subsidy_fen or 0), filing.period_start, months)
-
-
-def used_budget_fen(session: Session, filing: Filing, year: int) -> int:
-    """What the district's year already holds besides this filing: committed and paid by the recorded
-    filings' training projects (``fund_total``) plus the year shares of filings awaiting the city."""
-    total = session.get(FundTotal, (filing.district_code, year))
-    used = int(total.committed_fen + total.paid_fen) if total is not None else 0
-    waiting = session.scalars(
-        select(Filing).join(WorkflowInstance, Filing.instance_id == WorkflowInstance.id)
-        .where(Filing.district_code == filing.district_code, Filing.id != filing.id,
-               WorkflowInstance.status.in_(AWAITING_RECORD)))
-    return used + sum(year_shares(other).get(year, 0) for other in waiting)
+def budget_by_year(session: Session, filing: Filing, status: str, shares: dict[int, int]
+                   ) -> dict[int, tuple[int, int]]:
+    """Per budget year of the filing: (the district's budget, what the year already holds besides this
+    filing): committed and paid by the recorded filings' training projects (``fund_total``) plus the year
+    shares of the filings awaiting the city (the running totals' ``YEAR_SHARE`` rows). Three reads of one
+    row per year, whatever the number of cases."""
+    years = sorted(shares)
+    district = filing.district_code
+    plans = {row.year: int(row.budget_fen or 0) for row in session.scalars(select(DistrictYearPlan).where(
+        DistrictYearPlan.district_code == district, DistrictYearPlan.year.in_(years)))}
+    funds = {row.year: int(row.committed_fen + row.paid_fen) for row in session.scalars(select(FundTotal).where(
+        FundTotal.district_code == district, FundTotal.year.in_(years)))}
+    waiting = totals.awaiting_shares(session, district, years)
+    own = totals.contribution(status, filing)
+    for year, fen in own.year_shares if own is not None else ():
+        waiting[year] = waiting.get(year, 0) - fen
+    return {year: (plans.get(year, 0), funds.get(year, 0) + waiting.get(year, 0)) for year in years}
 
 
 # The live figures of the review screen (R3, R4, R5): the district's year as it is at this moment.
-LIVE_RULES = ("intermediate_share", "enterprise_concentration", "occupation_concentration")
 
 
 def live_figures(session: Session, filing: Filing) -> dict:
     """R3/R4 (before / after this filing) and R5 (budget, committed, remaining before and after) computed
     now from the district's current year, not the figures stored at submission."""
     params = policy.for_filing(session, filing)
-    data = filing_input(session, filing)
     year = year_figures(session, filing)
-    soft = soft_rules.soft_checks(data, catalogue_reads.occupations(session), catalogue_reads.textbooks(session),
-                                  year, rules_params(params))
-    results = [r.to_dict() for r in soft if r.rule in LIVE_RULES]
+    concentration, intermediate = soft_rules.year_checks(
+        int(filing.trainee_count or 0), filing.level, filing.occupation_name or filing.occupation_code or "", year,
+        rules_params(params))
+    results = [r.to_dict() for r in (*concentration, intermediate)]
     budget = money.budget_check(int(filing.subsidy_fen or 0), year)
     return {"computed_at": now().isoformat(), "results": [*results, budget.to_dict()],
             "budget": dict(budget.details)}
@@ -320,7 +308,7 @@ def live_figures(session: Session, filing: Filing) -> dict:
 
 def decision_figures(session: Session, instance: WorkflowInstance) -> dict:
     """What a filing decision records with its audit row (registered as the filing kind's figures)."""
-    filing = session.scalars(select(Filing).where(Filing.instance_id == instance.id)).first()
+    filing = totals.filing_of_instance(session, instance.id)
     return live_figures(session, filing) if filing is not None else {}
 
 

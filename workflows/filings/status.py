@@ -46,6 +46,7 @@ ACTIVE = ("district_review", "returned", "city_record", "recorded")
 COUNTED = ("district_review", "city_record", "recorded")
 COMMITTED = ("city_record", "recorded")
 PENDING = ("district_review",)  # subsidy requested, awaiting the district's decision
+AWAITING_RECORD = ("city_record",)  # approved by the district, awaiting the city's record (R5 year shares)
 
 EDIT_FORM = "filing_edit"  # the enterprise's task while drafting or revising
 WITHDRAW_MESSAGE = "withdraw"

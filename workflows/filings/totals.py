@@ -10,6 +10,11 @@ after the move and adds the difference with one atomic ``INSERT ... ON CONFLICT 
 by the statement itself) and on SQLite (one writer at a time). So an approval reads the committed
 subsidy from one row instead of summing every case of the district, at any number of cases.
 
+A filing the district approved and the city has not yet recorded holds its fund plan against the budget
+of every year its training falls in (R5, split by months): dimension ``YEAR_SHARE`` keeps, per district and
+budget year, the sum of those shares (in ``committed_fen``), so the budget check at an approval reads one row
+per year instead of every filing awaiting the city.
+
 ``recompute`` derives the same figures from the cases (the reconciliation, ``flask workflows
 reconcile``), and ``differences`` says where the stored totals disagree with them.
 """
@@ -21,16 +26,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import TextClause, and_, case, delete, func, or_, select, text
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, object_session, scoped_session
 
 from workflows.cases import unit_of_work
-from workflows.filings.status import COMMITTED, COUNTED, KIND, PENDING
+from workflows.filings.status import AWAITING_RECORD, COMMITTED, COUNTED, KIND, PENDING
 from workflows.models import DistrictYearFigure, Filing, WorkflowInstance
+from workflows.rules import money
 
 INTERMEDIATE_UP_MAX_LEVEL = 4  # 四级/中级工 and above are levels 1..4
 DISTRICT = ""  # the dimension of the district's whole year (key "")
 ENTERPRISE = "enterprise"
 OCCUPATION = "occupation"
+YEAR_SHARE = "year_share"  # per budget year: the shares of the filings awaiting the city (committed_fen)
 FIGURES = ("filings", "trainees", "intermediate_up", "committed_fen", "pending_fen")
 
 Key = tuple[str, int, str, str]  # (district, year, dimension, key)
@@ -46,11 +53,24 @@ class Contribution:
     enterprise_id: int
     occupation_code: str
     figures: tuple[int, int, int, int, int]  # in FIGURES order
+    year_shares: tuple[tuple[int, int], ...] = ()  # (budget year, fen) while awaiting the city
 
     def rows(self) -> dict[Key, tuple[int, ...]]:
         d, y = self.district_code, self.year
-        return {(d, y, DISTRICT, ""): self.figures, (d, y, ENTERPRISE, str(self.enterprise_id)): self.figures,
-                (d, y, OCCUPATION, self.occupation_code or ""): self.figures}
+        out: dict[Key, tuple[int, ...]] = {
+            (d, y, DISTRICT, ""): self.figures, (d, y, ENTERPRISE, str(self.enterprise_id)): self.figures,
+            (d, y, OCCUPATION, self.occupation_code or ""): self.figures}
+        for year, fen in self.year_shares:
+            out[(d, year, YEAR_SHARE, "")] = (0, 0, 0, fen, 0)
+        return out
+
+
+def year_shares(filing: Filing) -> dict[int, int]:
+    """The filing's fund plan split across budget years by the months of its period in each (R5)."""
+    if filing.period_start is None or filing.period_end is None or filing.period_end < filing.period_start:
+        return {filing.plan_year or 0: int(filing.subsidy_fen or 0)}
+    months = money.period_months(filing.period_start, filing.period_end)
+    return money.split_total_fen(int(filing.subsidy_fen or 0), filing.period_start, months)
 
 
 def contribution(status: str, filing: Filing | None) -> Contribution | None:
@@ -63,7 +83,8 @@ def contribution(status: str, filing: Filing | None) -> Contribution | None:
         district_code=filing.district_code, year=int(filing.plan_year), enterprise_id=int(filing.enterprise_id),
         occupation_code=filing.occupation_code or "",
         figures=(1, trainees, trainees if int(filing.level or 99) <= INTERMEDIATE_UP_MAX_LEVEL else 0,
-                 subsidy if status in COMMITTED else 0, subsidy if status in PENDING else 0))
+                 subsidy if status in COMMITTED else 0, subsidy if status in PENDING else 0),
+        year_shares=tuple(sorted(year_shares(filing).items())) if status in AWAITING_RECORD else ())
 
 
 def _deltas(before: Contribution | None, after: Contribution | None) -> dict[Key, tuple[int, ...]]:
@@ -118,19 +139,35 @@ def apply(session: Session, before: Contribution | None, after: Contribution | N
 _LOADED = "workflows.filings.loaded"
 
 
+def _real(session: Session) -> Session:
+    """The session itself behind a ``scoped_session`` proxy (Flask-SQLAlchemy's ``db.session``)."""
+    return session.registry() if isinstance(session, scoped_session) else session  # type: ignore[return-value]
+
+
+def _root_transaction(session: Session) -> object | None:
+    transaction = _real(session).get_transaction()
+    while transaction is not None and transaction.parent is not None:
+        transaction = transaction.parent
+    return transaction
+
+
 def remember(session: Session, filing: Filing) -> None:
-    """A filing a use case has just loaded (the approval guard), for the step tracker that follows in the
-    same unit of work: it is then not read again (an ORM object: expired at commit and rollback, so it
-    reloads itself if used later)."""
+    """A filing a use case has just loaded, for the steps that follow in the same transaction (the approval's
+    guard, live figures, step tracker and effects read it once). Bound to the transaction: a later one
+    reads it again."""
     if filing.instance_id is not None:
-        session.info.setdefault(_LOADED, {})[filing.instance_id] = filing
+        session.info.setdefault(_LOADED, {})[filing.instance_id] = (_root_transaction(session), filing)
 
 
 def filing_of_instance(session: Session, instance_id: int) -> Filing | None:
-    known = session.info.get(_LOADED, {}).pop(instance_id, None)
-    if known is not None and object_session(known) is session:  # not detached by a close since
-        return known
-    return session.scalars(select(Filing).where(Filing.instance_id == instance_id)).first()
+    """The case's filing: the one loaded earlier in this transaction, else read (and remembered)."""
+    known = session.info.get(_LOADED, {}).get(instance_id)
+    if known is not None and known[0] is _root_transaction(session) and object_session(known[1]) is _real(session):
+        return known[1]
+    filing = session.scalars(select(Filing).where(Filing.instance_id == instance_id)).first()
+    if filing is not None:
+        remember(session, filing)
+    return filing
 
 
 def track(session: Session, instance: WorkflowInstance) -> Callable[[], None]:
@@ -177,6 +214,14 @@ def year_totals(session: Session, district_code: str, year: int, enterprise_id: 
     return YearTotals(found.get(DISTRICT, _zero()), found.get(ENTERPRISE, _zero()), found.get(OCCUPATION, _zero()))
 
 
+def awaiting_shares(session: Session, district_code: str, years: Iterable[int]) -> dict[int, int]:
+    """Per budget year: the shares of the district's filings awaiting the city (one row per year)."""
+    t = DistrictYearFigure
+    return {row.year: int(row.committed_fen or 0) for row in session.scalars(
+        select(t).where(t.district_code == district_code, t.year.in_(list(years)), t.dimension == YEAR_SHARE,
+                        t.key == ""))}
+
+
 def shares(session: Session, district_code: str, year: int, dimension: str) -> dict[str, Figures]:
     """The year's rows of one dimension (``ENTERPRISE`` or ``OCCUPATION``), by key: one read of as many
     rows as the district has enterprises / occupations that year, whatever the number of cases."""
@@ -197,7 +242,8 @@ def without(figures: Figures, own: Contribution | None) -> Figures:
 
 
 def recompute(session: Session) -> dict[Key, tuple[int, ...]]:
-    """The totals derived from the cases themselves (three GROUP BY statements)."""
+    """The totals derived from the cases themselves (three GROUP BY statements, and the year shares of the
+    filings awaiting the city, split in Python as the approvals split them)."""
     up = func.sum(case((Filing.level <= INTERMEDIATE_UP_MAX_LEVEL, Filing.trainee_count), else_=0))
     committed = func.sum(case((WorkflowInstance.status.in_(COMMITTED), Filing.subsidy_fen), else_=0))
     pending = func.sum(case((WorkflowInstance.status.in_(PENDING), Filing.subsidy_fen), else_=0))
@@ -214,6 +260,16 @@ def recompute(session: Session) -> dict[Key, tuple[int, ...]]:
             district, year = row[0], int(row[1])
             key = "" if column is None else str(row[2] or "")
             out[(district, year, dimension, key)] = tuple(int(v or 0) for v in row[-5:])
+    awaiting = (select(Filing).join(WorkflowInstance, WorkflowInstance.id == Filing.instance_id)
+                .where(WorkflowInstance.kind == KIND, WorkflowInstance.status.in_(AWAITING_RECORD),
+                       Filing.plan_year.is_not(None)))
+    for filing in session.scalars(awaiting):
+        if not filing.district_code:
+            continue
+        for year, fen in year_shares(filing).items():
+            key = (filing.district_code, year, YEAR_SHARE, "")
+            was = out.get(key, (0, 0, 0, 0, 0))
+            out[key] = (0, 0, 0, was[3] + fen, 0)
     return out
 
 
@@ -231,7 +287,8 @@ class Difference:
 
     def describe(self) -> str:
         district, year, dimension, key = self.key
-        what = {"": "全区", ENTERPRISE: f"企业 {key}", OCCUPATION: f"职业 {key}"}.get(dimension, dimension)
+        what = {"": "全区", ENTERPRISE: f"企业 {key}", OCCUPATION: f"职业 {key}",
+                YEAR_SHARE: "待市备案（按年度分摊）"}.get(dimension, dimension)
         fields = ", ".join(f"{name}: {a} -> {b}" for name, a, b in zip(FIGURES, self.stored, self.computed,
                                                                         strict=True) if a != b)
         return f"{district} {year} {what}: {fields}"

@@ -83,10 +83,9 @@ def _concentration(rule: str, field: str | None, subject: str, same: int, n: int
                  denominator_after=denominator_after)
 
 
-def _intermediate(f: FilingInput, year: DistrictYearFigures, minimum: float) -> CheckResult:
+def _intermediate(n: int, level: int | None, year: DistrictYearFigures, minimum: float) -> CheckResult:
     """R3: trainees at 四级/中级工 and above as a share of the district's trainees this year."""
-    n = len(f.trainees)
-    counts = isinstance(f.level, int) and 1 <= f.level <= 4
+    counts = isinstance(level, int) and 1 <= level <= 4
     up_after, total_after = year.trainees_intermediate_up + (n if counts else 0), year.trainees_total + n
     before = _ratio(year.trainees_intermediate_up, year.trainees_total)
     after = _ratio(up_after, total_after)
@@ -149,16 +148,26 @@ def soft_checks(f: FilingInput, occupations: Mapping[str, Occupation], textbooks
     ``year`` excludes this filing; "before" and "after" figures show the effect of approving it.
     """
     occupation = occupations.get(f.occupation_code)
-    n = len(f.trainees)
     occupation_name = occupation.name if occupation else f.occupation_code
+    concentration, intermediate = year_checks(len(f.trainees), f.level, occupation_name, year, params)
     return [
         *_job_post_results(f, occupation),
-        _concentration("enterprise_concentration", None, "本企业", year.trainees_same_enterprise, n, year,
-                       params.enterprise_share_threshold),
-        _concentration("occupation_concentration", "occupation_code", f"{occupation_name}职业（工种）",
-                       year.trainees_same_occupation, n, year, params.occupation_share_threshold),
-        _intermediate(f, year, params.intermediate_min_share),
+        *concentration,
+        intermediate,
         *_off_catalogue(f, textbooks),
         _area(f),
         *_student_level(f, params),
     ]
+
+
+def year_checks(n: int, level: int | None, occupation_name: str, year: DistrictYearFigures, params: Params
+                ) -> tuple[list[CheckResult], CheckResult]:
+    """The rules on the district's year (R4 concentration by enterprise and by occupation, R3 share at
+    四级/中级工 and above) for a filing of ``n`` trainees at ``level``: what the review screen shows live."""
+    concentration = [
+        _concentration("enterprise_concentration", None, "本企业", year.trainees_same_enterprise, n, year,
+                       params.enterprise_share_threshold),
+        _concentration("occupation_concentration", "occupation_code", f"{occupation_name}职业（工种）",
+                       year.trainees_same_occupation, n, year, params.occupation_share_threshold),
+    ]
+    return concentration, _intermediate(n, level, year, params.intermediate_min_share)
