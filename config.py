@@ -69,6 +69,9 @@ class Config:
     PLAN_DUE_DAY = _int("PLAN_DUE_DAY", 10)
     PLAN_REMINDER_DAYS = _int("PLAN_REMINDER_DAYS", 5)
     PERIOD_AUTO_OPEN = os.environ.get("PERIOD_AUTO_OPEN", "1") == "1"
+    # How often (seconds) a web process checks whether an administrator changed the holiday calendar (one
+    # primary-key read; 0: before every request). A change reaches every process within this time.
+    CALENDAR_REFRESH_SECONDS = _int("CALENDAR_REFRESH_SECONDS", 5)
 
     # Notification channels besides 站内信 (empty: off). E-mail: smtp://user:pass@host:587?starttls=1 or
     # smtps://host:465; webhook (e.g. a 粤政易 bridge): POSTed JSON signed with HMAC-SHA256 of WEBHOOK_SECRET.
@@ -128,6 +131,7 @@ class TestConfig(Config):
     WEBHOOK_URL = ""
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    CALENDAR_REFRESH_SECONDS = 0  # tests change the calendar and expect the next request to see it
 
 
 def config_for(app_env: str | None) -> type[Config]:

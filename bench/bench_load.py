@@ -2,7 +2,7 @@
 
 Each client signs in as a district reviewer (the clients spread over the districts, two per district
 past eleven), reads a page of 100 tasks of its inbox (``GET /api/v1/tasks``; the clients of one district
-split the page between them) and returns each ready review task of its share to the enterprise with a
+split its tasks between them by task id, so they do not race for the same task) and returns each ready review task of its share to the enterprise with a
 comment (``POST /api/v1/tasks/{id}/complete``; a return is always allowed, an approval may be refused
 by the R5 budget), then reads the inbox again. A completion counts when it answers 200 with status
 ``returned``; a 409 (another client of the same district took the task first) is counted apart; any
@@ -93,7 +93,9 @@ def run(base: str, clients: int, seconds: float, password: str, master: int = 0)
             status, body = call(f"{base}/api/v1/tasks?per_page=100&kind=filing", token=token)
             items = [t for t in (body or {}).get("items", []) if t["name"] == "district_review"] \
                 if status == 200 else []
-            mine = items[offset::share]  # the clients of one district split its inbox page between them
+            # The clients of one district split its tasks by a stable function of the task id (not by position
+            # on the page, which shifts as the other client completes its own): they never race for a task.
+            mine = [t for t in items if int(t["id"].replace("-", "")[:8], 16) % share == offset]
             if not mine:
                 with lock:
                     tally["empty" if status == 200 else ("5xx" if status >= 500 else "other_4xx")] += 1

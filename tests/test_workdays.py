@@ -95,6 +95,42 @@ def test_a_web_request_refreshes_the_calendar(app, client, session, world) -> No
     assert clock.installed_calendar().stamp != "old" and 2027 in clock.installed_calendar().years
 
 
+def test_a_web_process_checks_the_calendar_at_most_every_calendar_refresh_seconds(app, session, world) -> None:  # type: ignore[no-untyped-def]
+    """CALENDAR_REFRESH_SECONDS: within the interval a request does not read the calendar's stamp again; once it
+    has passed, the next request does (and installs a changed calendar)."""
+    from config import TestConfig
+    from webapp import create_app
+
+    table.seed(session, range(2026, 2028))
+    table.touch(session)
+    session.commit()
+
+    class Throttled(TestConfig):
+        SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+        UPLOAD_DIR = app.config["UPLOAD_DIR"]
+        CALENDAR_REFRESH_SECONDS = 3600
+
+    from webapp.extensions import db
+
+    throttled = create_app(Throttled)
+    client = throttled.test_client()
+    try:
+        clock.install_calendar(clock.WorkingCalendar(stamp="old"))
+        client.get("/login")
+        first = clock.installed_calendar()
+        assert first.stamp != "old" and 2027 in first.years
+        clock.install_calendar(clock.WorkingCalendar(stamp="old"))
+        client.get("/login")  # within the hour: not checked again
+        assert clock.installed_calendar().stamp == "old"
+    finally:
+        with throttled.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    # Zero (the tests' setting): checked before every request.
+    app.test_client().get("/login")
+    assert clock.installed_calendar().stamp == first.stamp
+
+
 def test_a_deadline_counted_through_an_estimated_year_is_marked_and_recomputed(session, world) -> None:  # type: ignore[no-untyped-def]
     clock.install_calendar(clock.WorkingCalendar())
     returned_on = datetime(2027, 1, 20, 10, 0, tzinfo=CN)

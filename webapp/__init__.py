@@ -76,16 +76,26 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
 
 def _calendar_refresh(app: Flask) -> None:
-    """Every request sees the admins' current holiday calendar (one primary-key query; reload on change)."""
+    """Requests see the admins' current holiday calendar: a process checks its stamp (one primary-key query;
+    reload on change) at most every CALENDAR_REFRESH_SECONDS (0: before every request)."""
+    import time
+
     from webapp.extensions import db_session
     from workflows import service
+
+    interval = float(app.config.get("CALENDAR_REFRESH_SECONDS", 5) or 0)
+    checked = [float("-inf")]  # this app's last check (monotonic seconds)
 
     @app.before_request
     def refresh_calendar() -> None:
         # Probes and static files never touch the database (/healthz must answer with the database down).
         if request.blueprint == "ops" or request.endpoint == "static":
             return
+        at = time.monotonic()
+        if interval and at - checked[0] < interval:
+            return
         service.refresh_calendar(db_session())
+        checked[0] = at
 
 
 def _proxies(app: Flask) -> None:
