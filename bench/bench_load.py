@@ -73,10 +73,34 @@ def server_cpu_seconds(master: int) -> float:
     return total
 
 
-def run(base: str, clients: int, seconds: float, password: str, master: int = 0) -> dict[str, Any]:
+def postgres_cpu_seconds() -> float:
+    """User + system CPU seconds of every PostgreSQL server process on this machine so far (Linux /proc;
+    0 if none is readable): the database's share of the work when it runs beside the server."""
+    import os
+
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                head, rest = f.read().rsplit(")", 1)
+            if not head.split("(", 1)[1].startswith("postgres"):
+                continue
+            fields = rest.split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def run(base: str, clients: int, seconds: float, password: str, master: int = 0, first: int = 0) -> dict[str, Any]:
+    """One level: ``clients`` reviewers from district number ``first`` on (levels rotate through the
+    districts, so no district's inbox runs dry before the others)."""
     tokens = []
     for i in range(clients):
-        who = f"review-{DISTRICTS[i % len(DISTRICTS)]}"
+        who = f"review-{DISTRICTS[(first + i) % len(DISTRICTS)]}"
         status, body = call(f"{base}/api/v1/auth/token", "POST", {"username": who, "password": password})
         if status not in (200, 201):
             raise SystemExit(f"sign-in as {who} failed: {status} {body}")
@@ -130,15 +154,19 @@ def run(base: str, clients: int, seconds: float, password: str, master: int = 0)
         t.start()
     stop_at[0] = time.perf_counter() + seconds
     cpu0 = server_cpu_seconds(master) if master else 0.0
+    pg0, own0 = postgres_cpu_seconds(), time.process_time()
     started = time.perf_counter()
     barrier.wait()
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
     cpu = (server_cpu_seconds(master) - cpu0) if master else 0.0
+    pg, own = postgres_cpu_seconds() - pg0, time.process_time() - own0
+    done = max(tally["ok"], 1)
     return {"clients": clients, "seconds": wall, "per_second": tally["ok"] / wall, "p50": pct(latencies, 50),
             "p95": pct(latencies, 95), "p99": pct(latencies, 99),
-            "cpu_ms": cpu * 1000 / tally["ok"] if master and tally["ok"] else 0.0, **tally}
+            "cpu_ms": cpu * 1000 / done if master else 0.0, "pg_ms": pg * 1000 / done,
+            "client_ms": own * 1000 / done, **tally}
 
 
 def main() -> None:
@@ -149,17 +177,22 @@ def main() -> None:
     parser.add_argument("--password", default="Demo@2026")
     parser.add_argument("--gunicorn-pid", type=int, default=0,
                         help="the server's gunicorn master pid (same machine): also print its workers' CPU "
-                             "ms per completion, inbox reads included")
+                             "ms per completion, inbox reads included (PostgreSQL's and this client's CPU ms "
+                             "per completion are always printed)")
     args = parser.parse_args()
     base = args.url.rstrip("/")
     print(f"server {base}; each level runs {args.seconds:.0f} s; a completion = return of a district review task")
     print(f"{'clients':>7} {'compl/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'ok':>6} {'409':>5} "
-          f"{'4xx':>4} {'5xx':>4} {'empty':>5}" + (f" {'cpu ms/compl':>12}" if args.gunicorn_pid else ""))
+          f"{'4xx':>4} {'5xx':>4} {'empty':>5}" + (f" {'server ms':>9}" if args.gunicorn_pid else "")
+          + f" {'pg ms':>6} {'client ms':>9}")
+    first = 0
     for n in (int(x) for x in args.clients.split(",")):
-        r = run(base, n, args.seconds, args.password, args.gunicorn_pid)
+        r = run(base, n, args.seconds, args.password, args.gunicorn_pid, first)
+        first += n
         print(f"{r['clients']:>7} {r['per_second']:>8.1f} {r['p50'] * 1000:>7.1f} {r['p95'] * 1000:>7.1f} "
               f"{r['p99'] * 1000:>7.1f} {r['ok']:>6} {r['conflict']:>5} {r['other_4xx']:>4} {r['5xx']:>4} "
-              f"{r['empty']:>5}" + (f" {r['cpu_ms']:>12.1f}" if args.gunicorn_pid else ""))
+              f"{r['empty']:>5}" + (f" {r['cpu_ms']:>9.1f}" if args.gunicorn_pid else "")
+              + f" {r['pg_ms']:>6.1f} {r['client_ms']:>9.1f}")
         if r["wrong"]:
             print(f"  {r['wrong']} completions answered 200 with an unexpected status")
 

@@ -91,6 +91,7 @@ def _truncate() -> None:
     from workflows import store
 
     store.clear_caches()
+    policy.clear_cache()
     # DELETE in dependency order: on these small tables it takes milliseconds where PostgreSQL's
     # TRUNCATE of every table takes most of a second.
     for table in reversed(Base.metadata.sorted_tables):

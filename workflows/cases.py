@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, undefer
 from sqlalchemy.orm.exc import StaleDataError
@@ -283,16 +283,20 @@ def refuse_unless_assignee(session: Session, actor: Actor, row: TaskIndex) -> No
         raise Conflict(f"该任务已由{name}认领，只能由{name}办理；如需办理请先转办或退回组。")
 
 
+# Built once (a bound parameter, not a new statement per call: SQLAlchemy then also skips re-processing
+# the loader options, a fifth of this query's CPU); FOR UPDATE where supported (not SQLite).
+_TASK_AND_INSTANCE = (select(TaskIndex, WorkflowInstance)
+                      .join(WorkflowInstance, TaskIndex.instance_id == WorkflowInstance.id)
+                      .where(TaskIndex.task_id == bindparam("task_id"))
+                      .options(undefer(WorkflowInstance.state_json))
+                      .execution_options(populate_existing=True))
+_TASK_AND_LOCKED_INSTANCE = _TASK_AND_INSTANCE.with_for_update(of=WorkflowInstance)
+
+
 def task_and_locked_instance(session: Session, actor: Actor, task_id: str) -> tuple[TaskIndex, WorkflowInstance]:
     """The task's index row and its instance, locked, in one query (the decision hot path)."""
-    stmt = (select(TaskIndex, WorkflowInstance)
-            .join(WorkflowInstance, TaskIndex.instance_id == WorkflowInstance.id)
-            .where(TaskIndex.task_id == str(task_id))
-            .options(undefer(WorkflowInstance.state_json))
-            .execution_options(populate_existing=True))
-    if session.get_bind().dialect.name != "sqlite":
-        stmt = stmt.with_for_update(of=WorkflowInstance)
-    found = session.execute(stmt).first()
+    stmt = _TASK_AND_INSTANCE if session.get_bind().dialect.name == "sqlite" else _TASK_AND_LOCKED_INSTANCE
+    found = session.execute(stmt, {"task_id": str(task_id)}).first()
     if found is None or not may_complete(actor, found[0]):
         task_row(session, actor, task_id)  # raises the right Conflict / NotFound
         raise NotFound("未找到该任务。")

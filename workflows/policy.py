@@ -237,14 +237,29 @@ def in_force(session: Session, at: datetime | None = None) -> PolicyParams:
     return params_of(version_in_force(session, at))
 
 
+# Versions are never changed or deleted once written (a change is a new version), so the parameters of
+# one are read once per process and database: every decision reads its filing's.
+_by_id: dict[tuple[str, int], PolicyParams] = {}
+
+
+def clear_cache() -> None:
+    """Forget the versions read (tests that empty the tables reuse ids)."""
+    _by_id.clear()
+
+
 def by_id(session: Session, version_id: int | None) -> PolicyParams:
     """The parameters of one version (the defaults for None)."""
     if version_id is None:
         return PolicyParams()
+    key = (str(session.get_bind().engine.url), int(version_id))
+    cached = _by_id.get(key)
+    if cached is not None:
+        return cached
     row = session.get(PolicyVersion, int(version_id))
     if row is None:
         raise LookupError(f"policy version {version_id} not found")
-    return params_of(row)
+    _by_id[key] = params = params_of(row)
+    return params
 
 
 def for_filing(session: Session, filing: Filing) -> PolicyParams:

@@ -13,7 +13,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.task import Task
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session, object_session, undefer
 
 from workflows import runner
@@ -81,14 +81,16 @@ def version_of(engine: Engine, instance: WorkflowInstance) -> ProcessVersion:
     return version
 
 
+_INSTANCE = (select(WorkflowInstance).where(WorkflowInstance.id == bindparam("instance_id"))
+             .options(undefer(WorkflowInstance.state_json)).execution_options(populate_existing=True))
+_LOCKED_INSTANCE = _INSTANCE.with_for_update()
+
+
 def lock_instance(session: Session, instance_id: int) -> WorkflowInstance | None:
     """Fetch an instance for update: SELECT ... FOR UPDATE where supported (PostgreSQL); on SQLite the
     version counter makes the final UPDATE a compare-and-swap instead."""
-    stmt = (select(WorkflowInstance).where(WorkflowInstance.id == instance_id)
-            .options(undefer(WorkflowInstance.state_json)).execution_options(populate_existing=True))
-    if session.get_bind().dialect.name != "sqlite":
-        stmt = stmt.with_for_update()
-    return session.scalars(stmt).first()
+    stmt = _INSTANCE if session.get_bind().dialect.name == "sqlite" else _LOCKED_INSTANCE
+    return session.scalars(stmt, {"instance_id": int(instance_id)}).first()
 
 
 _COMPRESSED = "z1:"

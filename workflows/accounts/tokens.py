@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from workflows.clock import now
@@ -62,14 +62,17 @@ class Lookup:
     problem: str = ""
 
 
+_TOKEN_AND_USER = (select(ApiToken, User).outerjoin(User, User.id == ApiToken.user_id)
+                   .where(ApiToken.token_hash == bindparam("token_hash")))
+
+
 def resolve(session: Session, secret: str) -> Lookup:
     """The user a presented secret stands for, if the token is known, unexpired, unrevoked and the user
     active. Records when the token was last used (at most once per TOUCH_INTERVAL; commits then)."""
     if not secret or not _SECRET_SHAPE.fullmatch(secret):
         return Lookup(problem="missing")
-    found = session.execute(  # the token and its user in one statement (every API request runs this)
-        select(ApiToken, User).outerjoin(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == hash_secret(secret))).first()
+    # The token and its user in one statement, built once (every API request runs it).
+    found = session.execute(_TOKEN_AND_USER, {"token_hash": hash_secret(secret)}).first()
     if found is None:
         return Lookup(problem="missing")
     token, user = found

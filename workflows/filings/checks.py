@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from workflows import cases, deadlines, policy
@@ -90,17 +90,26 @@ def enrolments_of(session: Session, numbers: dict[str, str], exclude_filing_id: 
             if r[3] is not None and r[4] is not None]
 
 
+# The hot reads of a decision, built once with bound parameters.
+_PLAN = select(DistrictYearPlan.planned_headcount, DistrictYearPlan.budget_fen).where(
+    DistrictYearPlan.district_code == bindparam("district"), DistrictYearPlan.year == bindparam("year"))
+_PLAN_BUDGETS = select(DistrictYearPlan.year, DistrictYearPlan.budget_fen).where(
+    DistrictYearPlan.district_code == bindparam("district"),
+    DistrictYearPlan.year.in_(bindparam("years", expanding=True)))
+_FUNDS = select(FundTotal.year, FundTotal.committed_fen, FundTotal.paid_fen).where(
+    FundTotal.district_code == bindparam("district"), FundTotal.year.in_(bindparam("years", expanding=True)))
+
+
 def year_figures(session: Session, filing: Filing) -> rule_inputs.DistrictYearFigures:
     """The district's year so far, not counting this filing: the running totals (one primary-key read)
     less the filing's own contribution in its case's current status."""
     year = filing.plan_year or (filing.period_start.year if filing.period_start else None)
-    plan = session.scalars(select(DistrictYearPlan).where(
-        DistrictYearPlan.district_code == filing.district_code, DistrictYearPlan.year == year)).first()
+    plan = session.execute(_PLAN, {"district": filing.district_code, "year": year}).first()
+    headcount, budget = (int(plan[0] or 0), int(plan[1] or 0)) if plan is not None else (0, 0)
     if year is None:
         return rule_inputs.DistrictYearFigures(
-            planned_headcount=plan.planned_headcount if plan else 0, budget_fen=plan.budget_fen if plan else 0,
-            committed_fen=0, trainees_total=0, trainees_intermediate_up=0, trainees_same_enterprise=0,
-            trainees_same_occupation=0)
+            planned_headcount=headcount, budget_fen=budget, committed_fen=0, trainees_total=0,
+            trainees_intermediate_up=0, trainees_same_enterprise=0, trainees_same_occupation=0)
     instance = session.get(WorkflowInstance, filing.instance_id) if filing.instance_id else None
     own = totals.contribution(instance.status, filing) if instance is not None else None
     if own is not None and own.year != year:
@@ -109,8 +118,8 @@ def year_figures(session: Session, filing: Filing) -> rule_inputs.DistrictYearFi
                                filing.occupation_code or "")
     district = totals.without(found.district, own)
     return rule_inputs.DistrictYearFigures(
-        planned_headcount=plan.planned_headcount if plan else 0,
-        budget_fen=plan.budget_fen if plan else 0,
+        planned_headcount=headcount,
+        budget_fen=budget,
         committed_fen=district["committed_fen"],
         trainees_total=district["trainees"],
         trainees_intermediate_up=district["intermediate_up"],
@@ -278,10 +287,9 @@ def budget_by_year(session: Session, filing: Filing, status: str, shares: dict[i
     row per year, whatever the number of cases."""
     years = sorted(shares)
     district = filing.district_code
-    plans = {row.year: int(row.budget_fen or 0) for row in session.scalars(select(DistrictYearPlan).where(
-        DistrictYearPlan.district_code == district, DistrictYearPlan.year.in_(years)))}
-    funds = {row.year: int(row.committed_fen + row.paid_fen) for row in session.scalars(select(FundTotal).where(
-        FundTotal.district_code == district, FundTotal.year.in_(years)))}
+    where = {"district": district, "years": years}
+    plans = {year: int(fen or 0) for year, fen in session.execute(_PLAN_BUDGETS, where)}
+    funds = {year: int(committed or 0) + int(paid or 0) for year, committed, paid in session.execute(_FUNDS, where)}
     waiting = totals.awaiting_shares(session, district, years)
     own = totals.contribution(status, filing)
     for year, fen in own.year_shares if own is not None else ():

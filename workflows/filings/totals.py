@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import TextClause, and_, case, delete, func, or_, select, text
+from sqlalchemy import TextClause, and_, bindparam, case, delete, func, or_, select, text
 from sqlalchemy.orm import Session, object_session, scoped_session
 
 from workflows.cases import unit_of_work
@@ -164,10 +164,13 @@ def filing_of_instance(session: Session, instance_id: int) -> Filing | None:
     known = session.info.get(_LOADED, {}).get(instance_id)
     if known is not None and known[0] is _root_transaction(session) and object_session(known[1]) is _real(session):
         return known[1]
-    filing = session.scalars(select(Filing).where(Filing.instance_id == instance_id)).first()
+    filing = session.scalars(_FILING_OF_INSTANCE, {"instance_id": int(instance_id)}).first()
     if filing is not None:
         remember(session, filing)
     return filing
+
+
+_FILING_OF_INSTANCE = select(Filing).where(Filing.instance_id == bindparam("instance_id"))
 
 
 def track(session: Session, instance: WorkflowInstance) -> Callable[[], None]:
@@ -202,24 +205,31 @@ def _zero() -> Figures:
 def year_totals(session: Session, district_code: str, year: int, enterprise_id: int | None = None,
                 occupation_code: str | None = None) -> YearTotals:
     """One primary-key read of at most three rows, whatever the number of cases."""
-    t = DistrictYearFigure
-    wanted = [and_(t.dimension == DISTRICT, t.key == "")]
-    if enterprise_id is not None:
-        wanted.append(and_(t.dimension == ENTERPRISE, t.key == str(enterprise_id)))
-    if occupation_code is not None:
-        wanted.append(and_(t.dimension == OCCUPATION, t.key == occupation_code))
     found: dict[str, Figures] = {}
-    for row in session.scalars(select(t).where(t.district_code == district_code, t.year == year, or_(*wanted))):
-        found[row.dimension] = {name: int(getattr(row, name) or 0) for name in FIGURES}
+    for dimension, *values in session.execute(_YEAR_ROWS, {  # a key of None matches no row
+            "district": district_code, "year": int(year),
+            "enterprise": str(enterprise_id) if enterprise_id is not None else None,
+            "occupation": occupation_code}):
+        found[dimension] = {name: int(v or 0) for name, v in zip(FIGURES, values, strict=True)}
     return YearTotals(found.get(DISTRICT, _zero()), found.get(ENTERPRISE, _zero()), found.get(OCCUPATION, _zero()))
+
+
+_t = DistrictYearFigure
+# The district's row and one enterprise's and one occupation's, as columns (not entities); built once.
+_YEAR_ROWS = select(_t.dimension, *(getattr(_t, name) for name in FIGURES)).where(
+    _t.district_code == bindparam("district"), _t.year == bindparam("year"),
+    or_(and_(_t.dimension == DISTRICT, _t.key == ""),
+        and_(_t.dimension == ENTERPRISE, _t.key == bindparam("enterprise")),
+        and_(_t.dimension == OCCUPATION, _t.key == bindparam("occupation"))))
+_AWAITING_SHARES = select(_t.year, _t.committed_fen).where(
+    _t.district_code == bindparam("district"), _t.year.in_(bindparam("years", expanding=True)),
+    _t.dimension == YEAR_SHARE, _t.key == "")
 
 
 def awaiting_shares(session: Session, district_code: str, years: Iterable[int]) -> dict[int, int]:
     """Per budget year: the shares of the district's filings awaiting the city (one row per year)."""
-    t = DistrictYearFigure
-    return {row.year: int(row.committed_fen or 0) for row in session.scalars(
-        select(t).where(t.district_code == district_code, t.year.in_(list(years)), t.dimension == YEAR_SHARE,
-                        t.key == ""))}
+    return {year: int(fen or 0) for year, fen in session.execute(
+        _AWAITING_SHARES, {"district": district_code, "years": [int(y) for y in years]})}
 
 
 def shares(session: Session, district_code: str, year: int, dimension: str) -> dict[str, Figures]:

@@ -15,9 +15,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, Table, Text, literal, select
+from sqlalchemy import Insert, Integer, Select, String, Table, Text, bindparam, select
 from sqlalchemy.orm import Session
 
 from workflows.clock import now
@@ -72,6 +73,26 @@ def notify_users(session: Session, user_ids: Iterable[int], *, title: str, body:
     return len(rows)
 
 
+@lru_cache(maxsize=len(ROLES))
+def _insert_for(role: str) -> Insert:
+    """``INSERT INTO notification ... SELECT`` the active users of ``role`` in scope (bound parameters:
+    ``district_code`` / ``enterprise_id`` and the notification's fields)."""
+    who = select(User.id).where(User.role == role, User.active.is_(True))
+    if role == "district":
+        who = who.where(User.district_code == bindparam("district_code"))
+    elif role == "enterprise":
+        who = who.where(User.enterprise_id == bindparam("enterprise_id"))
+    columns = {"user_id": User.id,
+               "kind": bindparam("kind", type_=String()), "title": bindparam("title", type_=String()),
+               "body": bindparam("body", type_=Text()), "link": bindparam("link", type_=String()),
+               "instance_id": bindparam("instance_id", type_=Integer()),
+               "case_kind": bindparam("case_kind", type_=String()),
+               "created_at": bindparam("created_at", type_=UTCDateTime())}
+    return (_NOTIFICATION.insert().from_select(
+        list(columns), who.with_only_columns(*(c.label(name) for name, c in columns.items())).order_by(User.id))
+        .returning(_NOTIFICATION.c.user_id))
+
+
 def notify(session: Session, *, role: str, title: str, body: str = "", kind: str = "info", link: str = "",
            district_code: str | None = None, enterprise_id: int | None = None,
            instance: WorkflowInstance | None = None) -> int:
@@ -81,23 +102,20 @@ def notify(session: Session, *, role: str, title: str, body: str = "", kind: str
         district_code = district_code or instance.district_code
         if enterprise_id is None:
             enterprise_id = instance.enterprise_id
-    who = _recipients_stmt(role, district_code, enterprise_id)
-    if who is None:
+    if _recipients_stmt(role, district_code, enterprise_id) is None:
         return 0
-    # One INSERT ... SELECT (the recipients are not read first): this runs on every decision.
-    columns = {"user_id": User.id,
-               "kind": literal(kind if kind in NOTIFICATION_KINDS else "info", String()),
-               "title": literal(title[:200], String()), "body": literal(body or "", Text()),
-               "link": literal(link or "", String()),
-               "instance_id": literal(instance.id if instance is not None else None, Integer()),
-               "case_kind": literal(instance.kind if instance is not None else "", String()),
-               "created_at": literal(created := now(), UTCDateTime())}
-    written = session.execute(_NOTIFICATION.insert().from_select(
-        list(columns), who.with_only_columns(*(c.label(name) for name, c in columns.items())).order_by(User.id))
-        .returning(_NOTIFICATION.c.user_id)).scalars().all()  # (rowcount of INSERT .. SELECT is -1 through psycopg)
+    # One INSERT ... SELECT (the recipients are not read first), built once per role: this runs on every
+    # decision.
+    kind = kind if kind in NOTIFICATION_KINDS else "info"
+    created = now()
+    written = session.execute(_insert_for(role), {
+        "district_code": district_code, "enterprise_id": int(enterprise_id) if enterprise_id is not None else None,
+        "kind": kind, "title": title[:200], "body": body or "", "link": link or "",
+        "instance_id": instance.id if instance is not None else None,
+        "case_kind": instance.kind if instance is not None else "", "created_at": created,
+    }).scalars().all()  # (rowcount of INSERT .. SELECT is -1 through psycopg)
     if written:  # the outbox channels (e-mail, webhook) of the same recipients
-        channels.enqueue(session, list(written), kind=kind if kind in NOTIFICATION_KINDS else "info",
-                         title=title[:200], body=body or "", link=link or "",
+        channels.enqueue(session, list(written), kind=kind, title=title[:200], body=body or "", link=link or "",
                          instance_id=instance.id if instance is not None else None,
                          case_kind=instance.kind if instance is not None else "", created=created)
     return len(written)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -28,8 +28,19 @@ class CheckResult:
     details: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON columns, the API and the workflow data."""
-        return asdict(self)
+        """Plain dict for JSON columns, the API and the workflow data (``details`` copied, as ``asdict`` would,
+        without its generic per-field walk: this runs for every result of every check)."""
+        return {"rule": self.rule, "severity": self.severity, "ok": self.ok, "field": self.field,
+                "message": self.message, "details": _plain(self.details)}
+
+
+def _plain(value: Any) -> Any:
+    """A copy of JSON-like data (dicts, lists and tuples of scalars)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_plain(v) for v in value)
+    return value
 
 
 @dataclass
