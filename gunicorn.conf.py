@@ -50,3 +50,14 @@ def child_exit(server, worker):  # type: ignore[no-untyped-def]
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):  # type: ignore[no-untyped-def]
+    """Once the app is loaded in a worker: move everything it holds for good (the BPMN specs, catalogues,
+    the password deny-list, SQLAlchemy's caches) out of the cyclic garbage collector's sight. A full
+    collection otherwise walks those 200,000 objects every few dozen requests (about 160 ms each, a third
+    of a completion's CPU under load, and the pauses show as slow requests)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
