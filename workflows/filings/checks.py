@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from workflows import cases, deadlines, policy
@@ -15,13 +15,12 @@ from workflows.catalogue import reads as catalogue_reads
 from workflows.clock import china_today, now
 from workflows.dto import Actor
 from workflows.errors import ValidationFailed
+from workflows.filings import facts as year_facts
 from workflows.filings import totals
 from workflows.filings.status import ACTIVE
 from workflows.models import (
-    DistrictYearPlan,
     Enterprise,
     Filing,
-    FundTotal,
     ProjectTrainee,
     Trainee,
     WorkflowInstance,
@@ -90,22 +89,12 @@ def enrolments_of(session: Session, numbers: dict[str, str], exclude_filing_id: 
             if r[3] is not None and r[4] is not None]
 
 
-# The hot reads of a decision, built once with bound parameters.
-_PLAN = select(DistrictYearPlan.planned_headcount, DistrictYearPlan.budget_fen).where(
-    DistrictYearPlan.district_code == bindparam("district"), DistrictYearPlan.year == bindparam("year"))
-_PLAN_BUDGETS = select(DistrictYearPlan.year, DistrictYearPlan.budget_fen).where(
-    DistrictYearPlan.district_code == bindparam("district"),
-    DistrictYearPlan.year.in_(bindparam("years", expanding=True)))
-_FUNDS = select(FundTotal.year, FundTotal.committed_fen, FundTotal.paid_fen).where(
-    FundTotal.district_code == bindparam("district"), FundTotal.year.in_(bindparam("years", expanding=True)))
-
-
 def year_figures(session: Session, filing: Filing) -> rule_inputs.DistrictYearFigures:
-    """The district's year so far, not counting this filing: the running totals (one primary-key read)
-    less the filing's own contribution in its case's current status."""
-    year = filing.plan_year or (filing.period_start.year if filing.period_start else None)
-    plan = session.execute(_PLAN, {"district": filing.district_code, "year": year}).first()
-    headcount, budget = (int(plan[0] or 0), int(plan[1] or 0)) if plan is not None else (0, 0)
+    """The district's year so far, not counting this filing: the running totals (``facts``: one statement
+    for the whole decision) less the filing's own contribution in its case's current status."""
+    year = year_facts.plan_year(filing)
+    found = year_facts.facts(session, filing)
+    headcount, budget = found.plan(year)
     if year is None:
         return rule_inputs.DistrictYearFigures(
             planned_headcount=headcount, budget_fen=budget, committed_fen=0, trainees_total=0,
@@ -114,17 +103,16 @@ def year_figures(session: Session, filing: Filing) -> rule_inputs.DistrictYearFi
     own = totals.contribution(instance.status, filing) if instance is not None else None
     if own is not None and own.year != year:
         own = None
-    found = totals.year_totals(session, filing.district_code, int(year), filing.enterprise_id,
-                               filing.occupation_code or "")
-    district = totals.without(found.district, own)
+    rows = found.plan_year
+    district = totals.without(rows.district, own)
     return rule_inputs.DistrictYearFigures(
         planned_headcount=headcount,
         budget_fen=budget,
         committed_fen=district["committed_fen"],
         trainees_total=district["trainees"],
         trainees_intermediate_up=district["intermediate_up"],
-        trainees_same_enterprise=totals.without(found.enterprise, own)["trainees"],
-        trainees_same_occupation=totals.without(found.occupation, own)["trainees"],
+        trainees_same_enterprise=totals.without(rows.enterprise, own)["trainees"],
+        trainees_same_occupation=totals.without(rows.occupation, own)["trainees"],
     )
 
 
@@ -283,18 +271,14 @@ def budget_by_year(session: Session, filing: Filing, status: str, shares: dict[i
                    ) -> dict[int, tuple[int, int]]:
     """Per budget year of the filing: (the district's budget, what the year already holds besides this
     filing): committed and paid by the recorded filings' training projects (``fund_total``) plus the year
-    shares of the filings awaiting the city (the running totals' ``YEAR_SHARE`` rows). Three reads of one
-    row per year, whatever the number of cases."""
-    years = sorted(shares)
-    district = filing.district_code
-    where = {"district": district, "years": years}
-    plans = {year: int(fen or 0) for year, fen in session.execute(_PLAN_BUDGETS, where)}
-    funds = {year: int(committed or 0) + int(paid or 0) for year, committed, paid in session.execute(_FUNDS, where)}
-    waiting = totals.awaiting_shares(session, district, years)
+    shares of the filings awaiting the city (the running totals' ``YEAR_SHARE`` rows). Read with the other
+    facts of the decision (``facts``: one statement), whatever the number of cases."""
+    found = year_facts.facts(session, filing)
+    waiting = dict(found.shares)
     own = totals.contribution(status, filing)
     for year, fen in own.year_shares if own is not None else ():
         waiting[year] = waiting.get(year, 0) - fen
-    return {year: (plans.get(year, 0), funds.get(year, 0) + waiting.get(year, 0)) for year in years}
+    return {year: (found.plan(year)[1], found.funds.get(year, 0) + waiting.get(year, 0)) for year in sorted(shares)}
 
 
 # The live figures of the review screen (R3, R4, R5): the district's year as it is at this moment.

@@ -137,6 +137,7 @@ def apply(session: Session, before: Contribution | None, after: Contribution | N
 
 
 _LOADED = "workflows.filings.loaded"
+FACTS_CACHE = "workflows.filings.facts"  # the facts read per filing and transaction (``filings.facts``)
 
 
 def _real(session: Session) -> Session:
@@ -144,7 +145,8 @@ def _real(session: Session) -> Session:
     return session.registry() if isinstance(session, scoped_session) else session  # type: ignore[return-value]
 
 
-def _root_transaction(session: Session) -> object | None:
+def root_transaction(session: Session) -> object | None:
+    """The outermost transaction the session is in (savepoints share it)."""
     transaction = _real(session).get_transaction()
     while transaction is not None and transaction.parent is not None:
         transaction = transaction.parent
@@ -156,13 +158,13 @@ def remember(session: Session, filing: Filing) -> None:
     guard, live figures, step tracker and effects read it once). Bound to the transaction: a later one
     reads it again."""
     if filing.instance_id is not None:
-        session.info.setdefault(_LOADED, {})[filing.instance_id] = (_root_transaction(session), filing)
+        session.info.setdefault(_LOADED, {})[filing.instance_id] = (root_transaction(session), filing)
 
 
 def filing_of_instance(session: Session, instance_id: int) -> Filing | None:
     """The case's filing: the one loaded earlier in this transaction, else read (and remembered)."""
     known = session.info.get(_LOADED, {}).get(instance_id)
-    if known is not None and known[0] is _root_transaction(session) and object_session(known[1]) is _real(session):
+    if known is not None and known[0] is root_transaction(session) and object_session(known[1]) is _real(session):
         return known[1]
     filing = session.scalars(_FILING_OF_INSTANCE, {"instance_id": int(instance_id)}).first()
     if filing is not None:
@@ -181,6 +183,8 @@ def track(session: Session, instance: WorkflowInstance) -> Callable[[], None]:
 
     def after() -> None:
         apply(session, before, contribution(instance.status, filing))
+        session.info.pop(FACTS_CACHE, None)  # what this session read of the totals is stale now
+
 
     return after
 
