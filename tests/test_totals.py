@@ -139,12 +139,12 @@ def test_reconcile_command_reports_and_fixes_a_difference(app, session, world): 
 
 
 def test_a_filing_awaiting_the_city_holds_its_year_shares_in_the_totals(session, world):  # type: ignore[no-untyped-def]
-    """A filing whose year of training spans two budget years, approved by the district, holds each year's share (R5, split by months) in the
-    YEAR_SHARE rows until the city records it or sends it back; the next approval's budget check reads them."""
+    """A filing whose year of training spans two budget years, approved by the district, holds each year's
+    share (R5, split by months) in the YEAR_SHARE rows until the city records it or sends it back; the next
+    approval's budget check reads them."""
     from datetime import date
 
     from workflows.filings import checks
-
     from workflows.models import DistrictYearPlan
 
     for year in (2027, 2028):  # both budget years have a budget
