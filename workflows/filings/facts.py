@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, Integer, String, and_, bindparam, cast, literal, or_, select, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from workflows.filings import totals
 from workflows.models import DistrictYearFigure, DistrictYearPlan, Filing, FundTotal
@@ -37,7 +38,7 @@ def _zero(n: int) -> list:
 
 
 _plan, _fund, _figure = DistrictYearPlan, FundTotal, DistrictYearFigure
-_YEARS = bindparam("years", expanding=True)
+_YEARS: BindParameter[list[int]] = bindparam("years", expanding=True)
 # Tag, year, dimension, five figures: the three tables' rows in one UNION ALL (built once).
 _FACTS = union_all(
     select(literal("plan", String()), _plan.year, literal("", String()),
