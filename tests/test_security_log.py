@@ -280,6 +280,30 @@ def test_plan_exports_are_recorded(session, world):  # type: ignore[no-untyped-d
     assert row.target == "plans:2027Q1" and json.loads(row.detail)["file"] == name
 
 
+def test_holiday_calendar_changes_and_draft_deletions_are_recorded(app, session, world):  # type: ignore[no-untyped-def]
+    """An administrator's change of the working-day calendar, and a clerk deleting a never-submitted draft
+    (whose case history goes with it), each leave a security-log row; the chain still verifies."""
+    from tests.factories import filing_data
+    from workflows.models import WorkflowInstance
+
+    service.save_holiday_year(session, world.actor("admin"), service.HolidayYearInput(
+        year=2027, confirmed=True, source_notice="国务院办公厅关于2027年部分节假日安排的通知",
+        holidays="2027-04-06 清明节补假", workdays=""))
+    clerk = world.actor("ent-440106-1")
+    draft = service.create_filing(session, clerk, filing_data(3))
+    business_key = session.get(WorkflowInstance, draft.instance_id).business_key
+    service.delete_draft(session, clerk, draft.id)
+    rows = {e.action: e for e in _events(session)}
+    calendar, deleted = rows["calendar_change"], rows["draft_delete"]
+    assert calendar.target == "holiday_year:2027" and calendar.user_id == world.users["admin"].id
+    assert json.loads(calendar.detail)["status"] == "confirmed" and json.loads(calendar.detail)["holidays"] == 1
+    assert deleted.target == f"filing:{draft.id}" and deleted.user_id == world.users["ent-440106-1"].id
+    assert json.loads(deleted.detail)["business_key"] == business_key
+    assert log.ACTIONS["calendar_change"] == "节假日安排变更" and log.ACTIONS["draft_delete"] == "删除草稿"
+    code, output = _verify(app)
+    assert code == 0, output
+
+
 def test_migration_chains_the_audit_rows_that_exist(tmp_path: Path) -> None:
     """Upgrading a database that already holds case history chains it, so `audit verify` passes."""
     from flask_migrate import upgrade

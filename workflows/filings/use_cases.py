@@ -20,6 +20,7 @@ from workflows.filings import checks, rounds, status
 from workflows.models import AuditEvent, Course, Enterprise, Filing, Notification, TaskIndex, Trainee, WorkflowInstance
 from workflows.notifications import delivery
 from workflows.rules.money import period_months, subsidy_fen
+from workflows.security import log
 
 
 def filing_of_case(session: Session, instance_id: int) -> Filing:
@@ -289,6 +290,10 @@ def delete_draft(session: Session, actor: Actor, filing_id: int) -> list[str | N
             raise Conflict("只有从未提交的草稿可以删除；已提交的备案可以撤回。")
         names = [n for a in filing.attachments for n in (a.stored_name, a.thumb_name)]
         instance_id = instance.id
+        # Its case history goes with it: the security log keeps that it existed and who deleted it.
+        log.record_actor(session, actor, "draft_delete", f"filing:{filing.id}", {
+            "business_key": instance.business_key, "title": instance.title, "trainees": len(filing.trainees),
+            "attachments": len(filing.attachments)})
         session.delete(filing)
         session.flush()
         session.execute(delete(TaskIndex).where(TaskIndex.instance_id == instance_id))

@@ -51,6 +51,8 @@ ACTIONS: dict[str, str] = {
     "catalogue_change": "目录变更",
     "enterprise_change": "企业信息变更",
     "year_plan_change": "年度计划变更",
+    "calendar_change": "节假日安排变更",
+    "draft_delete": "删除草稿",
     "export": "导出数据",
     "id_reveal": "查看完整身份证号",
 }

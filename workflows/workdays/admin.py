@@ -21,6 +21,7 @@ from workflows.db import utcnow
 from workflows.dto import Actor
 from workflows.errors import NotFound, ValidationFailed
 from workflows.models import EstimatedDeadline, HolidayDay, HolidayYear, WorkflowInstance
+from workflows.security import log
 from workflows.workdays import table
 
 _LINE = re.compile(r"^\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s*(.*)$")
@@ -94,6 +95,8 @@ def save_year(session: Session, actor: Actor, data: YearInput) -> HolidayYear:
         table.touch(session)
         table.refresh(session)
         recompute(session, actor, data.year)
+        log.record_actor(session, actor, "calendar_change", f"holiday_year:{data.year}", {
+            "status": row.status, "source_notice": notice, "holidays": len(off), "workdays": len(on)})
     return row
 
 
