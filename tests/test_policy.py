@@ -183,3 +183,34 @@ def test_admin_publishes_on_the_screen_and_city_only_reads(app, session):  # typ
     assert response.status_code == 422 and "历史参数不能修改" in response.get_data(as_text=True)
     listing = client.get("/admin/policy").get_data(as_text=True)
     assert "生效中" in listing and "5,800" in listing
+
+
+def test_the_policy_screen_sets_the_shortage_uplift_rates(app, session):  # type: ignore[no-untyped-def]
+    """The 紧缺急需 table: prefilled with the diagram's uplifted rates; a typed value goes into the version,
+    a blank one keeps the diagram's; out of range is refused on its field."""
+    make_world(session)
+    client = app.test_client()
+    client.post("/login", data={"username": "admin", "password": "Demo@2026"})
+    page = client.get("/admin/policy/new").get_data(as_text=True)
+    default = policy.DEFAULTS.rate("enterprise_apprentice", 3, shortage=True)
+    assert "紧缺急需职业（工种）的补贴标准" in page
+    assert 'name="rate_enterprise_apprentice_3_shortage"' in page and f'value="{default}"' in page
+    form = {"effective_from": clock.china_today(now()).isoformat(), "enterprise_share_pct": "20",
+            "occupation_share_pct": "30", "intermediate_min_pct": "70", "max_period_years": "2",
+            "max_period_years_with_reason": "3", "resubmit_window_days": "15", "review_window_days": "10",
+            "max_trainee_age": "60", "student_graduation_window_years": "2", "student_highest_level": "3",
+            "min_hours_per_year": "600", "min_class_hours_per_year": "120", "start_report_days": "30",
+            "advance_max_pct": "40", "notice_working_days": "5", "refund_months": "3", "fund_risk_pct": "90"}
+    for kind in ("enterprise_apprentice", "tech_trainee", "student_apprentice"):
+        for level in range(1, 6):
+            form[f"rate_{kind}_{level}"] = str(policy.DEFAULTS.rate(kind, level))
+    refused = client.post("/admin/policy/new", data={**form, "rate_tech_trainee_2_shortage": "999999"})
+    assert refused.status_code == 422 and "应为0至100000元" in refused.get_data(as_text=True)
+    assert client.post("/admin/policy/new", data={**form, "rate_enterprise_apprentice_3_shortage": "7800"}
+                       ).status_code == 302
+    row = session.scalars(select(PolicyVersion)).one()
+    params = policy.params_of(row)
+    assert row.rates["enterprise_apprentice:3:shortage"] == 7800
+    assert params.rate("enterprise_apprentice", 3, shortage=True) == 7800
+    assert "tech_trainee:2:shortage" not in row.rates  # left blank: the diagram's rate
+    assert params.rate("tech_trainee", 2, shortage=True) == policy.DEFAULTS.rate("tech_trainee", 2, shortage=True)

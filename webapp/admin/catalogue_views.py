@@ -17,6 +17,8 @@ from webapp.admin.forms import (
     TextbookImportForm,
     rate_field_name,
     required_field_name,
+    uplift_field_name,
+    uplift_levels,
 )
 from webapp.extensions import db_session
 from webapp.models import current_actor
@@ -241,10 +243,10 @@ def policy_new():  # type: ignore[no-untyped-def]
         form.refund_months.data = start.refund_months
         form.fund_risk_pct.data = start.fund_risk_pct
         for key, value in start.rates.items():
-            if key.count(":") != 1:  # the shortage uplift rows keep the diagram's defaults on this screen
-                continue
-            kind, level = key.split(":")
-            form[rate_field_name(kind, int(level))].data = value
+            kind, level, *shortage = key.split(":")
+            name = uplift_field_name(kind, int(level)) if shortage else rate_field_name(kind, int(level))
+            if name in form:
+                form[name].data = value
         for kind, required in (start.required_attachments or {}).items():
             form[required_field_name(kind)].data = list(required)
     elif form.validate_on_submit():
@@ -263,8 +265,12 @@ def policy_new():  # type: ignore[no-untyped-def]
             notice_working_days=form.notice_working_days.data or 0,
             refund_months=form.refund_months.data or 0,
             fund_risk_pct=float(form.fund_risk_pct.data or 0),
-            rates={service.rate_key(k, lv): form[rate_field_name(k, lv)].data
-                   for k in service.APPRENTICESHIP_TYPES for lv in service.LEVELS},
+            rates={**{service.rate_key(k, lv): form[rate_field_name(k, lv)].data
+                      for k in service.APPRENTICESHIP_TYPES for lv in service.LEVELS},
+                   # An uplift left blank keeps the rate the diagram's table gives (subsidy_rates.dmn).
+                   **{service.rate_key(k, lv, True): form[uplift_field_name(k, lv)].data
+                      for k in service.APPRENTICESHIP_TYPES for lv in uplift_levels()
+                      if form[uplift_field_name(k, lv)].data is not None}},
             note=form.note.data or "",
             max_trainee_age=form.max_trainee_age.data or 0,
             student_graduation_window_years=form.student_graduation_window_years.data or 0,
@@ -281,6 +287,7 @@ def policy_new():  # type: ignore[no-untyped-def]
     status = 422 if request.method == "POST" else 200
     return render_template("admin/policy_form.html", form=form, types=service.APPRENTICESHIP_TYPES,
                            levels=service.LEVELS, rate_field_name=rate_field_name,
-                           required_field_name=required_field_name), status
+                           uplift_levels={lv: service.LEVELS[lv] for lv in uplift_levels()},
+                           uplift_field_name=uplift_field_name, required_field_name=required_field_name), status
 
 

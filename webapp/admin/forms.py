@@ -183,6 +183,16 @@ def rate_field_name(kind: str, level: int) -> str:
     return f"rate_{kind}_{level}"
 
 
+def uplift_field_name(kind: str, level: int) -> str:
+    """The field of the uplifted rate of a shortage-list occupation (紧缺急需) at this level."""
+    return f"rate_{kind}_{level}_shortage"
+
+
+def uplift_levels() -> list[int]:
+    """The levels whose shortage-list occupations carry an uplifted rate (the policy's rate keys say which)."""
+    return [lv for lv in service.LEVELS if service.rate_key("enterprise_apprentice", lv, True).endswith(":shortage")]
+
+
 def required_field_name(kind: str) -> str:
     return f"required_{kind}"
 
@@ -196,6 +206,10 @@ for _kind, _label in service.APPRENTICESHIP_TYPES.items():
         setattr(PolicyForm, rate_field_name(_kind, _level),
                 IntegerField(f"{_label} · {_level_label}（元/人·年）",
                              [InputRequired("请填写补贴标准"), NumberRange(0, 100_000, "应为0至100000元")]))
+    for _level in uplift_levels():
+        setattr(PolicyForm, uplift_field_name(_kind, _level),
+                IntegerField(f"{_label} · {service.LEVELS[_level]} · 紧缺急需（元/人·年）",
+                             [Optional(), NumberRange(0, 100_000, "应为0至100000元")]))
 
 
 class HolidayYearForm(ZhForm):
