@@ -319,35 +319,36 @@ from workflows.accounts.tokens import (
     revoke as revoke_token,
     revoke_user_tokens,
 )
-from workflows.accounts.administration import (
-    EnterpriseInput,
-    STUCK_TIMER_GRACE,
+from workflows.accounts.admin.access import require as require_role
+from workflows.accounts.admin.overview import overview as admin_overview
+from workflows.accounts.admin.users import (
     UserInput,
-    catalogue_view,
     create_user as admin_create_user,
-    delete_catalogue_entry,
     end_user_sessions,
+    list_users,
+    reset_password,
+    set_user_active,
+    unlock_user,
+)
+from workflows.accounts.admin.year_plans import save_year_plans, year_plans
+from workflows.accounts.admin.enterprises import (
+    EnterpriseInput,
+    district_assignment_warning,
     enterprise_names,
-    filings_per_policy_version,
     get_enterprise,
+    list_enterprises,
+    save_enterprise,
+)
+from workflows.accounts.admin.processes import STUCK_TIMER_GRACE, process_versions, stuck_instances
+from workflows.accounts.admin.catalogues import (
+    catalogue_view,
+    delete_catalogue_entry,
+    filings_per_policy_version,
     import_occupations as admin_import_occupations,
     import_textbooks as admin_import_textbooks,
-    list_enterprises,
-    list_users,
     load_shipped_catalogues,
-    overview as admin_overview,
-    process_versions,
-    require as require_role,
-    district_assignment_warning,
-    reset_password,
-    save_enterprise,
     save_occupation as admin_save_occupation,
     save_textbook as admin_save_textbook,
-    save_year_plans,
-    set_user_active,
-    stuck_instances,
-    unlock_user,
-    year_plans,
 )
 
 # The security log (安全审计) and the tamper-evident chains
