@@ -248,25 +248,14 @@ from workflows.projects.config import (
     KIND as PROJECT_KIND,
     STATUS_LABELS as PROJECT_STATUS_LABELS,
 )
-from workflows.projects.use_cases import (
-    AssessmentResult,
-    ChangeRequest,
-    confirm_refund,
-    get_project,
-    max_advance_fen,
-    project_for_filing,
-    project_of_instance,
-    raise_objection,
-    record_advance_payment,
-    record_claim_payment,
-    refund_due_fen,
-    report_class_start,
-    report_refund,
-    request_advance,
-    request_change,
-    submit_assessment,
-    submit_claim,
-)
+from workflows.projects.lookups import get_project, project_for_filing, project_of_instance
+from workflows.projects.class_report import report_class_start
+from workflows.projects.advance import max_advance_fen, record_advance_payment, request_advance
+from workflows.projects.changes import ChangeRequest, request_change
+from workflows.projects.assessment import AssessmentResult, submit_assessment
+from workflows.projects.claim import record_claim_payment, submit_claim
+from workflows.projects.notice import raise_objection
+from workflows.projects.refund import confirm_refund, refund_due_fen, report_refund
 from workflows.projects.queries import ProjectView, project_view, public_notices
 from workflows.projects.funds import FundsRow, Mismatch, funds as fund_figures, reconcile as reconcile_funds
 from workflows.models.project import CHANGE_KINDS, OUTCOMES, PAYMENT_KINDS
