@@ -1,13 +1,13 @@
 """Load benchmark: completions over HTTP against a running server, with 1, 4, 8 and 16 clients.
 
-Each client signs in as a district reviewer (the clients spread over the districts, two per district
-past eleven), reads a page of 100 tasks of its inbox (``GET /api/v1/tasks``; the clients of one district
-split its tasks between them by task id, so they do not race for the same task) and returns each ready review task of its share to the enterprise with a
-comment (``POST /api/v1/tasks/{id}/complete``; a return is always allowed, an approval may be refused
-by the R5 budget), then reads the inbox again. A completion counts when it answers 200 with status
-``returned``; a 409 (another client of the same district took the task first) is counted apart; any
-5xx is an error. Prints completions/s, p50/p95/p99 of the completion request and the errors; asserts
-nothing about time.
+Each client signs in as a district reviewer (the clients spread over the districts, two per district past
+eleven), reads a page of 100 tasks of its inbox (``GET /api/v1/tasks``; the clients of one district split
+its tasks between them by task id, so they do not race for the same task) and returns each ready review
+task of its share to the enterprise with a comment (``POST /api/v1/tasks/{id}/complete``; a return is
+always allowed, an approval may be refused by the R5 budget), then reads the inbox again. A completion
+counts when it answers 200 with status ``returned``; a 409 (another client of the same district took the
+task first) is counted apart; any 5xx is an error. Prints completions/s, p50/p95/p99 of the completion
+request and the errors; asserts nothing about time.
 
 Run against a server on a database built by bench_scale.py, e.g.::
 

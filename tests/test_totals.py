@@ -144,7 +144,6 @@ def test_a_filing_awaiting_the_city_holds_its_year_shares_in_the_totals(session,
     from datetime import date
 
     from workflows.filings import checks
-
     from workflows.models import DistrictYearPlan
 
     for year in (2027, 2028):  # both budget years have a budget

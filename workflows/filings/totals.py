@@ -277,9 +277,9 @@ def recompute(session: Session) -> dict[Key, tuple[int, ...]]:
         if not filing.district_code:
             continue
         for year, fen in year_shares(filing).items():
-            key = (filing.district_code, year, YEAR_SHARE, "")
-            was = out.get(key, (0, 0, 0, 0, 0))
-            out[key] = (0, 0, 0, was[3] + fen, 0)
+            share_key = (filing.district_code, year, YEAR_SHARE, "")
+            was = out.get(share_key, (0, 0, 0, 0, 0))
+            out[share_key] = (0, 0, 0, was[3] + fen, 0)
     return out
 
 
