@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from tests.test_web_helpers import client_for, login, text
 from workflows import errors
-from workflows.accounts import administration as admin
 from workflows.accounts import passwords
+from workflows.accounts.admin import users as admin_users
 from workflows.models import PasswordHistory, User
 
 STRONG = "Kx7#mQ2vRt9w"
@@ -43,12 +43,12 @@ def test_a_good_password_passes_and_one_time_passwords_meet_the_rules() -> None:
 def test_admin_creation_applies_the_rules_and_forces_a_change(session, world):  # type: ignore[no-untyped-def]
     root = world.actor("admin")
     with pytest.raises(errors.ValidationFailed) as err:
-        admin.create_user(session, root, admin.UserInput("clerk-9", "经办人", "city", "1"))
+        admin_users.create_user(session, root, admin_users.UserInput("clerk-9", "经办人", "city", "1"))
     assert passwords.TOO_SHORT in err.value.fields["password"]
     with pytest.raises(errors.ValidationFailed) as err:
-        admin.create_user(session, root, admin.UserInput("clerk-9", "经办人", "city", "Clerk-9xyz!A"))
+        admin_users.create_user(session, root, admin_users.UserInput("clerk-9", "经办人", "city", "Clerk-9xyz!A"))
     assert passwords.HAS_USERNAME in err.value.fields["password"]
-    user = admin.create_user(session, root, admin.UserInput("clerk-9", "经办人", "city", STRONG))
+    user = admin_users.create_user(session, root, admin_users.UserInput("clerk-9", "经办人", "city", STRONG))
     assert user.must_change_password
     # The seeded demo users are exempt.
     assert not _user(session, "city").must_change_password
@@ -75,7 +75,7 @@ def test_cli_applies_the_rules_and_forces_a_change(app, session, world):  # type
 
 
 def test_forced_change_blocks_everything_until_done(client, session, world):  # type: ignore[no-untyped-def]
-    admin.create_user(session, world.actor("admin"), admin.UserInput("new-city", "新人", "city", STRONG))
+    admin_users.create_user(session, world.actor("admin"), admin_users.UserInput("new-city", "新人", "city", STRONG))
     c = client_for(client.application)
     r = c.post("/login", data={"username": "new-city", "password": STRONG})
     assert r.status_code == 302 and "/password" in r.headers["Location"]

@@ -20,7 +20,7 @@ from config import Config, TestConfig
 from tests.test_web_helpers import client_for, login, text
 from webapp import create_app
 from workflows import clock
-from workflows.accounts import administration as admin
+from workflows.accounts.admin import users as admin_users
 from workflows.models import SecurityEvent, User
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -230,8 +230,8 @@ def test_deactivation_ends_tokens_and_reactivation_does_not_revive_them(client, 
                    ).get_json()["token"]
     root = world.actor("admin")
     uid = _user(session, "review-440106").id
-    admin.set_user_active(session, root, uid, False)
-    admin.set_user_active(session, root, uid, True)
+    admin_users.set_user_active(session, root, uid, False)
+    admin_users.set_user_active(session, root, uid, True)
     assert c.get("/me").status_code == 302
     r = c.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 401
@@ -241,7 +241,7 @@ def test_deactivation_ends_tokens_and_reactivation_does_not_revive_them(client, 
 def test_reset_ends_tokens(client, session, world):  # type: ignore[no-untyped-def]
     c = client_for(client.application)
     token = c.post("/api/v1/auth/token", json={"username": "city", "password": PASSWORD}).get_json()["token"]
-    admin.reset_password(session, world.actor("admin"), _user(session, "city").id)
+    admin_users.reset_password(session, world.actor("admin"), _user(session, "city").id)
     assert c.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from tests.factories import filing_data
 from workflows import errors, service
-from workflows.accounts import administration
+from workflows.accounts.admin import catalogues
 from workflows.catalogue import admin as catalogue_admin
 from workflows.catalogue import excel as catalogue_excel
 from workflows.catalogue import reads as catalogue_reads
@@ -59,7 +59,7 @@ def test_first_use_loads_the_shipped_files(session):  # type: ignore[no-untyped-
 def test_an_admin_edit_is_seen_by_the_next_read(session, world):  # type: ignore[no-untyped-def]
     admin = world.actor("admin")
     before = catalogue_reads.occupations(session)["6-18-01-01"]
-    administration.save_occupation(session, admin, catalogue_admin.OccupationInput(
+    catalogues.save_occupation(session, admin, catalogue_admin.OccupationInput(
         code="6-18-01-01", name="车工", aliases=[*before.aliases, "精车工"], job_posts=list(before.job_posts),
         levels=[5, 4, 3]), "6-18-01-01")
     after = catalogue_reads.occupations(session)["6-18-01-01"]
@@ -93,7 +93,7 @@ def test_aliases_from_the_database_drive_the_job_post_check(session, world):  # 
     results = checks.evaluate(session, session.get(Filing, filing.id))
     assert next(r for r in results if r.field == "trainees[0].job_post").details["result"] == "mismatch"
     current = catalogue_reads.occupations(session)["6-18-01-01"]
-    administration.save_occupation(session, admin, catalogue_admin.OccupationInput(
+    catalogues.save_occupation(session, admin, catalogue_admin.OccupationInput(
         current.code, current.name, [*current.aliases, "旋工"], list(current.job_posts), list(current.levels)),
         current.code)
     results = checks.evaluate(session, session.get(Filing, filing.id))
@@ -102,30 +102,30 @@ def test_aliases_from_the_database_drive_the_job_post_check(session, world):  # 
 
 def test_occupation_form_errors(session, world):  # type: ignore[no-untyped-def]
     with pytest.raises(errors.ValidationFailed) as err:
-        administration.save_occupation(session, world.actor("admin"), catalogue_admin.OccupationInput(
+        catalogues.save_occupation(session, world.actor("admin"), catalogue_admin.OccupationInput(
             code="6-18-1", name="", aliases=[], job_posts=[], levels=[]))
     assert set(err.value.fields) == {"code", "name", "levels"}
     with pytest.raises(errors.ValidationFailed) as err:
-        administration.save_occupation(session, world.actor("admin"), catalogue_admin.OccupationInput(
+        catalogues.save_occupation(session, world.actor("admin"), catalogue_admin.OccupationInput(
             code="6-18-01-02", name="重复", aliases=[], job_posts=[], levels=[4]))
     assert "已存在" in err.value.fields["code"][0]
     with pytest.raises(errors.NotFound):
-        administration.save_occupation(session, world.actor("city"), catalogue_admin.OccupationInput(
+        catalogues.save_occupation(session, world.actor("city"), catalogue_admin.OccupationInput(
             code="6-99-01-01", name="新职业", aliases=[], job_posts=[], levels=[4]))
 
 
 def test_textbook_edit_and_delete(session, world):  # type: ignore[no-untyped-def]
     admin = world.actor("admin")
-    isbn = administration.save_textbook(session, admin, catalogue_admin.TextbookInput(
+    isbn = catalogues.save_textbook(session, admin, catalogue_admin.TextbookInput(
         "978-7-300-00001-5", "数控车床编程与操作", "机械工业出版社", "professional_skill", ["6-18-01-01"]))
     assert isbn == "9787300000015"
     assert catalogue_reads.find_textbook("978-7-300-00001-5", session).title == "数控车床编程与操作"
-    administration.delete_catalogue_entry(session, admin, "textbook", isbn)
+    catalogues.delete_catalogue_entry(session, admin, "textbook", isbn)
     assert catalogue_reads.find_textbook(isbn, session) is None
     with pytest.raises(errors.NotFound):
-        administration.delete_catalogue_entry(session, admin, "textbook", isbn)
+        catalogues.delete_catalogue_entry(session, admin, "textbook", isbn)
     with pytest.raises(errors.ValidationFailed) as err:
-        administration.save_textbook(session, admin, catalogue_admin.TextbookInput(
+        catalogues.save_textbook(session, admin, catalogue_admin.TextbookInput(
             "978-7-300-00001-6", "", "出版社", "nonsense", ["6-99-99-99"]))
     assert set(err.value.fields) == {"isbn", "title", "category", "occupation_codes"}
 
@@ -141,7 +141,7 @@ def test_excel_import_reports_every_bad_row_and_imports_nothing(session, world):
         ["9787300000022", "", "", "选修课", "6-18-1、6-99-99-99"],
     ])
     with pytest.raises(SpreadsheetInvalid) as err:
-        administration.import_textbooks(session, world.actor("admin"), data)
+        catalogues.import_textbooks(session, world.actor("admin"), data)
     found = [(e.row, e.column) for e in err.value.errors]
     assert found == [(3, "ISBN"), (4, "ISBN"), (5, "书名"), (5, "出版社"), (5, "课程类别"), (5, "适用职业代码"),
                      (5, "适用职业代码")]
@@ -161,24 +161,24 @@ def test_excel_import_of_a_clean_sheet(session, world):  # type: ignore[no-untyp
         [9787516738016, "职业道德（修订版）", "中国劳动社会保障出版社", "general_required", None],
         [None, None, None, None, None],
     ])
-    assert administration.import_textbooks(session, admin, data) == 2
+    assert catalogues.import_textbooks(session, admin, data) == 2
     books = catalogue_reads.textbooks(session)
     assert len(books) == shipped + 1
     assert books["9787300000015"].occupation_codes == ("6-18-01-01", "6-18-01-02")
     assert books["9787516738016"].title == "职业道德（修订版）"
-    assert administration.import_textbooks(session, admin, data, replace=True) == 2
+    assert catalogues.import_textbooks(session, admin, data, replace=True) == 2
     assert set(catalogue_reads.textbooks(session)) == {"9787300000015", "9787516738016"}
 
 
 def test_excel_import_refuses_a_sheet_without_the_columns_or_not_excel(session, world):  # type: ignore[no-untyped-def]
     admin = world.actor("admin")
     with pytest.raises(SpreadsheetInvalid) as err:
-        administration.import_textbooks(session, admin, xlsx([["x"]], header=["ISBN", "书名"]))
+        catalogues.import_textbooks(session, admin, xlsx([["x"]], header=["ISBN", "书名"]))
     assert [e.column for e in err.value.errors] == ["出版社", "课程类别", "适用职业代码"]
     with pytest.raises(SpreadsheetInvalid):
-        administration.import_textbooks(session, admin, b"not a workbook")
+        catalogues.import_textbooks(session, admin, b"not a workbook")
     with pytest.raises(errors.NotFound):
-        administration.import_textbooks(session, world.actor("city"), xlsx([]))
+        catalogues.import_textbooks(session, world.actor("city"), xlsx([]))
 
 
 def test_the_import_template_has_the_columns(app):  # type: ignore[no-untyped-def]

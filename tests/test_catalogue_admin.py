@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from tests.factories import submitted_filing, user
 from workflows import errors, service
-from workflows.accounts import administration as admin
+from workflows.accounts.admin import enterprises, processes, year_plans
+from workflows.accounts.admin import users as admin_users
 from workflows.demo import credit_code
 from workflows.models import DistrictYearPlan, Enterprise, WorkflowInstance
 
@@ -23,36 +24,36 @@ def login(client, username: str) -> None:  # type: ignore[no-untyped-def]
 def test_users_are_admin_only(session, world):  # type: ignore[no-untyped-def]
     for who in ("city", "review-440106", "ent-440106-1"):
         with pytest.raises(errors.NotFound):
-            admin.list_users(session, world.actor(who))
+            admin_users.list_users(session, world.actor(who))
 
 
 def test_create_users_with_their_scope(session, world):  # type: ignore[no-untyped-def]
     root = world.actor("admin")
     with pytest.raises(errors.ValidationFailed) as err:
-        admin.create_user(session, root, admin.UserInput("review-2", "新审核员", "district", "short"))
+        admin_users.create_user(session, root, admin_users.UserInput("review-2", "新审核员", "district", "short"))
     assert set(err.value.fields) == {"district_code", "password"}
     with pytest.raises(errors.ValidationFailed) as err:
-        admin.create_user(session, root, admin.UserInput("CITY", "重名", "city", "Kx7#mQ2vRt9w"))
+        admin_users.create_user(session, root, admin_users.UserInput("CITY", "重名", "city", "Kx7#mQ2vRt9w"))
     assert "已被使用" in err.value.fields["username"][0]
-    created = admin.create_user(session, root, admin.UserInput("review-2", "新审核员", "district", "Kx7#mQ2vRt9w",
-                                                               district_code="440112"))
+    created = admin_users.create_user(session, root, admin_users.UserInput(
+        "review-2", "新审核员", "district", "Kx7#mQ2vRt9w", district_code="440112"))
     assert (created.role, created.district_code) == ("district", "440112")
     enterprise = session.scalars(select(Enterprise).where(Enterprise.district_code == "440113")).first()
-    clerk = admin.create_user(session, root, admin.UserInput("clerk-2", "经办人", "enterprise", "Kx7#mQ2vRt9w",
-                                                             enterprise_id=enterprise.id))
+    clerk = admin_users.create_user(session, root, admin_users.UserInput(
+        "clerk-2", "经办人", "enterprise", "Kx7#mQ2vRt9w", enterprise_id=enterprise.id))
     assert (clerk.enterprise_id, clerk.district_code) == (enterprise.id, "440113")
 
 
 def test_deactivated_user_cannot_sign_in(client, session, world):  # type: ignore[no-untyped-def]
     target = user(session, "review-440112")
     with pytest.raises(errors.ValidationFailed):
-        admin.set_user_active(session, world.actor("admin"), world.users["admin"].id, False)
+        admin_users.set_user_active(session, world.actor("admin"), world.users["admin"].id, False)
     login(client, "admin")
     assert client.post(f"/admin/users/{target.id}/active", data={"active": "0"}).status_code == 302
     client.post("/logout")
     assert client.post("/login", data={"username": "review-440112", "password": "Demo@2026"}).status_code == 401
     session.expire_all()  # the screen changed the row in another session
-    admin.set_user_active(session, world.actor("admin"), target.id, True)
+    admin_users.set_user_active(session, world.actor("admin"), target.id, True)
     login(client, "review-440112")
 
 
@@ -82,24 +83,24 @@ def test_year_plan_figures_show_what_approved_filings_use(session, world):  # ty
     filing = submitted_filing(session, world)
     task = service.ready_tasks(session, filing.instance_id)[0]
     service.complete_task(session, world.actor("review-440106"), task.task_id, "approve")
-    rows = {r.district_code: r for r in admin.year_plans(session, world.actor("city"), filing.plan_year)}
+    rows = {r.district_code: r for r in year_plans.year_plans(session, world.actor("city"), filing.plan_year)}
     assert rows["440106"].committed_fen == filing.subsidy_fen and rows["440106"].trainees == 3
     with pytest.raises(errors.ValidationFailed):
-        admin.save_year_plans(session, world.actor("admin"), 2027, {"440106": (-1, 10)})
+        year_plans.save_year_plans(session, world.actor("admin"), 2027, {"440106": (-1, 10)})
 
 
 def test_enterprise_profiles(client, session, world):  # type: ignore[no-untyped-def]
     city = world.actor("city")
     with pytest.raises(errors.ValidationFailed) as err:
-        admin.save_enterprise(session, city, admin.EnterpriseInput("某公司", "91440106MA5ABCDE1", "440106", "巨型",
-                                                                    ["独角兽"]))
+        enterprises.save_enterprise(session, city, enterprises.EnterpriseInput(
+            "某公司", "91440106MA5ABCDE1", "440106", "巨型", ["独角兽"]))
     assert set(err.value.fields) == {"credit_code", "size_class", "tags"}
-    created = admin.save_enterprise(session, city, admin.EnterpriseInput(
+    created = enterprises.save_enterprise(session, city, enterprises.EnterpriseInput(
         "广州南沙新材料有限公司", credit_code("440115", 4401155).lower(), "440115", "中型", ["制造业", "专精特新"],
         "李经理", "020-12345678"))
     assert created.tags == ["专精特新", "制造业"] and created.credit_code.isupper()
     with pytest.raises(errors.ValidationFailed) as err:
-        admin.save_enterprise(session, city, admin.EnterpriseInput(
+        enterprises.save_enterprise(session, city, enterprises.EnterpriseInput(
             "重复", created.credit_code, "440115", "小型", []))
     assert "已登记" in err.value.fields["credit_code"][0]
     login(client, "city")
@@ -118,16 +119,16 @@ def test_enterprise_profiles(client, session, world):  # type: ignore[no-untyped
 
 def test_process_versions_and_stuck_instances(client, session, world):  # type: ignore[no-untyped-def]
     filing = submitted_filing(session, world)
-    rows = admin.process_versions(session, world.actor("admin"))
+    rows = processes.process_versions(session, world.actor("admin"))
     row = next(r for r in rows if r.process_id == "training_filing")
     assert (row.instances, row.open_instances, row.current) == (1, 1, True)
-    assert admin.stuck_instances(session, world.actor("admin")) == []
+    assert processes.stuck_instances(session, world.actor("admin")) == []
     instance = session.get(WorkflowInstance, filing.instance_id)
     instance.next_timer_at = datetime.now(UTC) - timedelta(hours=3)
     session.commit()
-    assert [i.id for i in admin.stuck_instances(session, world.actor("admin"))] == [instance.id]
+    assert [i.id for i in processes.stuck_instances(session, world.actor("admin"))] == [instance.id]
     with pytest.raises(errors.NotFound):
-        admin.process_versions(session, world.actor("city"))
+        processes.process_versions(session, world.actor("city"))
     login(client, "admin")
     assert row.version_hash[:12] in client.get("/admin/processes").get_data(as_text=True)
     assert instance.business_key in client.get("/admin/stuck").get_data(as_text=True)

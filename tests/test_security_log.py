@@ -19,7 +19,7 @@ from tests.factories import submitted_filing
 from tests.test_web_helpers import client_for, login
 from tests.test_web_helpers import text as page_text
 from workflows import service
-from workflows.accounts import administration as admin
+from workflows.accounts.admin import catalogues, enterprises, year_plans
 from workflows.models import AuditEvent, SecurityChainHead, SecurityEvent, User
 from workflows.security import log, verify
 
@@ -79,11 +79,11 @@ def test_policy_catalogue_enterprise_and_year_plan_changes_are_recorded(session,
     data.note = "测试"
     service.add_policy_version(session, root, data)
     enterprise = world.users["ent-440106-1"].enterprise
-    admin.save_enterprise(session, root, admin.EnterpriseInput(
+    enterprises.save_enterprise(session, root, enterprises.EnterpriseInput(
         name=enterprise.name + "（新）", credit_code=enterprise.credit_code, district_code=enterprise.district_code,
         size_class=enterprise.size_class, tags=list(enterprise.tags)), enterprise.id)
-    admin.save_year_plans(session, root, 2027, {"440106": (100_00, 10)})
-    admin.load_shipped_catalogues(session, root)
+    year_plans.save_year_plans(session, root, 2027, {"440106": (100_00, 10)})
+    catalogues.load_shipped_catalogues(session, root)
     actions = [e.action for e in _events(session)]
     for expected in ("policy_change", "enterprise_change", "year_plan_change", "catalogue_change"):
         assert expected in actions, expected

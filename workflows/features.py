@@ -25,7 +25,8 @@ from workflows.plans import compile as plan_compile
 from workflows.plans import config as plan_config
 from workflows.plans import use_cases as plan_cases
 from workflows.projects import config as project_config
-from workflows.projects import use_cases as project_cases
+from workflows.projects import opening as project_opening
+from workflows.projects import scripts as project_scripts
 from workflows.reports import config as report_config
 from workflows.reports import opening as report_opening
 
@@ -66,8 +67,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature(report_config.KIND, report_config.KIND_LABEL, report_config.STATUS_LABELS,
             decisions=report_config.DECISIONS, openers=(report_opening.open_ended_half_year,)),
     Feature(project_config.KIND, project_config.KIND_LABEL, project_config.STATUS_LABELS,
-            helpers=(project_cases.script_helpers,), decisions=project_config.DECISIONS,
-            effects_on={filing_status.KIND: project_cases.start_project}),
+            helpers=(project_scripts.script_helpers,), decisions=project_config.DECISIONS,
+            effects_on={filing_status.KIND: project_opening.start_project}),
     Feature("deadlines", helpers=(deadlines.script_helpers,)),
     Feature("notifications", helpers=(delivery.script_helpers,)),
 )

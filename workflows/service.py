@@ -248,25 +248,14 @@ from workflows.projects.config import (
     KIND as PROJECT_KIND,
     STATUS_LABELS as PROJECT_STATUS_LABELS,
 )
-from workflows.projects.use_cases import (
-    AssessmentResult,
-    ChangeRequest,
-    confirm_refund,
-    get_project,
-    max_advance_fen,
-    project_for_filing,
-    project_of_instance,
-    raise_objection,
-    record_advance_payment,
-    record_claim_payment,
-    refund_due_fen,
-    report_class_start,
-    report_refund,
-    request_advance,
-    request_change,
-    submit_assessment,
-    submit_claim,
-)
+from workflows.projects.lookups import get_project, project_for_filing, project_of_instance
+from workflows.projects.class_report import report_class_start
+from workflows.projects.advance import max_advance_fen, record_advance_payment, request_advance
+from workflows.projects.changes import ChangeRequest, request_change
+from workflows.projects.assessment import AssessmentResult, submit_assessment
+from workflows.projects.claim import record_claim_payment, submit_claim
+from workflows.projects.notice import raise_objection
+from workflows.projects.refund import confirm_refund, refund_due_fen, report_refund
 from workflows.projects.queries import ProjectView, project_view, public_notices
 from workflows.projects.funds import FundsRow, Mismatch, funds as fund_figures, reconcile as reconcile_funds
 from workflows.models.project import CHANGE_KINDS, OUTCOMES, PAYMENT_KINDS
@@ -319,35 +308,36 @@ from workflows.accounts.tokens import (
     revoke as revoke_token,
     revoke_user_tokens,
 )
-from workflows.accounts.administration import (
-    EnterpriseInput,
-    STUCK_TIMER_GRACE,
+from workflows.accounts.admin.access import require as require_role
+from workflows.accounts.admin.overview import overview as admin_overview
+from workflows.accounts.admin.users import (
     UserInput,
-    catalogue_view,
     create_user as admin_create_user,
-    delete_catalogue_entry,
     end_user_sessions,
+    list_users,
+    reset_password,
+    set_user_active,
+    unlock_user,
+)
+from workflows.accounts.admin.year_plans import save_year_plans, year_plans
+from workflows.accounts.admin.enterprises import (
+    EnterpriseInput,
+    district_assignment_warning,
     enterprise_names,
-    filings_per_policy_version,
     get_enterprise,
+    list_enterprises,
+    save_enterprise,
+)
+from workflows.accounts.admin.processes import STUCK_TIMER_GRACE, process_versions, stuck_instances
+from workflows.accounts.admin.catalogues import (
+    catalogue_view,
+    delete_catalogue_entry,
+    filings_per_policy_version,
     import_occupations as admin_import_occupations,
     import_textbooks as admin_import_textbooks,
-    list_enterprises,
-    list_users,
     load_shipped_catalogues,
-    overview as admin_overview,
-    process_versions,
-    require as require_role,
-    district_assignment_warning,
-    reset_password,
-    save_enterprise,
     save_occupation as admin_save_occupation,
     save_textbook as admin_save_textbook,
-    save_year_plans,
-    set_user_active,
-    stuck_instances,
-    unlock_user,
-    year_plans,
 )
 
 # The security log (安全审计) and the tamper-evident chains

@@ -1,5 +1,5 @@
 """系统管理: users, catalogues, policy versions, district year plans, enterprise profiles, deployed process
-versions and instances that need attention. Who may see what is decided in workflows.accounts.administration
+versions and instances that need attention. Who may see what is decided in workflows.accounts.admin
 (out of role -> 404); the views parse forms and render."""
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ DECISIONS: dict[str, dict[str, tuple[str, bool]]] = {
     "project_claim_confirm": {"confirm": ("确认", False), "send_back": ("退回区局", True)},
 }
 
-# Forms the enterprise and the city fill with data (each has its use case in use_cases.py).
+# Forms the enterprise and the city fill with data (each has its use case in the module of its step).
 CLASS_REPORT_FORM = "project_class_report"
 RUNNING_FORM = "project_running"
 CLAIM_FORM = "project_claim"

@@ -22,7 +22,10 @@ from workflows.models import (
 )
 from workflows.models.project import CHANGE_KINDS, OUTCOMES, PAYMENT_KINDS
 from workflows.projects import config, funds
-from workflows.projects.use_cases import assessed, get_project, max_advance_fen, refund_due_fen
+from workflows.projects.advance import max_advance_fen
+from workflows.projects.assessment import assessed
+from workflows.projects.lookups import get_project
+from workflows.projects.refund import refund_due_fen
 from workflows.rules import ids
 
 LEVELS = ids.LEVELS
