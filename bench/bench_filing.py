@@ -47,6 +47,7 @@ def main() -> None:
     class Cfg(TestConfig):
         SQLALCHEMY_DATABASE_URI = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
         UPLOAD_DIR = str(tmp / "uploads")
+        CALENDAR_REFRESH_SECONDS = 5  # the production default (the tests' 0 reads the stamp every request)
 
     from sqlalchemy import text
 

@@ -421,6 +421,7 @@ def main() -> None:
     class Cfg(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
         TESTING = False
+        CALENDAR_REFRESH_SECONDS = 5  # the production default (the tests' 0 reads the stamp every request)
 
     from webapp import create_app
     from webapp.extensions import db

@@ -36,6 +36,7 @@ def main() -> None:
     class Cfg(TestConfig):
         SQLALCHEMY_DATABASE_URI = args.database_url or f"sqlite:///{tmp / 'prof.db'}"
         UPLOAD_DIR = str(tmp / "uploads")
+        CALENDAR_REFRESH_SECONDS = 5  # the production default (the tests' 0 reads the stamp every request)
 
     from sqlalchemy import event
     from sqlalchemy.engine.default import CACHE_HIT
