@@ -102,8 +102,10 @@ def notify(session: Session, *, role: str, title: str, body: str = "", kind: str
         district_code = district_code or instance.district_code
         if enterprise_id is None:
             enterprise_id = instance.enterprise_id
-    if _recipients_stmt(role, district_code, enterprise_id) is None:
-        return 0
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    if (role == "district" and not district_code) or (role == "enterprise" and enterprise_id is None):
+        return 0  # no scope key: nobody (a missing district never broadcasts to every district)
     # One INSERT ... SELECT (the recipients are not read first), built once per role: this runs on every
     # decision.
     kind = kind if kind in NOTIFICATION_KINDS else "info"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from calendar import monthrange
 from datetime import date
+from functools import lru_cache
 
 from workflows.rules.inputs import CheckResult, DistrictYearFigures
 
@@ -36,6 +37,7 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, last))
 
 
+@lru_cache(maxsize=4096)  # pure, and asked several times per decision (guard, totals, figures)
 def period_months(start: date, end: date) -> int:
     """Months billed for a training period (end inclusive): every started month counts, at least 1.
 
@@ -52,11 +54,16 @@ def period_months(start: date, end: date) -> int:
 def months_by_year(start: date, months: int) -> dict[int, int]:
     """How many of a period's billed months fall in each budget (calendar) year: a month belongs to the
     year in which it starts. 2027-03-01 + 13 months -> {2027: 10, 2028: 3}."""
+    return dict(_months_by_year(start, int(months)))
+
+
+@lru_cache(maxsize=4096)
+def _months_by_year(start: date, months: int) -> tuple[tuple[int, int], ...]:
     years: dict[int, int] = {}
-    for n in range(max(int(months), 0)):
+    for n in range(max(months, 0)):
         year = add_months(start, n).year
         years[year] = years.get(year, 0) + 1
-    return years
+    return tuple(years.items())
 
 
 def _fen_of_months(trainee_count: int, rate_yuan_per_year: int, months: int) -> int:
