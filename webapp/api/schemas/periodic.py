@@ -72,27 +72,38 @@ PLAN_INPUT = schema("PlanInput", {
     },
 })
 
-PLAN_DECISION = schema("PlanDecisionInput", {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["decision"],
-    "properties": {
-        "decision": {"type": "string", "enum": list(DECISIONS["plan_record"]),
-                     "description": "`record` 予以备案；`return` 退回修改（须填写意见）"},
-        "comment": text(2000, "意见（退回修改时必填）"),
-    },
-})
+def _decision_input(name: str, form_key: str, decisions: str, comment: str) -> dict:
+    """The body of the city's decision on a period submission: one of the form's decisions and a comment."""
+    return schema(name, {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["decision"],
+        "properties": {
+            "decision": {"type": "string", "enum": list(DECISIONS[form_key]), "description": decisions},
+            "comment": text(2000, comment),
+        },
+    })
 
-PLAN_OPEN = schema("PlanOpenInput", {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["district_code", "year", "quarter"],
-    "properties": {
-        "district_code": DISTRICT,
-        "year": {"type": "integer", "minimum": 2000, "maximum": 2100, "description": "年度"},
-        "quarter": {"type": "integer", "minimum": 1, "maximum": 4, "description": "季度（1-4）"},
-    },
-})
+
+def _open_input(name: str, part: str, part_schema: dict) -> dict:
+    """The body that opens one district's period (``part``: its quarter or half of the year)."""
+    return schema(name, {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["district_code", "year", part],
+        "properties": {
+            "district_code": DISTRICT,
+            "year": {"type": "integer", "minimum": 2000, "maximum": 2100, "description": "年度"},
+            part: part_schema,
+        },
+    })
+
+
+PLAN_DECISION = _decision_input("PlanDecisionInput", "plan_record",
+                                "`record` 予以备案；`return` 退回修改（须填写意见）", "意见（退回修改时必填）")
+
+PLAN_OPEN = _open_input("PlanOpenInput", "quarter",
+                        {"type": "integer", "minimum": 1, "maximum": 4, "description": "季度（1-4）"})
 
 PLAN_ROW = schema("PlanRow", response_object("计划行：一件备案（受理中或已通过）在本季度的培训安排", {
     "id": {"type": "integer", "description": "计划行编号（PUT 时 rows[].id）"},
@@ -226,27 +237,11 @@ PUBLICITY_INPUT = schema("PublicityInput", {
     },
 })
 
-REPORT_REVIEW = schema("ReportReviewInput", {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["decision"],
-    "properties": {
-        "decision": {"type": "string", "enum": list(DECISIONS["report_accept"]),
-                     "description": "`accept` 接收；`more` 要求补充（须填写意见）"},
-        "comment": text(2000, "意见（要求补充时必填，写明需要补充的内容）"),
-    },
-})
+REPORT_REVIEW = _decision_input("ReportReviewInput", "report_accept",
+                                "`accept` 接收；`more` 要求补充（须填写意见）", "意见（要求补充时必填，写明需要补充的内容）")
 
-REPORT_OPEN = schema("ReportOpenInput", {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["district_code", "year", "half"],
-    "properties": {
-        "district_code": DISTRICT,
-        "year": {"type": "integer", "minimum": 2000, "maximum": 2100, "description": "年度"},
-        "half": {"type": "integer", "enum": [1, 2], "description": "1 上半年；2 下半年"},
-    },
-})
+REPORT_OPEN = _open_input("ReportOpenInput", "half",
+                          {"type": "integer", "enum": [1, 2], "description": "1 上半年；2 下半年"})
 
 EXCELLENT_INPUT = schema("ExcellentInput", {
     "type": "object",
