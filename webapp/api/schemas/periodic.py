@@ -238,7 +238,8 @@ PUBLICITY_INPUT = schema("PublicityInput", {
 })
 
 REPORT_REVIEW = _decision_input("ReportReviewInput", "report_accept",
-                                "`accept` 接收；`more` 要求补充（须填写意见）", "意见（要求补充时必填，写明需要补充的内容）")
+                                "`accept` 接收；`more` 要求补充（须填写意见）",
+                                "意见（要求补充时必填，写明需要补充的内容）")
 
 REPORT_OPEN = _open_input("ReportOpenInput", "half",
                           {"type": "integer", "enum": [1, 2], "description": "1 上半年；2 下半年"})
