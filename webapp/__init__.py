@@ -162,6 +162,8 @@ def _sqlite_tuning(app: Flask) -> None:
         return
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
     options.setdefault("connect_args", {"timeout": 30})
+    # A file database has no server to go away: no "SELECT 1" before every request's first statement.
+    options["pool_pre_ping"] = False
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     from sqlalchemy import event
