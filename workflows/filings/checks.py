@@ -281,18 +281,15 @@ def budget_by_year(session: Session, filing: Filing, status: str, shares: dict[i
     return {year: (found.plan(year)[1], found.funds.get(year, 0) + waiting.get(year, 0)) for year in sorted(shares)}
 
 
-# The live figures of the review screen (R3, R4, R5): the district's year as it is at this moment.
-
-
 def live_figures(session: Session, filing: Filing) -> dict:
-    """R3/R4 (before / after this filing) and R5 (budget, committed, remaining before and after) computed
-    now from the district's current year, not the figures stored at submission."""
+    """The live figures of the review screen: R3/R4 (before / after this filing) and R5 (budget, committed,
+    remaining before and after) computed now from the district's current year, not the figures stored at
+    submission."""
     params = policy.for_filing(session, filing)
     year = year_figures(session, filing)
-    concentration, intermediate = soft_rules.year_checks(
+    results = [r.to_dict() for r in soft_rules.year_checks(
         int(filing.trainee_count or 0), filing.level, filing.occupation_name or filing.occupation_code or "", year,
-        rules_params(params))
-    results = [r.to_dict() for r in (*concentration, intermediate)]
+        rules_params(params))]
     budget = money.budget_check(int(filing.subsidy_fen or 0), year)
     return {"computed_at": now().isoformat(), "results": [*results, budget.to_dict()],
             "budget": dict(budget.details)}

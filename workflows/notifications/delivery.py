@@ -32,29 +32,36 @@ ROLES = ("enterprise", "district", "city", "admin")
 _NOTIFICATION: Table = Notification.__table__  # type: ignore[assignment]  # Core: no ORM bulk layer
 
 
-def _recipients_stmt(role: str, district_code: str | None = None, enterprise_id: int | None = None
-                     ) -> Select | None:
-    """The ids of the active users of ``role`` in scope (None: nobody)."""
+def _in_scope(role: str, district_code: str | None, enterprise_id: int | None) -> bool:
+    """Whether ``role`` has the scope key it needs (district and enterprise roles: no key -> nobody, so a
+    missing district never broadcasts to every district). An unknown role is a programming error."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
+    return not ((role == "district" and not district_code) or (role == "enterprise" and enterprise_id is None))
+
+
+@lru_cache(maxsize=len(ROLES))
+def _recipients_of(role: str) -> Select:
+    """The ids of the active users of ``role`` in scope (bound ``district_code`` / ``enterprise_id``), built
+    once per role: every decision notifies."""
     stmt = select(User.id).where(User.role == role, User.active.is_(True))
     if role == "district":
-        if not district_code:
-            return None
-        stmt = stmt.where(User.district_code == district_code)
+        stmt = stmt.where(User.district_code == bindparam("district_code"))
     elif role == "enterprise":
-        if enterprise_id is None:
-            return None
-        stmt = stmt.where(User.enterprise_id == int(enterprise_id))
-    return stmt
+        stmt = stmt.where(User.enterprise_id == bindparam("enterprise_id"))
+    return stmt.order_by(User.id)
+
+
+def _scope_params(district_code: str | None, enterprise_id: int | None) -> dict[str, Any]:
+    return {"district_code": district_code, "enterprise_id": int(enterprise_id) if enterprise_id is not None else None}
 
 
 def recipients(session: Session, role: str, district_code: str | None = None,
                enterprise_id: int | None = None) -> list[int]:
-    """Ids of the active users of ``role`` in scope. District and enterprise roles need their scope key
-    (no key -> nobody, so a missing district never broadcasts to every district)."""
-    stmt = _recipients_stmt(role, district_code, enterprise_id)
-    return [] if stmt is None else list(session.scalars(stmt.order_by(User.id)))
+    """Ids of the active users of ``role`` in scope (see ``_in_scope``)."""
+    if not _in_scope(role, district_code, enterprise_id):
+        return []
+    return list(session.scalars(_recipients_of(role), _scope_params(district_code, enterprise_id)))
 
 
 def notify_users(session: Session, user_ids: Iterable[int], *, title: str, body: str = "", kind: str = "info",
@@ -75,22 +82,16 @@ def notify_users(session: Session, user_ids: Iterable[int], *, title: str, body:
 
 @lru_cache(maxsize=len(ROLES))
 def _insert_for(role: str) -> Insert:
-    """``INSERT INTO notification ... SELECT`` the active users of ``role`` in scope (bound parameters:
-    ``district_code`` / ``enterprise_id`` and the notification's fields)."""
-    who = select(User.id).where(User.role == role, User.active.is_(True))
-    if role == "district":
-        who = who.where(User.district_code == bindparam("district_code"))
-    elif role == "enterprise":
-        who = who.where(User.enterprise_id == bindparam("enterprise_id"))
+    """``INSERT INTO notification ... SELECT`` the recipients of ``role`` (``_recipients_of``), with the
+    notification's fields as bound parameters."""
     columns = {"user_id": User.id,
                "kind": bindparam("kind", type_=String()), "title": bindparam("title", type_=String()),
                "body": bindparam("body", type_=Text()), "link": bindparam("link", type_=String()),
                "instance_id": bindparam("instance_id", type_=Integer()),
                "case_kind": bindparam("case_kind", type_=String()),
                "created_at": bindparam("created_at", type_=UTCDateTime())}
-    return (_NOTIFICATION.insert().from_select(
-        list(columns), who.with_only_columns(*(c.label(name) for name, c in columns.items())).order_by(User.id))
-        .returning(_NOTIFICATION.c.user_id))
+    who = _recipients_of(role).with_only_columns(*(c.label(name) for name, c in columns.items()))
+    return _NOTIFICATION.insert().from_select(list(columns), who).returning(_NOTIFICATION.c.user_id)
 
 
 def notify(session: Session, *, role: str, title: str, body: str = "", kind: str = "info", link: str = "",
@@ -102,16 +103,13 @@ def notify(session: Session, *, role: str, title: str, body: str = "", kind: str
         district_code = district_code or instance.district_code
         if enterprise_id is None:
             enterprise_id = instance.enterprise_id
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}")
-    if (role == "district" and not district_code) or (role == "enterprise" and enterprise_id is None):
-        return 0  # no scope key: nobody (a missing district never broadcasts to every district)
-    # One INSERT ... SELECT (the recipients are not read first), built once per role: this runs on every
-    # decision.
+    if not _in_scope(role, district_code, enterprise_id):
+        return 0
+    # One INSERT ... SELECT (the recipients are not read first): this runs on every decision.
     kind = kind if kind in NOTIFICATION_KINDS else "info"
     created = now()
     written = session.execute(_insert_for(role), {
-        "district_code": district_code, "enterprise_id": int(enterprise_id) if enterprise_id is not None else None,
+        **_scope_params(district_code, enterprise_id),
         "kind": kind, "title": title[:200], "body": body or "", "link": link or "",
         "instance_id": instance.id if instance is not None else None,
         "case_kind": instance.kind if instance is not None else "", "created_at": created,

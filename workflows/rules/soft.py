@@ -149,11 +149,9 @@ def soft_checks(f: FilingInput, occupations: Mapping[str, Occupation], textbooks
     """
     occupation = occupations.get(f.occupation_code)
     occupation_name = occupation.name if occupation else f.occupation_code
-    concentration, intermediate = year_checks(len(f.trainees), f.level, occupation_name, year, params)
     return [
         *_job_post_results(f, occupation),
-        *concentration,
-        intermediate,
+        *year_checks(len(f.trainees), f.level, occupation_name, year, params),
         *_off_catalogue(f, textbooks),
         _area(f),
         *_student_level(f, params),
@@ -161,13 +159,13 @@ def soft_checks(f: FilingInput, occupations: Mapping[str, Occupation], textbooks
 
 
 def year_checks(n: int, level: int | None, occupation_name: str, year: DistrictYearFigures, params: Params
-                ) -> tuple[list[CheckResult], CheckResult]:
-    """The rules on the district's year (R4 concentration by enterprise and by occupation, R3 share at
-    四级/中级工 and above) for a filing of ``n`` trainees at ``level``: what the review screen shows live."""
-    concentration = [
+                ) -> list[CheckResult]:
+    """The rules on the district's year for a filing of ``n`` trainees at ``level`` (R4 concentration by
+    enterprise and by occupation, then R3 share at 四级/中级工 and above): what the review screen shows live."""
+    return [
         _concentration("enterprise_concentration", None, "本企业", year.trainees_same_enterprise, n, year,
                        params.enterprise_share_threshold),
         _concentration("occupation_concentration", "occupation_code", f"{occupation_name}职业（工种）",
                        year.trainees_same_occupation, n, year, params.occupation_share_threshold),
+        _intermediate(n, level, year, params.intermediate_min_share),
     ]
-    return concentration, _intermediate(n, level, year, params.intermediate_min_share)
