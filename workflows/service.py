@@ -150,6 +150,7 @@ from workflows.catalogue.admin import (
 )
 from workflows.catalogue.excel import occupation_template, textbook_template
 from workflows.policy import (
+    UPLIFT_LEVELS,
     PolicyInput,
     VERSION_STATES as POLICY_VERSION_STATES,
     add_version as add_policy_version,
@@ -456,7 +457,7 @@ __all__ = [
     "may_complete", "notifications_for", "occupation_rows", "occupations", "open_missing", "open_plan", "open_report",
     "parse_quarter_key", "period_months", "plan_by_id", "plan_diagram", "plan_figures", "plan_ready_task",
     "plan_title", "policy_in_force", "policy_input_from", "policy_versions", "process_versions", "quarter_key",
-    "quarter_of", "quarter_overview", "rate_key", "ready_tasks", "refresh_plan", "remove_attachment",
+    "quarter_of", "quarter_overview", "rate_key", "UPLIFT_LEVELS", "ready_tasks", "refresh_plan", "remove_attachment",
     "report_diagram_xml", "report_for_case", "report_view", "require_role", "resolve_token", "review_report",
     "revoke_token", "revoke_user_tokens", "roster_template", "save_enterprise", "save_filing", "save_plan",
     "save_report_case", "save_summary", "save_year_plans", "scope_cases", "seed_demo", "set_user_active",

@@ -189,8 +189,8 @@ def uplift_field_name(kind: str, level: int) -> str:
 
 
 def uplift_levels() -> list[int]:
-    """The levels whose shortage-list occupations carry an uplifted rate (the policy's rate keys say which)."""
-    return [lv for lv in service.LEVELS if service.rate_key("enterprise_apprentice", lv, True).endswith(":shortage")]
+    """The levels whose shortage-list occupations carry an uplifted rate, in the table's order."""
+    return [lv for lv in service.LEVELS if lv in service.UPLIFT_LEVELS]
 
 
 def required_field_name(kind: str) -> str:
