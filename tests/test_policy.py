@@ -120,6 +120,18 @@ def test_a_parameter_change_does_not_alter_filings_submitted_before_it(session, 
     assert refreshed(session, old).subsidy_fen == 3 * 5500 * 100
 
 
+def test_a_filing_submitted_before_any_version_keeps_the_defaults(session, world):  # type: ignore[no-untyped-def]
+    before = submitted_filing(session, world, seed=1)
+    assert refreshed(session, before).policy_version_id is None
+    publish(session, world, enterprise_share_pct=0.5)
+    old = refreshed(session, before)
+    assert policy.for_filing(session, old).version_id is None
+    rerun = {r.rule: r for r in checks.evaluate(session, old)}
+    assert rerun["enterprise_concentration"].details["threshold"] == 0.20
+    service.complete_task(session, world.actor("review-440106"), task_of(session, old).task_id, "approve")
+    assert refreshed(session, old).subsidy_fen == 3 * 5500 * 100
+
+
 def test_the_period_limit_of_the_version_in_force_is_applied(session, world):  # type: ignore[no-untyped-def]
     publish(session, world, max_period_years=1, max_period_years_with_reason=2)
     data = filing_data(3)

@@ -162,26 +162,23 @@ def audit(session: Session, instance: WorkflowInstance, actor: Actor | None, act
     covers the previous row's hash (the head kept on the instance, already loaded and locked by every
     step, so the chain costs no extra read and cases never wait on one another)."""
     at = now()
-    row = AuditEvent(
-        details=details,
-        instance_id=instance.id,
-        actor_id=actor.id if actor else None,
-        actor_name=actor.name if actor else "系统",
-        action=action,
-        task_name=task_name,
-        task_id=task_id,
-        comment=comment,
-        status_before=status_before,
-        status_after=instance.status,
-        created_at=at,
-        prev_hash=instance.audit_hash or "",
-    )
-    row.row_hash = chain.link(row.prev_hash, chain.audit_content(
-        instance_id=instance.id, actor_id=row.actor_id, actor_name=row.actor_name, action=action,
+    if instance.id is None:
+        session.flush()  # a case not yet inserted: its id first
+    row = {"details": details, "instance_id": instance.id, "actor_id": actor.id if actor else None,
+           "actor_name": actor.name if actor else "系统", "action": action, "task_name": task_name,
+           "task_id": task_id, "comment": comment, "status_before": status_before,
+           "status_after": instance.status, "created_at": at, "prev_hash": instance.audit_hash or ""}
+    row["row_hash"] = chain.link(row["prev_hash"], chain.audit_content(
+        instance_id=instance.id, actor_id=row["actor_id"], actor_name=row["actor_name"], action=action,
         task_name=task_name, task_id=task_id, comment=comment, status_before=status_before,
-        status_after=row.status_after, created_at=at))
-    instance.audit_hash = row.row_hash
-    session.add(row)
+        status_after=row["status_after"], created_at=at))
+    instance.audit_hash = row["row_hash"]
+    # A Core INSERT now (the row is never changed, so it needs no place in the ORM's unit of work); the
+    # case's new head hash goes out with the case's own UPDATE.
+    session.execute(_INSERT_AUDIT, row)
+
+
+_INSERT_AUDIT = AuditEvent.__table__.insert()  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------------------------------

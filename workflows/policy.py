@@ -263,9 +263,12 @@ def by_id(session: Session, version_id: int | None) -> PolicyParams:
 
 
 def for_filing(session: Session, filing: Filing) -> PolicyParams:
-    """The parameters a filing is judged by: those of its submission, or today's for a draft."""
+    """The parameters a filing is judged by: those of its submission, or today's for a draft. A filing
+    submitted while no version was published is judged by the defaults, whatever is published later."""
     if filing.policy_version_id is not None:
         return by_id(session, filing.policy_version_id)
+    if filing.submitted_at is not None:
+        return PolicyParams()
     return in_force(session)
 
 
