@@ -164,15 +164,16 @@ def audit(session: Session, instance: WorkflowInstance, actor: Actor | None, act
     at = now()
     if instance.id is None:
         session.flush()  # a case not yet inserted: its id first
-    row = {"details": details, "instance_id": instance.id, "actor_id": actor.id if actor else None,
-           "actor_name": actor.name if actor else "系统", "action": action, "task_name": task_name,
-           "task_id": task_id, "comment": comment, "status_before": status_before,
-           "status_after": instance.status, "created_at": at, "prev_hash": instance.audit_hash or ""}
-    row["row_hash"] = chain.link(row["prev_hash"], chain.audit_content(
-        instance_id=instance.id, actor_id=row["actor_id"], actor_name=row["actor_name"], action=action,
-        task_name=task_name, task_id=task_id, comment=comment, status_before=status_before,
-        status_after=row["status_after"], created_at=at))
-    instance.audit_hash = row["row_hash"]
+    actor_id, actor_name = (actor.id, actor.name) if actor else (None, "系统")
+    prev_hash = instance.audit_hash or ""
+    row_hash = chain.link(prev_hash, chain.audit_content(
+        instance_id=instance.id, actor_id=actor_id, actor_name=actor_name, action=action, task_name=task_name,
+        task_id=task_id, comment=comment, status_before=status_before, status_after=instance.status, created_at=at))
+    row = {"details": details, "instance_id": instance.id, "actor_id": actor_id, "actor_name": actor_name,
+           "action": action, "task_name": task_name, "task_id": task_id, "comment": comment,
+           "status_before": status_before, "status_after": instance.status, "created_at": at,
+           "prev_hash": prev_hash, "row_hash": row_hash}
+    instance.audit_hash = row_hash
     # A Core INSERT now (the row is never changed, so it needs no place in the ORM's unit of work); the
     # case's new head hash goes out with the case's own UPDATE.
     session.execute(_INSERT_AUDIT, row)

@@ -13,7 +13,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.task import Task
-from sqlalchemy import Table, bindparam, inspect, select, update
+from sqlalchemy import CursorResult, Table, bindparam, inspect, select, update
 from sqlalchemy.orm import Session, object_session, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -183,10 +183,10 @@ def write(session: Session, instance: WorkflowInstance, summary: runner.Summary)
     else:
         values = {c: getattr(instance, c) for c in _STEP_COLUMNS}
         version = int(instance.version)
-        done = session.execute(_WRITE_STEP, {**values, "b_id": instance.id, "b_version": version,
-                                             "b_new_version": version + 1})
+        params = {**values, "b_id": instance.id, "b_version": version, "b_new_version": version + 1}
+        done: CursorResult[Any] = session.execute(_WRITE_STEP, params)  # type: ignore[assignment]
         if done.rowcount != 1:
-            raise StaleDataError(f"workflow_instance {instance.id} changed since version {version} was read")
+            raise StaleDataError(f"workflow_instance {instance.id} moved past version {version}")
         for column, value in (*values.items(), ("version", version + 1)):
             set_committed_value(instance, column, value)
         if not state.committed_state:
