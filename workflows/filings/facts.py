@@ -11,10 +11,10 @@ a batch's next decision in the same transaction reads them again.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import BigInteger, Integer, String, and_, bindparam, cast, literal, or_, select, union_all
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import BindParameter
 
 from workflows.filings import totals
 from workflows.models import DistrictYearFigure, DistrictYearPlan, Filing, FundTotal
@@ -38,19 +38,28 @@ def _zero(n: int) -> list:
 
 
 _plan, _fund, _figure = DistrictYearPlan, FundTotal, DistrictYearFigure
-_YEARS: BindParameter[list[int]] = bindparam("years", expanding=True)
+# The years asked for, as a range (a filing's budget years are consecutive, its plan year among or next to
+# them): an expanding IN would be rendered into new SQL text at every execution. Years in the range that
+# were not asked for are read and never looked up.
+_FIRST, _LAST = bindparam("first_year", type_=Integer()), bindparam("last_year", type_=Integer())
+
+
+def _in_years(column: Any) -> Any:
+    return and_(column >= _FIRST, column <= _LAST)
+
+
 # Tag, year, dimension, five figures: the three tables' rows in one UNION ALL (built once).
 _FACTS = union_all(
     select(literal("plan", String()), _plan.year, literal("", String()),
            cast(_plan.planned_headcount, BigInteger()), cast(_plan.budget_fen, BigInteger()), *_zero(3))
-    .where(_plan.district_code == bindparam("district"), _plan.year.in_(_YEARS)),
+    .where(_plan.district_code == bindparam("district"), _in_years(_plan.year)),
     select(literal("fund", String()), _fund.year, literal("", String()),
            cast(_fund.committed_fen, BigInteger()), cast(_fund.paid_fen, BigInteger()), *_zero(3))
-    .where(_fund.district_code == bindparam("district"), _fund.year.in_(_YEARS)),
+    .where(_fund.district_code == bindparam("district"), _in_years(_fund.year)),
     select(literal("figure", String()), _figure.year, _figure.dimension,
            *(cast(getattr(_figure, name), BigInteger()) for name in totals.FIGURES))
     .where(_figure.district_code == bindparam("district"), or_(
-        and_(_figure.dimension == totals.YEAR_SHARE, _figure.key == "", _figure.year.in_(_YEARS)),
+        and_(_figure.dimension == totals.YEAR_SHARE, _figure.key == "", _in_years(_figure.year)),
         and_(_figure.year == cast(bindparam("plan_year"), Integer()), or_(
             and_(_figure.dimension == totals.DISTRICT, _figure.key == ""),
             and_(_figure.dimension == totals.ENTERPRISE, _figure.key == bindparam("enterprise")),
@@ -81,7 +90,8 @@ def facts(session: Session, filing: Filing) -> YearFacts:
     shares: dict[int, int] = {}
     rows: dict[str, totals.Figures] = {}
     for tag, row_year, dimension, *values in session.execute(_FACTS, {
-            "district": filing.district_code, "years": years, "plan_year": year,
+            "district": filing.district_code, "first_year": years[0] if years else 0,
+            "last_year": years[-1] if years else -1, "plan_year": year,
             "enterprise": str(filing.enterprise_id) if filing.enterprise_id is not None else None,
             "occupation": filing.occupation_code or ""}):
         figures = [int(v or 0) for v in values]
