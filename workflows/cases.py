@@ -179,7 +179,8 @@ def audit(session: Session, instance: WorkflowInstance, actor: Actor | None, act
     session.execute(_INSERT_AUDIT, row)
 
 
-_INSERT_AUDIT = AuditEvent.__table__.insert()  # type: ignore[attr-defined]
+# inline: nobody reads the new row's id, so PostgreSQL is not asked to RETURN it.
+_INSERT_AUDIT = AuditEvent.__table__.insert().inline()  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------------------------------
