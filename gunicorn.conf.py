@@ -14,8 +14,12 @@ from pathlib import Path
 from webapp.ops.logs import logconfig_dict as _logconfig_dict
 
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
-# Sync workers: 2 per core + 1 (nginx buffers requests and responses, so a slow client never holds one).
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# Sync workers: one per core + 1. A request is CPU-bound (the engine, the ORM; it waits on the database for
+# about a tenth of its time) and nginx buffers requests and responses, so a slow client never holds one;
+# more workers than that only share the same cores and cost more CPU per request (bench/bench_load.py on
+# 2 cores with PostgreSQL beside: 5 workers averaged 120 completions/s at 16 clients, 3 workers 135,
+# 2 workers 141). With PostgreSQL on another host, raise WEB_CONCURRENCY a little.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))  # an upload's checks (video, PDF) may take a while
 graceful_timeout = 30
