@@ -72,10 +72,22 @@ def _schema_registry() -> Registry:
     return Registry().with_resource("urn:api", Resource.from_contents(root, default_specification=DRAFT202012))
 
 
+# Built once per schema object (the request schemas are module constants; the schema is kept with its
+# validator so its id is never reused): rebasing the refs and resolving them anew cost a little on every
+# request. A validator is immutable and may be shared.
+_validators: dict[int, tuple[Mapping[str, Any], Draft202012Validator]] = {}
+
+
 def validator_for(schema: Mapping[str, Any]) -> Draft202012Validator:
     """A validator that resolves ``#/components/schemas/...`` against the registered schemas."""
+    known = _validators.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
     wrapped = {"$id": "urn:api-request", **_rebase(schema)}
-    return Draft202012Validator(wrapped, registry=_schema_registry(), format_checker=FORMATS)
+    validator = Draft202012Validator(wrapped, registry=_schema_registry(), format_checker=FORMATS)
+    if len(_validators) < 1000:  # the schemas are few; a caller passing fresh dicts is not cached forever
+        _validators[id(schema)] = (schema, validator)
+    return validator
 
 
 def _rebase(value: Any) -> Any:
@@ -91,6 +103,7 @@ def _rebase(value: Any) -> Any:
 def reset_cache() -> None:
     """Forget compiled schemas (after a module registered more of them)."""
     _schema_registry.cache_clear()
+    _validators.clear()
 
 
 def _message(error: ValidationError) -> str:
