@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import Select, bindparam, or_, select
@@ -127,7 +127,7 @@ def get_case(session: Session, actor: Actor, instance_id: int) -> WorkflowInstan
     return instance
 
 
-def may_complete(actor: Actor, row: TaskIndex | ReadyTask) -> bool:
+def may_complete(actor: Actor, row: TaskFacts | ReadyTask) -> bool:
     """The task's lane role is the actor's role, and the case is in the actor's district/enterprise."""
     if row.role != actor.role:
         return False
@@ -268,23 +268,36 @@ def deliver(session: Session, actor: Actor | None, instance: WorkflowInstance, m
 # Decisions on review-like tasks
 
 
-def assignee_name(session: Session, row: TaskIndex) -> str:
+def assignee_name(session: Session, row: TaskFacts) -> str:
     """The display name of the person a task is assigned to ("" when it belongs to the whole group)."""
     if row.assignee_id is None:
         return ""
     return session.scalar(select(User.display_name).where(User.id == row.assignee_id)) or ""
 
 
-def refuse_unless_assignee(session: Session, actor: Actor, row: TaskIndex) -> None:
+def refuse_unless_assignee(session: Session, actor: Actor, row: TaskFacts) -> None:
     """An assigned task is completed by its assignee only (SPEC section 2): Conflict naming them."""
     if row.assignee_id is not None and row.assignee_id != actor.id:
         name = assignee_name(session, row) or "其他人员"
         raise Conflict(f"该任务已由{name}认领，只能由{name}办理；如需办理请先转办或退回组。")
 
 
+class TaskFacts(Protocol):
+    """What the decision path reads of a task's index row (a row of the columns below, or the entity)."""
+
+    role: str
+    district_code: str | None
+    enterprise_id: int | None
+    assignee_id: int | None
+    form_key: str
+
+
 # Built once (a bound parameter, not a new statement per call: SQLAlchemy then also skips re-processing
-# the loader options, a fifth of this query's CPU); FOR UPDATE where supported (not SQLite).
-_TASK_AND_INSTANCE = (select(TaskIndex, WorkflowInstance)
+# the loader options, a fifth of this query's CPU); FOR UPDATE where supported (not SQLite). The task's
+# index row is read as plain columns: the decision only looks at it.
+_TASK_COLUMNS = (TaskIndex.role, TaskIndex.district_code, TaskIndex.enterprise_id, TaskIndex.assignee_id,
+                 TaskIndex.form_key)
+_TASK_AND_INSTANCE = (select(*_TASK_COLUMNS, WorkflowInstance)
                       .join(WorkflowInstance, TaskIndex.instance_id == WorkflowInstance.id)
                       .where(TaskIndex.task_id == bindparam("task_id"))
                       .options(undefer(WorkflowInstance.state_json))
@@ -292,14 +305,14 @@ _TASK_AND_INSTANCE = (select(TaskIndex, WorkflowInstance)
 _TASK_AND_LOCKED_INSTANCE = _TASK_AND_INSTANCE.with_for_update(of=WorkflowInstance)
 
 
-def task_and_locked_instance(session: Session, actor: Actor, task_id: str) -> tuple[TaskIndex, WorkflowInstance]:
+def task_and_locked_instance(session: Session, actor: Actor, task_id: str) -> tuple[TaskFacts, WorkflowInstance]:
     """The task's index row and its instance, locked, in one query (the decision hot path)."""
     stmt = _TASK_AND_INSTANCE if session.get_bind().dialect.name == "sqlite" else _TASK_AND_LOCKED_INSTANCE
     found = session.execute(stmt, {"task_id": str(task_id)}).first()
-    if found is None or not may_complete(actor, found[0]):
+    if found is None or not may_complete(actor, found):
         task_row(session, actor, task_id)  # raises the right Conflict / NotFound
         raise NotFound("未找到该任务。")
-    return found[0], found[1]
+    return found, found[-1]
 
 
 def decide(session: Session, actor: Actor, task_id: str, decision: str, comment: str = "",
