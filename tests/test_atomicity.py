@@ -56,3 +56,31 @@ def test_error_while_saving_rolls_back_a_decision(session, world, monkeypatch): 
     service.complete_task(session, world.actor("review-440106"), task_id, "approve")
     session.expire_all()
     assert session.get(WorkflowInstance, filing.instance_id).status == "city_record"
+
+
+def test_a_decision_on_a_case_moved_meanwhile_answers_409_and_leaves_nothing(session, world, monkeypatch):  # type: ignore[no-untyped-def]
+    """The step's UPDATE is a compare-and-swap of ``version``: when another step moved the case after this
+    one read it (here, between the read and the write), the decision is refused and nothing is kept."""
+    from sqlalchemy import update
+
+    from workflows import cases, errors
+
+    filing = submitted_filing(session, world)
+    task_id = task_of(session, filing).task_id
+    before = snapshot(session, filing.id)
+    guard = cases.GUARDS["filing"]
+
+    def moved_meanwhile(session_, instance, decision, confirm):  # type: ignore[no-untyped-def]
+        guard(session_, instance, decision, confirm)
+        session_.execute(update(WorkflowInstance.__table__).where(WorkflowInstance.__table__.c.id == instance.id)
+                         .values(version=WorkflowInstance.__table__.c.version + 1))
+
+    monkeypatch.setitem(cases.GUARDS, "filing", moved_meanwhile)
+    with pytest.raises(errors.Conflict):
+        service.complete_task(session, world.actor("review-440106"), task_id, "approve")
+    assert snapshot(session, filing.id) == before
+    monkeypatch.setitem(cases.GUARDS, "filing", guard)
+    service.complete_task(session, world.actor("review-440106"), task_id, "approve")
+    session.expire_all()
+    after = session.get(WorkflowInstance, filing.instance_id)
+    assert (after.status, after.version) == ("city_record", before[2] + 1)
