@@ -69,3 +69,29 @@ def test_batch_refuses_a_bad_request_as_a_whole(world, session):  # type: ignore
     results = service.batch_complete(session, reviewer, [task_of(session, filing).task_id], "return", "")
     assert not results[0].ok and "必须填写意见" in (results[0].error or "")
     assert status_of(session, filing.instance_id) == "district_review"
+
+
+def test_an_item_failing_after_its_write_leaves_no_stale_case_for_the_next(world, session, monkeypatch):  # type: ignore[no-untyped-def]
+    """The first item's effect fails after its case was written (Core statements, outside the savepoint's
+    tracking): the next item sees the first case as it is in the database, not as the rolled-back step
+    left it in memory."""
+    from workflows import cases, errors
+    from workflows.models import WorkflowInstance
+
+    first, second = submitted_filing(session, world, seed=1), submitted_filing(session, world, seed=2)
+    ids = [task_of(session, first).task_id, task_of(session, second).task_id]
+    seen: list[str] = []
+    held: list[WorkflowInstance] = []  # something still holds the first case: it stays in the identity map
+
+    def effect(session_, instance, decision, actor, comment):  # type: ignore[no-untyped-def]
+        if instance.id == first.instance_id:
+            held.append(instance)
+            raise errors.ValidationFailed("注入的失败", {})
+        seen.append(session_.get(WorkflowInstance, first.instance_id).status)
+
+    monkeypatch.setitem(cases.EFFECTS, "filing", [*cases.EFFECTS["filing"], effect])
+    results = service.batch_complete(session, world.actor("review-440106"), ids, "approve", "同意")
+    assert [(r.ok, r.error) for r in results] == [(False, "注入的失败"), (True, None)]
+    assert seen == ["district_review"]
+    assert status_of(session, first.instance_id) == "district_review"
+    assert status_of(session, second.instance_id) == "city_record"

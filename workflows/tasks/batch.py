@@ -49,12 +49,13 @@ def batch_complete(session: Session, actor: Actor, task_ids: list[str], decision
             try:
                 cases.decide(session, actor, task_id, decision, comment, confirm_mismatches=False)
                 savepoint.commit()
-            except ServiceError as exc:
+            except (ServiceError, StaleDataError) as exc:
                 savepoint.rollback()
-                results.append(ItemResult(task_id, False, exc.message))
-            except StaleDataError:
-                savepoint.rollback()
-                results.append(ItemResult(task_id, False, "该任务已被他人处理，请刷新后查看最新状态。"))
+                # A step writes its case with Core statements, which the savepoint does not track: forget
+                # every loaded object, so nothing the item rolled back lingers in memory for the next one.
+                session.expire_all()
+                results.append(ItemResult(task_id, False, exc.message if isinstance(exc, ServiceError)
+                                          else "该任务已被他人处理，请刷新后查看最新状态。"))
             else:
                 results.append(ItemResult(task_id, True))
     return results
