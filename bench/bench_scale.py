@@ -24,6 +24,7 @@ Before timing, every district-year with filings gets a budget the built cases ca
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import random
@@ -385,6 +386,10 @@ def measure(apps: Sequence[Any], rounds: int) -> list[list[Result]]:
     """Every check of every app, in interleaved rounds: check by check, one app after the other, so a swing in
     the machine's load touches every database alike."""
     suites = [prepare(app) for app in apps]
+    # As a production worker after loading (gunicorn.conf.py, post_worker_init): what is resident now is kept
+    # out of the garbage collector's full passes, which otherwise stop a request now and then to walk it.
+    gc.collect()
+    gc.freeze()
     times = [{name: [] for name, _ in suite} for suite in suites]
     bad = [dict.fromkeys(t, 0) for t in times]
     last: list[dict[str, int]] = [{} for _ in suites]
