@@ -162,8 +162,6 @@ def audit(session: Session, instance: WorkflowInstance, actor: Actor | None, act
     covers the previous row's hash (the head kept on the instance, already loaded and locked by every
     step, so the chain costs no extra read and cases never wait on one another)."""
     at = now()
-    if instance.id is None:
-        session.flush()  # a case not yet inserted: its id first
     actor_id, actor_name = (actor.id, actor.name) if actor else (None, "系统")
     prev_hash = instance.audit_hash or ""
     row_hash = chain.link(prev_hash, chain.audit_content(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Session
 from webapp.api import errors, registry
 from webapp.api.errors import ApiError
 from webapp.api.registry import ROLES, Operation, Param
-from webapp.api.validation import RequestInvalid, parse_json_body, parse_query, validate
+from webapp.api.validation import RequestInvalid, component_validator, parse_json_body, parse_query, validate
 from webapp.extensions import csrf, db_session
 from workflows import service
 from workflows.dto import Actor
@@ -160,11 +159,6 @@ def _path_values(op: Operation, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@cache
-def _body_schema(name: str) -> dict[str, Any]:
-    return registry.ref(name)
-
-
 def _dispatch(op: Operation, view: Callable[[ApiCall], Response], path_values: dict[str, Any]) -> Response:
     limit = op.max_body or max_json_bytes()
     request.max_content_length = limit
@@ -190,7 +184,7 @@ def _dispatch(op: Operation, view: Callable[[ApiCall], Response], path_values: d
                                      {"__all__": ["Content-Type 应为 multipart/form-data"]})
             body = request.form.to_dict()
         if body is not None:
-            validate(body, _body_schema(op.body))
+            validate(body, component_validator(op.body))
     return view(ApiCall(actor=actor, user=user, token=token, body=body, query=query, path=path))
 
 

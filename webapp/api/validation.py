@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -72,22 +72,17 @@ def _schema_registry() -> Registry:
     return Registry().with_resource("urn:api", Resource.from_contents(root, default_specification=DRAFT202012))
 
 
-# Built once per schema object (the request schemas are module constants; the schema is kept with its
-# validator so its id is never reused): rebasing the refs and resolving them anew cost a little on every
-# request. A validator is immutable and may be shared.
-_validators: dict[int, tuple[Mapping[str, Any], Draft202012Validator]] = {}
-
-
 def validator_for(schema: Mapping[str, Any]) -> Draft202012Validator:
     """A validator that resolves ``#/components/schemas/...`` against the registered schemas."""
-    known = _validators.get(id(schema))
-    if known is not None and known[0] is schema:
-        return known[1]
     wrapped = {"$id": "urn:api-request", **_rebase(schema)}
-    validator = Draft202012Validator(wrapped, registry=_schema_registry(), format_checker=FORMATS)
-    if len(_validators) < 1000:  # the schemas are few; a caller passing fresh dicts is not cached forever
-        _validators[id(schema)] = (schema, validator)
-    return validator
+    return Draft202012Validator(wrapped, registry=_schema_registry(), format_checker=FORMATS)
+
+
+@cache
+def component_validator(name: str) -> Draft202012Validator:
+    """The validator of one registered schema (an operation's body), built once: rebasing the refs and
+    resolving them anew cost a little on every request. A validator is immutable and may be shared."""
+    return validator_for(registry.ref(name))
 
 
 def _rebase(value: Any) -> Any:
@@ -103,7 +98,7 @@ def _rebase(value: Any) -> Any:
 def reset_cache() -> None:
     """Forget compiled schemas (after a module registered more of them)."""
     _schema_registry.cache_clear()
-    _validators.clear()
+    component_validator.cache_clear()
 
 
 def _message(error: ValidationError) -> str:
@@ -180,12 +175,13 @@ def _forbidden_chars(value: Any, path: list[Any], fields: dict[str, list[str]]) 
             _forbidden_chars(v, [*path, i], fields)
 
 
-def validate(instance: Any, schema: Mapping[str, Any], message: str = "提交的内容有误，请按字段提示修改。") -> None:
+def validate(instance: Any, validator: Draft202012Validator,
+             message: str = "提交的内容有误，请按字段提示修改。") -> None:
     """Raise RequestInvalid with every problem of ``instance`` by field path."""
     fields: dict[str, list[str]] = {}
     _forbidden_chars(instance, [], fields)
     if not fields:
-        for error in validator_for(schema).iter_errors(instance):
+        for error in validator.iter_errors(instance):
             _errors_of(error, fields)
     if fields:
         raise RequestInvalid(message, dict(sorted(fields.items())))
@@ -237,7 +233,7 @@ def parse_query(args: Mapping[str, str], params: tuple[registry.Param, ...]) -> 
         raise RequestInvalid("查询参数有误。", fields)
     schema = {"type": "object", "properties": {p.name: p.schema for p in params},
               "required": [p.name for p in params if p.required]}
-    validate(values, schema, "查询参数有误。")
+    validate(values, validator_for(schema), "查询参数有误。")
     return values
 
 
