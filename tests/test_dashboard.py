@@ -245,8 +245,11 @@ def test_queries_refuse_a_scope_wider_than_the_actor(session, city):  # type: ig
             dashboard_figures.year_groups(session, reviewer, scope, city.year)
         with pytest.raises(errors.NotFound):
             dashboard_status.task_counts(session, reviewer, scope, datetime.now(UTC))
-    # Queries on cases add the actor's own scope on top: another district's rows never come back.
-    assert dashboard_status.status_matrix(session, reviewer, other).total == 0
+        with pytest.raises(errors.NotFound):  # the running counts, as the figures: refused, not filtered
+            dashboard_status.status_matrix(session, reviewer, scope)
+    # The reviewer's own scope: only their district's counts come back.
+    own = dashboard_scope.resolve_scope(reviewer)
+    assert set(dashboard_status.status_matrix(session, reviewer, own).counts) == {HP}
 
 
 def test_enterprise_gets_not_found(session, city):  # type: ignore[no-untyped-def]

@@ -1,6 +1,7 @@
 """Running totals of the district year (R3-R5): kept in the same transaction as each case step, equal to
-what the cases say after a random mix of submissions, approvals, returns, resubmissions, withdrawals,
-rejections, records and send-backs; `flask workflows reconcile` reports a difference and exits 1; the
+what the cases say after a random mix of drafts, draft deletions, submissions, approvals, returns,
+resubmissions, withdrawals, rejections, records and send-backs (the year figures and the filing cases per
+district and status); `flask workflows reconcile` reports a difference and exits 1; the
 atomic increments are safe under concurrent transactions on PostgreSQL."""
 
 from __future__ import annotations
@@ -42,9 +43,18 @@ def _random_mix(session, world, seed: int, steps: int) -> dict[str, int]:  # typ
     owner = {world.actor(u).enterprise_id: u for u in ENTERPRISES}
     for _ in range(steps):
         op = rng.choice(["submit"] * 3 + ["approve"] * 3 + ["return", "reject", "record", "record", "send_back",
-                         "resubmit", "resubmit", "withdraw", "withdraw_returned"])
+                         "resubmit", "resubmit", "withdraw", "withdraw_returned", "draft", "delete_draft"])
         try:
-            if op == "submit":
+            if op == "draft":
+                service.create_filing(session, world.actor(rng.choice(ENTERPRISES)),
+                                      filing_data(rng.randint(1, 10_000)))
+            elif op == "delete_draft":
+                drafts = _filings_in(session, "draft")
+                if not drafts:
+                    continue
+                filing = rng.choice(drafts)
+                service.delete_draft(session, world.actor(owner[filing.enterprise_id]), filing.id)
+            elif op == "submit":
                 who = world.actor(rng.choice(ENTERPRISES))
                 # Trainee numbers are unique per seed: a repeat would be blocked by R11 (also fine).
                 filing = service.create_filing(session, who, filing_data(rng.randint(1, 10_000),
@@ -93,6 +103,16 @@ def test_totals_equal_the_cases_after_a_random_mix(session, world, seed):  # typ
     assert totals.differences(session) == []
     stored = totals.stored(session)
     assert stored, "some filings are counted"
+    # Every filing case but the drafts (private to their enterprise) is counted once under its district and
+    # current status.
+    by_status = totals.status_counts(session)
+    cases = session.scalars(select(WorkflowInstance).where(WorkflowInstance.kind == "filing",
+                                                           WorkflowInstance.status != "draft")).all()
+    assert sum(n for row in by_status.values() for n in row.values()) == len(cases) > 0
+    for case in cases:
+        assert by_status[case.district_code][case.status] == sum(
+            1 for c in cases if (c.district_code, c.status) == (case.district_code, case.status))
+    assert done.get("draft", 0) + done.get("delete_draft", 0) > 0, done
     # The district rows are the sums of their enterprise rows and of their occupation rows.
     for (district, year, dimension, _), figures in stored.items():
         if dimension != totals.DISTRICT:
@@ -180,7 +200,7 @@ def test_a_filing_awaiting_the_city_holds_its_year_shares_in_the_totals(session,
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_the_migration_writes_the_year_shares_of_filings_already_awaiting_the_city(backend, tmp_path):  # type: ignore[no-untyped-def]
+def test_the_migrations_write_the_year_shares_and_status_counts_of_cases_already_there(backend, tmp_path):  # type: ignore[no-untyped-def]
     from flask_migrate import downgrade, upgrade
 
     from config import TestConfig
@@ -206,14 +226,19 @@ def test_the_migration_writes_the_year_shares_of_filings_already_awaiting_the_ci
             service.complete_task(db.session, world.actor("review-440106"),
                                   _ready(db.session, "district_review")[0].task_id, "approve",
                                   confirm_mismatches=True)
+            service.create_filing(db.session, who, filing_data(10))  # a draft: counted nowhere
             expected = totals.awaiting_shares(db.session, "440106", totals.year_shares(filing))
             assert sum(expected.values()) == filing.subsidy_fen > 0
+            statuses = totals.status_counts(db.session)
+            assert statuses == {"440106": {"city_record": 1}}
             db.session.remove()
-            downgrade(revision="14a1c0ffee01")  # as a database of the previous release: no year-share rows
+            downgrade(revision="14a1c0ffee01")  # as a database of an earlier release: no year-share rows
             assert totals.awaiting_shares(db.session, "440106", expected) == {}
+            assert totals.status_counts(db.session) == {}
             db.session.remove()
             upgrade()
             assert totals.awaiting_shares(db.session, "440106", expected) == expected
+            assert totals.status_counts(db.session) == statuses
             assert totals.differences(db.session) == []
             db.session.remove()
             db.engine.dispose()

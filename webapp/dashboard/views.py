@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import login_required
@@ -66,14 +67,15 @@ def _share(value: float | None) -> str:
 
 
 def _case_url() -> Callable[..., str | None]:
-    """Links into the case list (cases.index, filters ``district``/``status``/``kind``/``q``) once it exists."""
-    exists = "cases.index" in current_app.view_functions
+    """Links into the case list (cases.index, filters ``district``/``status``/``kind``/``q``) once it exists.
+    The list's address is built once and each link adds its query (the page has hundreds of links)."""
+    base = url_for("cases.index") if "cases.index" in current_app.view_functions else None
 
     def build(**args: str | None) -> str | None:
-        if not exists:
+        if base is None:
             return None
         values: dict[str, Any] = {k: v for k, v in args.items() if v}
-        return url_for("cases.index", **values)
+        return f"{base}?{urlencode(values)}" if values else base
 
     return build
 

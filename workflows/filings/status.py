@@ -42,6 +42,7 @@ DECISIONS: dict[str, dict[str, tuple[str, bool]]] = {
 
 # Status groups (SPEC R3-R5, R11): a filing blocks its trainees elsewhere while ACTIVE, counts towards
 # the district's year figures while COUNTED, and its subsidy is committed once the district approved it.
+DRAFT = "draft"  # private to its enterprise until first submitted (SPEC section 2)
 ACTIVE = ("district_review", "returned", "city_record", "recorded")
 COUNTED = ("district_review", "city_record", "recorded")
 COMMITTED = ("city_record", "recorded")

@@ -15,6 +15,12 @@ of every year its training falls in (R5, split by months): dimension ``YEAR_SHAR
 budget year, the sum of those shares (in ``committed_fen``), so the budget check at an approval reads one row
 per year instead of every filing awaiting the city.
 
+The number of filing cases per district and current status (the dashboard's status table, all years) is
+kept the same way: dimension ``STATUS``, year ``STATUS_YEAR`` (0), key the status, the count in
+``filings``. A step that moves a case's status moves one count between two rows of the same upsert.
+Drafts are not counted (private to their enterprise, SPEC section 2: no count shows them), so creating
+or deleting one changes nothing here.
+
 ``recompute`` derives the same figures from the cases (the reconciliation, ``flask workflows
 reconcile``), and ``differences`` says where the stored totals disagree with them.
 """
@@ -29,7 +35,7 @@ from sqlalchemy import TextClause, and_, bindparam, case, delete, func, or_, sel
 from sqlalchemy.orm import Session, object_session, scoped_session
 
 from workflows.cases import unit_of_work
-from workflows.filings.status import AWAITING_RECORD, COMMITTED, COUNTED, KIND, PENDING
+from workflows.filings.status import AWAITING_RECORD, COMMITTED, COUNTED, DRAFT, KIND, LABELS, PENDING
 from workflows.models import DistrictYearFigure, Filing, WorkflowInstance
 from workflows.rules import money
 
@@ -38,6 +44,8 @@ DISTRICT = ""  # the dimension of the district's whole year (key "")
 ENTERPRISE = "enterprise"
 OCCUPATION = "occupation"
 YEAR_SHARE = "year_share"  # per budget year: the shares of the filings awaiting the city (committed_fen)
+STATUS = "status"  # per current status of the district's filing cases, all years: their number (filings)
+STATUS_YEAR = 0
 FIGURES = ("filings", "trainees", "intermediate_up", "committed_fen", "pending_fen")
 
 Key = tuple[str, int, str, str]  # (district, year, dimension, key)
@@ -87,6 +95,16 @@ def contribution(status: str, filing: Filing | None) -> Contribution | None:
         year_shares=tuple(sorted(year_shares(filing).items())) if status in AWAITING_RECORD else ())
 
 
+def status_deltas(district_code: str | None, before: str, after: str) -> dict[Key, tuple[int, ...]]:
+    """A filing case of the district moving from status ``before`` to ``after`` (a draft counts nowhere)."""
+    out: dict[Key, tuple[int, ...]] = {}
+    if before != after:
+        for sign, status in ((-1, before), (1, after)):
+            if status != DRAFT:
+                out[(district_code or "", STATUS_YEAR, STATUS, status)] = (sign, 0, 0, 0, 0)
+    return out
+
+
 def _deltas(before: Contribution | None, after: Contribution | None) -> dict[Key, tuple[int, ...]]:
     out: dict[Key, list[int]] = {}
     for sign, c in ((-1, before), (1, after)):
@@ -129,11 +147,6 @@ def add_many(session: Session, deltas: Mapping[Key, Iterable[int]]) -> None:
 def add(session: Session, key: Key, delta: Iterable[int]) -> None:
     """Add ``delta`` to one totals row atomically (created at the delta if missing)."""
     add_many(session, {key: tuple(delta)})
-
-
-def apply(session: Session, before: Contribution | None, after: Contribution | None) -> None:
-    """Move the totals from ``before`` to ``after`` (nothing when they are the same)."""
-    add_many(session, _deltas(before, after))
 
 
 _LOADED = "workflows.filings.loaded"
@@ -179,10 +192,12 @@ def track(session: Session, instance: WorkflowInstance) -> Callable[[], None]:
     """The step tracker of filings: note the filing's contribution before the engine moves, and return
     what to run after the move is saved (add the difference to the totals, same transaction)."""
     filing = filing_of_instance(session, instance.id)
-    before = contribution(instance.status, filing)
+    status_before = instance.status
+    before = contribution(status_before, filing)
 
-    def after() -> None:
-        apply(session, before, contribution(instance.status, filing))
+    def after() -> None:  # the figures and the status count in one statement
+        add_many(session, {**_deltas(before, contribution(instance.status, filing)),
+                           **status_deltas(instance.district_code, status_before, instance.status)})
         session.info.pop(FACTS_CACHE, None)  # what this session read of the totals is stale now
 
 
@@ -244,6 +259,20 @@ def shares(session: Session, district_code: str, year: int, dimension: str) -> d
         select(t).where(t.district_code == district_code, t.year == year, t.dimension == dimension))}
 
 
+_STATUS_ROWS = select(_t.district_code, _t.key, _t.filings).where(
+    _t.year == STATUS_YEAR, _t.dimension == STATUS, _t.filings != 0)
+
+
+def status_counts(session: Session, district_code: str | None = None) -> dict[str, dict[str, int]]:
+    """Filing cases per district and current status (all years; one district's when given): one read of
+    at most districts x statuses rows, whatever the number of cases."""
+    stmt = _STATUS_ROWS if district_code is None else _STATUS_ROWS.where(_t.district_code == district_code)
+    out: dict[str, dict[str, int]] = {}
+    for district, status, n in session.execute(stmt).tuples():
+        out.setdefault(district, {})[status] = int(n)
+    return out
+
+
 def without(figures: Figures, own: Contribution | None) -> Figures:
     """``figures`` less the filing's own contribution ("the district's year, not counting this filing")."""
     if own is None:
@@ -256,7 +285,7 @@ def without(figures: Figures, own: Contribution | None) -> Figures:
 
 
 def recompute(session: Session) -> dict[Key, tuple[int, ...]]:
-    """The totals derived from the cases themselves (three GROUP BY statements, and the year shares of the
+    """The totals derived from the cases themselves (four GROUP BY statements, and the year shares of the
     filings awaiting the city, split in Python as the approvals split them)."""
     up = func.sum(case((Filing.level <= INTERMEDIATE_UP_MAX_LEVEL, Filing.trainee_count), else_=0))
     committed = func.sum(case((WorkflowInstance.status.in_(COMMITTED), Filing.subsidy_fen), else_=0))
@@ -274,6 +303,11 @@ def recompute(session: Session) -> dict[Key, tuple[int, ...]]:
             district, year = row[0], int(row[1])
             key = "" if column is None else str(row[2] or "")
             out[(district, year, dimension, key)] = tuple(int(v or 0) for v in row[-5:])
+    by_status = (select(WorkflowInstance.district_code, WorkflowInstance.status, func.count())
+                 .where(WorkflowInstance.kind == KIND, WorkflowInstance.status != DRAFT)
+                 .group_by(WorkflowInstance.district_code, WorkflowInstance.status))
+    for district, status, n in session.execute(by_status).tuples():
+        out[(district or "", STATUS_YEAR, STATUS, status)] = (int(n), 0, 0, 0, 0)
     awaiting = (select(Filing).join(WorkflowInstance, WorkflowInstance.id == Filing.instance_id)
                 .where(WorkflowInstance.kind == KIND, WorkflowInstance.status.in_(AWAITING_RECORD),
                        Filing.plan_year.is_not(None)))
@@ -301,6 +335,8 @@ class Difference:
 
     def describe(self) -> str:
         district, year, dimension, key = self.key
+        if dimension == STATUS:
+            return f"{district} “{LABELS.get(key, key)}”的备案数（全部年度）: {self.stored[0]} -> {self.computed[0]}"
         what = {"": "全区", ENTERPRISE: f"企业 {key}", OCCUPATION: f"职业 {key}",
                 YEAR_SHARE: "待市备案（按年度分摊）"}.get(dimension, dimension)
         fields = ", ".join(f"{name}: {a} -> {b}" for name, a, b in zip(FIGURES, self.stored, self.computed,
