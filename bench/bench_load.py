@@ -7,14 +7,20 @@ ready review task of its share to the enterprise with a comment (``POST /api/v1/
 a return is always allowed, an approval may be refused by the R5 budget), then reads the inbox again.
 Each level starts from the district after the last one the previous level used. A completion counts when
 it answers 200 with status ``returned``; a 409 (the task was no longer ready) is counted apart; any 5xx
-is an error. Prints completions/s, p50/p95/p99 of the completion request and the errors; asserts
-nothing about time.
+is an error; a client whose inbox share has no review task left counts an ``empty`` read and waits 50 ms
+(a district of a database built with 100,000 cases holds about 1,000 review tasks: levels run one after
+another on one database drain the first districts, so a level with ``empty`` reads measured fewer busy
+clients than it says; run each level on a fresh copy for the headline figure). Prints completions/s,
+p50/p95/p99 of the completion request, the errors and the CPU ms per completion of the server's workers
+(recycled ones included), of PostgreSQL and of this client; asserts nothing about time.
 
 Run against a server on a database built by bench_scale.py, e.g.::
 
-    DATABASE_URL=postgresql+psycopg://root@127.0.0.1:5432/h13_bench \\
-        .venv/bin/gunicorn -w 4 -b 127.0.0.1:8731 'webapp:create_app()'
-    .venv/bin/python bench/bench_load.py --url http://127.0.0.1:8731 --seconds 20
+    createdb -T h13_template h13_bench   # a fresh copy of a database built by bench_scale.py
+    GUNICORN_BIND=127.0.0.1:8731 DATABASE_URL=postgresql+psycopg://root@127.0.0.1:5432/h13_bench \\
+        .venv/bin/gunicorn -c gunicorn.conf.py 'webapp:create_app()' &
+    .venv/bin/python bench/bench_load.py --url http://127.0.0.1:8731 --clients 16 --seconds 15 \\
+        --gunicorn-pid $!
 """
 
 from __future__ import annotations
@@ -53,30 +59,39 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else 0.0
 
 
+def _cpu_of(pid: int | str, tick: int, reaped: bool) -> float:
+    """User + system CPU seconds of one process (with ``reaped``, also of its children that have exited and
+    been waited for: the workers gunicorn recycled, the backends PostgreSQL's postmaster reaped)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    own = int(fields[11]) + int(fields[12])  # utime, stime
+    return (own + (int(fields[13]) + int(fields[14]) if reaped else 0)) / tick  # cutime, cstime
+
+
 def server_cpu_seconds(master: int) -> float:
-    """User + system CPU seconds of a gunicorn master's workers so far (Linux /proc; 0 if unreadable)."""
+    """CPU seconds of a gunicorn master's workers so far, the live ones and those it recycled (Linux /proc;
+    0 if unreadable)."""
     import os
 
-    total = 0.0
     tick = os.sysconf("SC_CLK_TCK")
     try:
         with open(f"/proc/{master}/task/{master}/children") as f:
             children = [int(p) for p in f.read().split()]
+        total = _cpu_of(master, tick, reaped=True) - _cpu_of(master, tick, reaped=False)  # recycled workers
     except OSError:
         return 0.0
     for pid in children:
         try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+            total += _cpu_of(pid, tick, reaped=False)
         except (OSError, IndexError, ValueError):
             continue
     return total
 
 
 def postgres_cpu_seconds() -> float:
-    """User + system CPU seconds of every PostgreSQL server process on this machine so far (Linux /proc;
-    0 if none is readable): the database's share of the work when it runs beside the server."""
+    """CPU seconds of every PostgreSQL server process on this machine so far, with the backends that have
+    exited (Linux /proc; 0 if none is readable): the database's share of the work when it runs beside the
+    server."""
     import os
 
     total = 0.0
@@ -85,12 +100,10 @@ def postgres_cpu_seconds() -> float:
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat") as f:
-                head, rest = f.read().rsplit(")", 1)
-            if not head.split("(", 1)[1].startswith("postgres"):
-                continue
-            fields = rest.split()
-            total += (int(fields[11]) + int(fields[12])) / tick
+            with open(f"/proc/{entry}/comm") as f:
+                if not f.read().startswith("postgres"):
+                    continue
+            total += _cpu_of(entry, tick, reaped=True)
         except (OSError, IndexError, ValueError):
             continue
     return total
