@@ -31,7 +31,9 @@ class Config:
     ENV_NAME = os.environ.get("APP_ENV", "")
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'app.db'}")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled connection idle this long is pinged before a request uses it (webapp.ops.pool; 0: always).
+    DB_PING_IDLE_SECONDS = _int("DB_PING_IDLE_SECONDS", 10)
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from config import Config, config_for
 from webapp.extensions import csrf, db, limiter, login_manager, migrate
-from webapp.ops import logs, metrics
+from webapp.ops import logs, metrics, pool
 from webapp.ops.schema import include_object, migrations_dir
 
 
@@ -34,6 +34,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     _sqlite_tuning(app)
 
     db.init_app(app)
+    with app.app_context():
+        pool.ping_when_idle(db.engine, float(app.config["DB_PING_IDLE_SECONDS"]))
     migrate.init_app(app, db, directory=str(migrations_dir()), include_object=include_object)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -162,8 +164,6 @@ def _sqlite_tuning(app: Flask) -> None:
         return
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
     options.setdefault("connect_args", {"timeout": 30})
-    # A file database has no server to go away: no "SELECT 1" before every request's first statement.
-    options["pool_pre_ping"] = False
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     from sqlalchemy import event
