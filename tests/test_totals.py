@@ -156,6 +156,14 @@ def test_reconcile_command_reports_and_fixes_a_difference(app, session, world): 
     fixed = runner.invoke(args=["workflows", "reconcile", "--fix"])
     assert fixed.exit_code == 0 and "已更正" in fixed.output
     assert runner.invoke(args=["workflows", "reconcile"]).exit_code == 0
+    # A status count that drifted is reported with the status's label, and fixed the same way.
+    session.execute(update(DistrictYearFigure).where(DistrictYearFigure.dimension == totals.STATUS)
+                    .values(filings=DistrictYearFigure.filings + 2))
+    session.commit()
+    bad = runner.invoke(args=["workflows", "reconcile"])
+    assert bad.exit_code == 1 and "440106 “待区审核”的备案数（全部年度）: 3 -> 1" in bad.output
+    assert runner.invoke(args=["workflows", "reconcile", "--fix"]).exit_code == 0
+    assert totals.status_counts(session) == {"440106": {"district_review": 1}}
 
 
 def test_a_filing_awaiting_the_city_holds_its_year_shares_in_the_totals(session, world):  # type: ignore[no-untyped-def]

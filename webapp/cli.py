@@ -150,17 +150,18 @@ def register_cli(app: Flask) -> None:
     @workflows_group.command("reconcile")
     @click.option("--fix", is_flag=True, help="rewrite the running totals from the cases")
     def reconcile(fix: bool) -> None:
-        """Recompute the district year totals (R3-R5) from the cases and report every difference from
-        the running totals; exit 1 when there is any (with --fix: rewrite them, exit 0)."""
+        """Recompute the district year totals (R3-R5) and the filings per district and status from the
+        cases and report every difference from the running totals; exit 1 when there is any (with --fix:
+        rewrite them, exit 0)."""
         found = service.reconcile_totals(db_session(), fix=fix)
         for difference in found:
             click.echo(difference.describe(), err=not fix)
         if not found:
-            click.echo("年度累计数与案件一致。")
+            click.echo("年度累计数和各状态备案数与案件一致。")
         elif fix:
-            click.echo(f"已按案件重算年度累计数（{len(found)} 处不一致已更正）。")
+            click.echo(f"已按案件重算年度累计数和各状态备案数（{len(found)} 处不一致已更正）。")
         else:
-            click.echo(f"年度累计数与案件有 {len(found)} 处不一致（--fix 可按案件重算）。", err=True)
+            click.echo(f"年度累计数和各状态备案数与案件有 {len(found)} 处不一致（--fix 可按案件重算）。", err=True)
             sys.exit(1)
 
     app.cli.add_command(workflows_group)
