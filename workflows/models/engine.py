@@ -72,8 +72,8 @@ class TaskIndex(Base):
 
     __tablename__ = "task_index"
     __table_args__ = (
-        Index("ix_task_index_role_district", "role", "district_code"),
-        # The inbox's page order (role, district, deadline, arrival) and the lookup by task id.
+        # The inbox's page order (role, district, deadline, arrival; also serves role + district alone) and
+        # the lookup by task id. The unique (instance_id, task_id) serves the lookups by instance.
         Index("ix_task_index_role_district_due", "role", "district_code", "due_at", "created_at"),
         Index("ix_task_index_role_due", "role", "due_at", "created_at"),
         Index("ix_task_index_task_id", "task_id", unique=True),
@@ -81,7 +81,7 @@ class TaskIndex(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("workflow_instance.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("workflow_instance.id", ondelete="CASCADE"))
     task_id: Mapped[str] = mapped_column(String(36))
     task_name: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(200))
