@@ -1,7 +1,7 @@
 """Checking a pooled database connection before a request uses it, only when it has sat idle.
 
 SQLAlchemy's ``pool_pre_ping`` sends ``SELECT 1`` before every checkout: a round trip and about a tenth of
-a short request's CPU under load (bench/bench_load.py: 165 against 180 completions/s at 16 clients). A
+a short request's CPU under load (bench/bench_load.py, 16 clients, paired runs: 156 against 177 completions/s). A
 connection checked back in a moment ago is alive; one that sat in the pool for a while may have been closed
 by a database restart, a failover or a firewall's idle timeout. So a connection is pinged at checkout only
 when it has been idle for ``DB_PING_IDLE_SECONDS`` or more (0: at every checkout, as ``pool_pre_ping``). A
