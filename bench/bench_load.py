@@ -59,13 +59,12 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else 0.0
 
 
-def _cpu_of(pid: int | str, tick: int, reaped: bool) -> float:
-    """User + system CPU seconds of one process (with ``reaped``, also of its children that have exited and
-    been waited for: the workers gunicorn recycled, the backends PostgreSQL's postmaster reaped)."""
+def _cpu_of(pid: int | str, tick: int) -> tuple[float, float]:
+    """User + system CPU seconds of one process, and of its children that have exited and been waited for
+    (the workers gunicorn recycled, the backends PostgreSQL's postmaster reaped)."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    own = int(fields[11]) + int(fields[12])  # utime, stime
-    return (own + (int(fields[13]) + int(fields[14]) if reaped else 0)) / tick  # cutime, cstime
+    return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
 
 
 def server_cpu_seconds(master: int) -> float:
@@ -77,12 +76,12 @@ def server_cpu_seconds(master: int) -> float:
     try:
         with open(f"/proc/{master}/task/{master}/children") as f:
             children = [int(p) for p in f.read().split()]
-        total = _cpu_of(master, tick, reaped=True) - _cpu_of(master, tick, reaped=False)  # recycled workers
+        total = _cpu_of(master, tick)[1]  # the recycled workers
     except OSError:
         return 0.0
     for pid in children:
         try:
-            total += _cpu_of(pid, tick, reaped=False)
+            total += _cpu_of(pid, tick)[0]
         except (OSError, IndexError, ValueError):
             continue
     return total
@@ -103,7 +102,7 @@ def postgres_cpu_seconds() -> float:
             with open(f"/proc/{entry}/comm") as f:
                 if not f.read().startswith("postgres"):
                     continue
-            total += _cpu_of(entry, tick, reaped=True)
+            total += sum(_cpu_of(entry, tick))
         except (OSError, IndexError, ValueError):
             continue
     return total

@@ -46,15 +46,20 @@ def test_sqlite_pool_has_no_ping_listener(tmp_path) -> None:  # type: ignore[no-
         assert db.session.scalar(text("SELECT 1")) == 1
 
 
-@pytest.mark.postgres
-def test_an_idle_connection_killed_on_the_server_is_replaced_before_use() -> None:
+@pytest.fixture
+def pg_url() -> str:
     url = postgres_base()
     if url is None:
         pytest.skip("needs TEST_DATABASE_URL pointing at PostgreSQL (a server that can drop a connection)")
-    app = _app(0.3, url)
+    return url
+
+
+@pytest.mark.postgres
+def test_an_idle_connection_killed_on_the_server_is_replaced_before_use(pg_url: str) -> None:
+    app = _app(0.3, pg_url)
     with app.app_context():
         first = _backend_pid()
-        _kill(first, url)
+        _kill(first, pg_url)
         time.sleep(0.3)  # idle past DB_PING_IDLE_SECONDS: the checkout pings, finds it dead, reconnects
         second = _backend_pid()
         assert second != first
@@ -62,14 +67,11 @@ def test_an_idle_connection_killed_on_the_server_is_replaced_before_use() -> Non
 
 
 @pytest.mark.postgres
-def test_a_connection_used_a_moment_ago_is_not_pinged() -> None:
-    url = postgres_base()
-    if url is None:
-        pytest.skip("needs TEST_DATABASE_URL pointing at PostgreSQL (a server that can drop a connection)")
-    app = _app(3600, url)
+def test_a_connection_used_a_moment_ago_is_not_pinged(pg_url: str) -> None:
+    app = _app(3600, pg_url)
     with app.app_context():
         first = _backend_pid()
-        _kill(first, url)
+        _kill(first, pg_url)
         with pytest.raises(OperationalError):  # no ping: the dead connection is only found by using it
             db.session.execute(text("SELECT 1"))
         db.session.remove()

@@ -111,7 +111,7 @@ def status_matrix(session: Session, actor: Actor, scope: Scope) -> StatusMatrix:
     counts ``filings.totals`` keeps with every step, not a count over the cases."""
     check_scope(actor, scope)
     found = totals.status_counts(session, scope.single)
-    return StatusMatrix({d: dict(found.get(d, {})) for d in scope.districts})
+    return StatusMatrix({d: found.get(d, {}) for d in scope.districts})
 
 
 def task_counts(session: Session, actor: Actor, scope: Scope, at: datetime) -> dict[str, TaskCounts]:

@@ -95,13 +95,17 @@ def contribution(status: str, filing: Filing | None) -> Contribution | None:
         year_shares=tuple(sorted(year_shares(filing).items())) if status in AWAITING_RECORD else ())
 
 
+def _status_key(district_code: str | None, status: str) -> Key:
+    return (district_code or "", STATUS_YEAR, STATUS, status)
+
+
 def status_deltas(district_code: str | None, before: str, after: str) -> dict[Key, tuple[int, ...]]:
     """A filing case of the district moving from status ``before`` to ``after`` (a draft counts nowhere)."""
     out: dict[Key, tuple[int, ...]] = {}
     if before != after:
         for sign, status in ((-1, before), (1, after)):
             if status != DRAFT:
-                out[(district_code or "", STATUS_YEAR, STATUS, status)] = (sign, 0, 0, 0, 0)
+                out[_status_key(district_code, status)] = (sign, 0, 0, 0, 0)
     return out
 
 
@@ -307,7 +311,7 @@ def recompute(session: Session) -> dict[Key, tuple[int, ...]]:
                  .where(WorkflowInstance.kind == KIND, WorkflowInstance.status != DRAFT)
                  .group_by(WorkflowInstance.district_code, WorkflowInstance.status))
     for district, status, n in session.execute(by_status).tuples():
-        out[(district or "", STATUS_YEAR, STATUS, status)] = (int(n), 0, 0, 0, 0)
+        out[_status_key(district, status)] = (int(n), 0, 0, 0, 0)
     awaiting = (select(Filing).join(WorkflowInstance, WorkflowInstance.id == Filing.instance_id)
                 .where(WorkflowInstance.kind == KIND, WorkflowInstance.status.in_(AWAITING_RECORD),
                        Filing.plan_year.is_not(None)))
